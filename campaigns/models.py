@@ -1,0 +1,1 @@
+# Campaign pages arrive with the campaigns issue.

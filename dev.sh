@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Ouendan's two commands (see README):
+#   ./dev.sh run    set everything up, build the demo site, run web + huey worker
+#   ./dev.sh test   set everything up and run the whole test suite (extra args go to pytest)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PYTHON_BIN=${PYTHON:-$(command -v python3.11 || command -v python3)}
+
+log() { printf '\033[1;33m==> %s\033[0m\n' "$*"; }
+
+# Debian packages: gettext (compiled translations), and for tests chromium (browser journeys).
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || { echo "Please install: ${missing[*]}" >&2; exit 1; }
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    log "Installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+setup_python() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        log "Creating virtual environment ($("$PYTHON_BIN" --version))"
+        "$PYTHON_BIN" -m venv "$VENV"
+    fi
+    # Reinstall only when the dependency list changed.
+    local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+    if [ ! -f "$stamp" ]; then
+        log "Installing Python packages"
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e ".[test]"
+        rm -f "$VENV"/.installed-* && touch "$stamp"
+    fi
+    export PATH="$PWD/$VENV/bin:$PATH"
+}
+
+setup_project() {
+    python manage.py compilemessages --ignore "$VENV" -v 0
+}
+
+case "${1:-}" in
+    run)
+        apt_install gettext
+        setup_python
+        setup_project
+        log "Migrating the database (SQLite in ./data) and building the demo site"
+        python manage.py migrate --no-input -v 0
+        python manage.py demo
+        log "Starting web (http://127.0.0.1:${OUENDAN_PORT:-8000}/) and the huey worker; Ctrl+C stops both"
+        exec honcho start -f Procfile.dev
+        ;;
+    test)
+        shift
+        apt_install gettext chromium fonts-noto-cjk
+        setup_python
+        setup_project
+        exec python -m pytest "$@"
+        ;;
+    *)
+        echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,1 @@
+# The money ledger arrives with the donations issue.

@@ -1,0 +1,40 @@
+import time
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from huey.contrib.djhuey import HUEY
+
+from .tasks import HEARTBEAT_KEY
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_queue() -> str:
+    HUEY.storage.queue_size()  # raises when Redis / the queue file is unreachable
+    return "ok"
+
+
+@never_cache
+def health(request):
+    """Liveness for load balancers and uptime checks: 200 when the database and queue answer."""
+    checks: dict[str, object] = {}
+    healthy = True
+    for name, check in (("database", _check_database), ("queue", _check_queue)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # any failure means unhealthy; the type tells the operator why
+            checks[name] = f"error: {type(exc).__name__}"
+            healthy = False
+    last_beat = HUEY.get(HEARTBEAT_KEY, peek=True) if checks["queue"] == "ok" else None
+    checks["worker_seconds_since_heartbeat"] = (
+        round(time.time() - float(last_beat)) if last_beat else None
+    )
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

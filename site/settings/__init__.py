@@ -1,0 +1,1 @@
+"""Settings are split into base (shared), dev (the default), test and production."""

@@ -1,0 +1,20 @@
+"""Test settings: the dev defaults with fast hashing, in-memory mail and huey in immediate mode."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, env, huey_settings
+
+OUENDAN_ENVIRONMENT = "test"
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = DATA_DIR / "test-media"
+
+# Tasks run inline in tests; the tests that check real queueing build their own huey instance.
+HUEY = huey_settings(redis_url="", sqlite_path=DATA_DIR / "huey-test.sqlite3", immediate=True)
+
+# DATABASE_URL (e.g. PostgreSQL in CI) is honoured; otherwise an in-memory SQLite database.
+if not env("DATABASE_URL", default=""):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
