@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (prose: Japanese sentences read better unbroken)
 """Text of the demo site: a fictional city's children's-future supporters' group.
 
 Figures follow the seed reports (17 school districts, 29 children's places, 390 volunteers,

@@ -14,7 +14,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("health/", home_views.health, name="health"),
-    path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 if settings.DEBUG:
@@ -22,8 +21,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Japanese pages live at "/", English at "/en/". Wagtail's catch-all page route comes last.
+# Japanese pages live at "/", English at "/en/". The language switch sits inside the prefix so it
+# can translate the URL it came from. Wagtail's catch-all page route comes last.
 urlpatterns += i18n_patterns(
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

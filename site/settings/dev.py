@@ -11,3 +11,7 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-prod
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# Serve static files straight from the app folders, with no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

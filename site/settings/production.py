@@ -42,7 +42,6 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
 
 # Hashed, compressed static files served by whitenoise (run `collectstatic` on deploy).
 STORAGES = {

@@ -18,3 +18,6 @@ HUEY = huey_settings(redis_url="", sqlite_path=DATA_DIR / "huey-test.sqlite3", i
 # DATABASE_URL (e.g. PostgreSQL in CI) is honoured; otherwise an in-memory SQLite database.
 if not env("DATABASE_URL", default=""):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

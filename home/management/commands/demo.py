@@ -15,7 +15,7 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
 from home import demo_content as content
-from home.models import HomePage, NewsIndexPage, NewsPage, OrganisationSettings, StandardPage
+from home.models import NewsIndexPage, NewsPage, OrganisationSettings, StandardPage
 
 DEMO_USERNAME = "admin"
 DEFAULT_DEMO_PASSWORD = "ouendan-demo"  # noqa: S105  (dev-only; production refuses to run this)

@@ -1,0 +1,49 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from wagtail.models import Page
+
+from home.models import HomePage, NewsPage, OrganisationSettings
+
+
+@pytest.mark.django_db
+def test_demo_builds_a_believable_site(demo_site, client):
+    home = HomePage.objects.get(locale__language_code="ja")
+    assert demo_site.root_page_id == home.pk
+    assert OrganisationSettings.for_site(demo_site).name == "さくら野 子どもの未来応援団"
+    assert NewsPage.objects.filter(locale__language_code="ja").count() == 3
+    assert NewsPage.objects.filter(locale__language_code="en").count() == 3
+
+    html = client.get("/").content.decode()
+    assert "さくら野 子どもの未来応援団" in html
+    assert "390<small>人</small>" in html
+    assert "6.18<small>t</small>" in html
+    assert "Supporting our children" in client.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent(demo_site):
+    pages, users = Page.objects.count(), get_user_model().objects.count()
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Page.objects.count() == pages
+    assert get_user_model().objects.count() == users
+
+
+@pytest.mark.django_db
+def test_demo_admin_can_log_in(demo_site, client, capsys):
+    assert client.login(username="admin", password="ouendan-demo")
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_prints_the_login(capsys, home_page):
+    call_command("demo")
+    assert "admin / ouendan-demo" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+@override_settings(OUENDAN_ENVIRONMENT="production")
+def test_demo_refuses_production(home_page):
+    with pytest.raises(CommandError):
+        call_command("demo")
