@@ -37,6 +37,7 @@ print(json.dumps({
 def run(args, env_overrides, *, check=True):
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     env.update(env_overrides)
     return subprocess.run(
         args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=check

@@ -15,3 +15,5 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Serve static files straight from the app folders, with no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)

@@ -17,7 +17,18 @@ HUEY = huey_settings(redis_url="", sqlite_path=DATA_DIR / "huey-test.sqlite3", i
 
 # DATABASE_URL (e.g. PostgreSQL in CI) is honoured; otherwise an in-memory SQLite database.
 if not env("DATABASE_URL", default=""):
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    # A file, not ":memory:": the browser tests' live server then reads committed data through
+    # its own connection, as a real server would.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "test.sqlite3",
+            "TEST": {"NAME": DATA_DIR / "test-run.sqlite3"},
+        }
+    }
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+SERVE_MEDIA = True
+DATA_DIR.mkdir(parents=True, exist_ok=True)

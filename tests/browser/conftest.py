@@ -1,0 +1,94 @@
+"""Playwright driving Debian's chromium against pytest-django's live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# browser steps are ordinary synchronous calls, so Django's async guard is relaxed for them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run ./dev.sh test, which installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab that records every request leaving for another host."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.foreign_requests = []
+    tab.console_errors = []
+    tab.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((live_server.url, "data:"))
+            else tab.foreign_requests.append(request.url)
+        ),
+    )
+    tab.on(
+        "console",
+        lambda message: (
+            tab.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Snapshot the migrated database (root page, home page, site, locale) once.
+
+    Serialized rollback restores it after each browser test's flush. pytest-django only keeps
+    the snapshot when the first test to touch the database wants it, so take it here.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def live_demo(live_server):
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return live_server
