@@ -162,3 +162,46 @@ class NewsPage(Page):
 
     class Meta:
         verbose_name = _("news page")
+
+
+class OutgoingEmail(models.Model):
+    """The e-mail outbox. Every message is stored here before anything is sent.
+
+    huey delivers a task at most once, so the row, not the task, is the source of truth: the
+    unique `key` (e.g. "renewal-reminder:30:membership-12:2027-04-01") stops a message from being
+    queued twice, sending marks it sent under a row lock, and a periodic sweep re-queues whatever
+    is still pending after a lost task.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    supporter = models.ForeignKey(
+        "members.Supporter",
+        verbose_name=_("supporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "import_export",
     "huey.contrib.djhuey",
     "csp",
+    "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -136,6 +137,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Rate limits (join form, login links) count in the cache, so production shares it via Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
 
 # EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.jp:587) sets backend, host and login.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -25,6 +25,13 @@ SECRET_KEY = _required("SECRET_KEY")
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _required("REDIS_URL"),
+        "KEY_PREFIX": "ouendan",
+    }
+}
 HUEY = huey_settings(redis_url=_required("REDIS_URL"), sqlite_path=DATA_DIR / "unused")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 

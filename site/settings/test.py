@@ -1,5 +1,7 @@
 """Test settings: the dev defaults with fast hashing, in-memory mail and huey in immediate mode."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATA_DIR, env, huey_settings
 
@@ -23,7 +25,8 @@ if not env("DATABASE_URL", default=""):
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "test.sqlite3",
-            "TEST": {"NAME": DATA_DIR / "test-run.sqlite3"},
+            # Per process, so several test runs on one machine never share a database file.
+            "TEST": {"NAME": DATA_DIR / f"test-run-{os.getpid()}.sqlite3"},
         }
     }
 

