@@ -17,3 +17,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# One process (runserver / pytest) shares the local-memory cache the rate limits count in.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

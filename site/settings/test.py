@@ -35,3 +35,6 @@ WHITENOISE_AUTOREFRESH = True
 
 SERVE_MEDIA = True
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# One process (runserver / pytest) shares the local-memory cache the rate limits count in.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
