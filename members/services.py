@@ -102,11 +102,13 @@ def access_token_issue(*, supporter: Supporter, purpose: str) -> str:
         CONFIRM_LINK_VALID if purpose == AccessToken.Purpose.CONFIRM_SIGNUP else LOGIN_LINK_VALID
     )
     secret = AccessToken.new_secret()
+    now = timezone.now()
     AccessToken.objects.create(
         supporter=supporter,
         purpose=purpose,
         token_hash=AccessToken.hash(secret),
-        expires_at=timezone.now() + valid,
+        created_at=now,
+        expires_at=now + valid,
     )
     return secret
 

@@ -1,0 +1,84 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from members.normalise import (
+    address_for_postal_code,
+    normalise_email,
+    normalise_kana,
+    normalise_phone,
+    normalise_postal_code,
+    to_halfwidth,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("やまだ", "ヤマダ"),
+        ("ﾔﾏﾀﾞ ﾊﾅｺ", "ヤマダ\u3000ハナコ"),
+        ("  サトウ　　タロウ ", "サトウ\u3000タロウ"),
+        ("カブシキガイシャ　サクラノショクヒン", "カブシキガイシャ\u3000サクラノショクヒン"),
+        ("ゆうこー", "ユウコー"),
+        ("", ""),
+    ],
+)
+def test_kana_becomes_full_width_katakana(raw, expected):
+    assert normalise_kana(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["山田", "Yamada", "やまだ1"])
+def test_non_kana_is_refused(raw):
+    with pytest.raises(ValidationError) as error:
+        normalise_kana(raw)
+    assert error.value.code == "not_kana"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("〒３５２－０００１", "352-0001"),
+        ("3520001", "352-0001"),
+        ("352ー0001", "352-0001"),
+        ("", ""),
+    ],
+)
+def test_postal_codes(raw, expected):
+    assert normalise_postal_code(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["352-001", "35200011", "abc-defg"])
+def test_bad_postal_codes(raw):
+    with pytest.raises(ValidationError):
+        normalise_postal_code(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("０９０１２３４５６７８", "090-1234-5678"),
+        ("048-123-4567", "048-123-4567"),
+        ("0481234567", "048-123-4567"),
+        ("+81 90 1234 5678", "090-1234-5678"),
+        ("03（1234）5678", "03-1234-5678"),
+    ],
+)
+def test_phone_numbers(raw, expected):
+    assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12345", "090-1234", "phone"])
+def test_bad_phone_numbers(raw):
+    with pytest.raises(ValidationError):
+        normalise_phone(raw)
+
+
+def test_email_and_width():
+    assert normalise_email(" Ｈａｎａ.Yamada@Example.JP ") == "hana.yamada@example.jp"
+    assert to_halfwidth("ＡＢＣ１２３ヤマダ") == "ABC123ヤマダ"
+
+
+def test_postal_code_fills_the_address_offline():
+    address = address_for_postal_code("〒100-0001")
+    assert (address.prefecture, address.city, address.town) == ("東京都", "千代田区", "千代田")
+    assert address_for_postal_code("000-0000") is None
+    assert address_for_postal_code("not a code") is None
