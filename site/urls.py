@@ -10,6 +10,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from donations import views as donation_views
 from home import views as home_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("health/", home_views.health, name="health"),
+    path("stripe/webhook/", donation_views.stripe_webhook, name="stripe_webhook"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -150,6 +150,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="応援団 <noreply@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
+# Stripe is reached only when keys are configured (README: test keys and webhook secret).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+
+
 def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False) -> dict:
     """Redis when REDIS_URL is set (production), else an embedded SQLite queue file.
 

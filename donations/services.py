@@ -1,0 +1,279 @@
+"""Money rules: recording gifts, refunds and Stripe webhook events.
+
+Webhooks are verified on the raw body, stored once in the inbox (unique event id), and processed
+by a task. Processing is idempotent and order-independent: every ledger row has a unique Stripe
+business key, refunds only ever grow, and an event that arrives before the object it refers to
+is retried later instead of failing.
+"""
+
+import datetime
+import json
+import logging
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members.models import Membership, Supporter
+from members.normalise import normalise_email
+from members.services import membership_record_payment, supporter_find_duplicate
+
+from .models import Donation, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+MAX_EVENT_ATTEMPTS = 10
+
+
+class WebhookRejected(Exception):
+    """The request is not a genuine Stripe event for us (bad signature, stale, malformed)."""
+
+
+class EventNotReady(Exception):
+    """The event refers to something not recorded yet (events arrive out of order): retry later."""
+
+
+# --- The ledger --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StripeKeys:
+    checkout_session_id: str | None = None
+    payment_intent_id: str | None = None
+    invoice_id: str | None = None
+    charge_id: str = ""
+
+
+def donation_record(
+    *,
+    supporter: Supporter,
+    kind: str,
+    method: str,
+    amount_yen: int,
+    paid_at: datetime.datetime,
+    stripe_keys: StripeKeys | None = None,
+    campaign_id: int | None = None,
+    membership: Membership | None = None,
+    message: str = "",
+    show_name: bool = False,
+    recorded_by=None,
+    note: str = "",
+) -> tuple[Donation, bool]:
+    """Add one payment to the ledger, once. Returns (donation, created).
+
+    A second call with the same Stripe session, payment intent or invoice returns the existing row:
+    duplicate or concurrent webhook deliveries can never create two donations.
+    """
+    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
+        raise ValueError("amount_yen must be a positive whole number of yen")
+    keys = stripe_keys or StripeKeys()
+    existing = _donation_by_keys(keys)
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                supporter=supporter,
+                kind=kind,
+                method=method,
+                amount_yen=amount_yen,
+                paid_at=paid_at,
+                campaign_id=campaign_id,
+                membership=membership,
+                message=message,
+                show_name=show_name,
+                stripe_checkout_session_id=keys.checkout_session_id,
+                stripe_payment_intent_id=keys.payment_intent_id,
+                stripe_invoice_id=keys.invoice_id,
+                stripe_charge_id=keys.charge_id,
+                recorded_by=recorded_by,
+                note=note,
+            )
+    except IntegrityError:
+        # Lost a race with another delivery of the same payment.
+        existing = _donation_by_keys(keys)
+        if existing is None:
+            raise
+        return existing, False
+    if membership is not None:
+        membership_record_payment(membership=membership, paid_at=paid_at)
+    return donation, True
+
+
+def _donation_by_keys(keys: StripeKeys) -> Donation | None:
+    for field, value in (
+        ("stripe_checkout_session_id", keys.checkout_session_id),
+        ("stripe_payment_intent_id", keys.payment_intent_id),
+        ("stripe_invoice_id", keys.invoice_id),
+    ):
+        if value:
+            found = Donation.objects.filter(**{field: value}).first()
+            if found:
+                return found
+    return None
+
+
+def donation_refund(*, donation: Donation, refunded_total_yen: int) -> Donation:
+    """Set the refunded total (Stripe reports it cumulatively). It never decreases, so a late,
+    older refund event cannot undo a newer one."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().get(pk=donation.pk)
+        total = min(max(donation.refunded_yen, refunded_total_yen), donation.amount_yen)
+        if total != donation.refunded_yen:
+            donation.refunded_yen = total
+            donation.save(update_fields=["refunded_yen"])
+        return donation
+
+
+# --- Webhook intake ----------------------------------------------------------------------------
+
+
+def stripe_event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent, bool]:
+    """Verify a webhook on its raw body and store it once. Returns (event, created).
+
+    Raises WebhookRejected for anything that is not a genuine, recent Stripe event.
+    """
+    from .tasks import stripe_event_handle
+
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise WebhookRejected("STRIPE_WEBHOOK_SECRET is not configured")
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, WEBHOOK_TOLERANCE_SECONDS)
+        data = json.loads(payload)
+        stripe_id, event_type, created = data["id"], data["type"], int(data["created"])
+    except (stripe.SignatureVerificationError, ValueError, KeyError, TypeError) as exc:
+        raise WebhookRejected(str(exc)) from exc
+
+    try:
+        with transaction.atomic():
+            event = StripeEvent.objects.create(
+                stripe_id=stripe_id,
+                type=event_type,
+                stripe_created=datetime.datetime.fromtimestamp(created, tz=datetime.UTC),
+                livemode=bool(data.get("livemode")),
+                payload=data,
+            )
+    except IntegrityError:
+        return StripeEvent.objects.get(stripe_id=stripe_id), False
+    transaction.on_commit(lambda: stripe_event_handle(event.pk))
+    return event, True
+
+
+def stripe_event_process(*, event_id: int) -> str:
+    """Apply one stored event. Safe to run twice or concurrently: the row lock lets one run win
+    and the others see it processed. Returns the event's status afterwards."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            return StripeEvent.Status.FAILED
+        if event.status != StripeEvent.Status.PENDING:
+            return event.status
+        handler = EVENT_HANDLERS.get(event.type)
+        event.attempts += 1
+        try:
+            if handler is None:
+                event.status = StripeEvent.Status.IGNORED
+            else:
+                with transaction.atomic():  # a failing handler leaves no half-written rows
+                    handler(event.payload["data"]["object"], event)
+                event.status = StripeEvent.Status.PROCESSED
+            event.processed_at = timezone.now()
+            event.last_error = ""
+        except EventNotReady as exc:
+            event.last_error = f"not ready: {exc}"
+        except Exception as exc:  # a bug or bad data: keep the event, record why, retry later
+            logger.exception("Stripe event %s failed", event.stripe_id)
+            event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if event.status == StripeEvent.Status.PENDING and event.attempts >= MAX_EVENT_ATTEMPTS:
+            event.status = StripeEvent.Status.FAILED
+        event.save(update_fields=["status", "attempts", "processed_at", "last_error"])
+        return event.status
+
+
+def stripe_event_pending_ids(
+    *, older_than: datetime.timedelta = datetime.timedelta(minutes=1)
+) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        StripeEvent.objects.filter(
+            status=StripeEvent.Status.PENDING, received_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+# --- Event handlers ----------------------------------------------------------------------------
+
+
+def _supporter_for_checkout(session: dict) -> Supporter:
+    """The donor: the supporter our donate form created (metadata), else found or created by
+    the e-mail Stripe collected."""
+    metadata = session.get("metadata") or {}
+    if metadata.get("supporter_id"):
+        found = Supporter.objects.filter(pk=metadata["supporter_id"]).first()
+        if found:
+            return found
+    details = session.get("customer_details") or {}
+    email = normalise_email(details.get("email") or session.get("customer_email") or "")
+    found = supporter_find_duplicate(email=email) if email else None
+    if found:
+        return found
+    return Supporter.objects.create(
+        family_name=(details.get("name") or "")[:50],
+        email=email,
+        status=Supporter.Status.ACTIVE,
+        source=Supporter.Source.WEB,
+    )
+
+
+def _checkout_paid(session: dict, event: StripeEvent, *, method: str) -> None:
+    if session.get("mode") != "payment" or session.get("payment_status") != "paid":
+        return  # konbini: paid later (async_payment_succeeded); subscriptions: invoice.paid
+    metadata = session.get("metadata") or {}
+    membership = None
+    if metadata.get("membership_id"):
+        membership = Membership.objects.filter(pk=metadata["membership_id"]).first()
+    donation_record(
+        supporter=_supporter_for_checkout(session),
+        kind=Donation.Kind.MEMBERSHIP if membership else Donation.Kind.ONE_OFF,
+        method=method,
+        amount_yen=int(session["amount_total"]),
+        paid_at=event.stripe_created,
+        stripe_keys=StripeKeys(
+            checkout_session_id=session["id"],
+            payment_intent_id=session.get("payment_intent") or None,
+        ),
+        campaign_id=int(metadata["campaign_id"]) if metadata.get("campaign_id") else None,
+        membership=membership,
+        message=metadata.get("message", ""),
+        show_name=metadata.get("show_name") == "true",
+    )
+
+
+def _checkout_session_completed(session: dict, event: StripeEvent) -> None:
+    # Konbini is always asynchronous, so a session paid on completion was paid by card.
+    _checkout_paid(session, event, method=Donation.Method.CARD)
+
+
+def _checkout_async_payment_succeeded(session: dict, event: StripeEvent) -> None:
+    _checkout_paid(session, event, method=Donation.Method.KONBINI)
+
+
+def _charge_refunded(charge: dict, event: StripeEvent) -> None:
+    payment_intent = charge.get("payment_intent")
+    donation = Donation.objects.filter(stripe_payment_intent_id=payment_intent).first()
+    if donation is None and charge.get("invoice"):
+        donation = Donation.objects.filter(stripe_invoice_id=charge["invoice"]).first()
+    if donation is None:
+        raise EventNotReady(f"no donation for payment intent {payment_intent}")
+    donation_refund(donation=donation, refunded_total_yen=int(charge["amount_refunded"]))
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": _checkout_session_completed,
+    "checkout.session.async_payment_succeeded": _checkout_async_payment_succeeded,
+    "charge.refunded": _charge_refunded,
+}

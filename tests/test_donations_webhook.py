@@ -1,0 +1,233 @@
+"""Stripe webhooks: verified on the raw body by the real stripe library, stored once, processed
+idempotently and in any order."""
+
+import json
+import threading
+import time
+
+import pytest
+import stripe
+from django.db import connection, connections
+from django.test import Client, override_settings
+
+from donations.models import Donation, StripeEvent
+from donations.services import stripe_event_process
+from donations.tasks import stripe_event_sweep
+from members.models import Membership
+from members.services import membership_start
+from tests.members_factories import MembershipPlanFactory, SupporterFactory
+
+SECRET = "whsec_test_ouendan"
+URL = "/stripe/webhook/"
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]
+
+
+@pytest.fixture
+def webhook_secret():
+    with override_settings(STRIPE_WEBHOOK_SECRET=SECRET):
+        yield
+
+
+def event(event_type, obj, *, event_id="evt_1", created=None):
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": created or int(time.time()),
+        "livemode": False,
+        "api_version": "2025-01-01",
+        "data": {"object": obj},
+    }
+
+
+def session(**overrides):
+    base = {
+        "id": "cs_test_1",
+        "object": "checkout.session",
+        "mode": "payment",
+        "payment_status": "paid",
+        "amount_total": 5000,
+        "currency": "jpy",
+        "payment_intent": "pi_1",
+        "customer_details": {"email": "Hana@Example.jp", "name": "山田 花子"},
+        "metadata": {},
+    }
+    return {**base, **overrides}
+
+
+def deliver(client, payload: dict, *, secret=SECRET, timestamp=None, body=None):
+    body = body if body is not None else json.dumps(payload, ensure_ascii=False)
+    header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp)
+    return client.post(
+        URL, data=body.encode(), content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """Deliver and run what the request queued on commit (the huey task, immediate in tests)."""
+
+    def send(payload, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return deliver(client, payload, **kwargs)
+
+    return send
+
+
+def test_a_signed_checkout_event_records_one_donation(post):
+    response = post(event("checkout.session.completed", session()))
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get()
+    assert (stored.stripe_id, stored.status) == ("evt_1", StripeEvent.Status.PROCESSED)
+    donation = Donation.objects.get()
+    assert donation.amount_yen == 5000 and isinstance(donation.amount_yen, int)
+    assert (donation.kind, donation.method) == (Donation.Kind.ONE_OFF, Donation.Method.CARD)
+    assert donation.stripe_checkout_session_id == "cs_test_1"
+    assert donation.supporter.email == "hana@example.jp"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda payload: {"secret": "whsec_wrong"},
+        lambda payload: {"timestamp": int(time.time()) - 301},  # outside the 300 s tolerance
+        lambda payload: {"body": json.dumps({**payload, "id": "evt_forged"})},  # body changed
+    ],
+    ids=["wrong-secret", "too-old", "tampered-body"],
+)
+def test_bad_signatures_are_rejected_and_nothing_is_stored(client, tamper):
+    payload = event("checkout.session.completed", session())
+    extra = tamper(payload)
+    if "body" in extra:  # sign the original, send another body
+        header = stripe.WebhookSignature.generate_signature_header(json.dumps(payload), SECRET)
+        response = client.post(
+            URL, data=extra["body"], content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+        )
+    else:
+        response = deliver(client, payload, **extra)
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists() and not Donation.objects.exists()
+
+
+def test_missing_signature_or_secret_is_rejected(client):
+    body = json.dumps(event("checkout.session.completed", session()))
+    assert client.post(URL, data=body, content_type="application/json").status_code == 400
+    with override_settings(STRIPE_WEBHOOK_SECRET=""):
+        assert deliver(client, json.loads(body)).status_code == 400
+    assert client.get(URL).status_code == 405
+    assert not StripeEvent.objects.exists()
+
+
+def test_duplicate_deliveries_store_one_event_and_one_donation(post):
+    payload = event("checkout.session.completed", session())
+    responses = [post(payload) for _ in range(3)]
+    assert [r.content for r in responses] == [b"stored", b"duplicate", b"duplicate"]
+    assert StripeEvent.objects.count() == 1 and Donation.objects.count() == 1
+
+
+def test_two_events_for_the_same_session_make_one_donation(post):
+    post(event("checkout.session.completed", session(), event_id="evt_a"))
+    post(event("checkout.session.async_payment_succeeded", session(), event_id="evt_b"))
+    assert StripeEvent.objects.count() == 2 and Donation.objects.count() == 1
+
+
+def test_konbini_is_recorded_only_when_paid(post):
+    post(event("checkout.session.completed", session(payment_status="unpaid"), event_id="e1"))
+    assert not Donation.objects.exists()
+    post(event("checkout.session.async_payment_succeeded", session(), event_id="e2"))
+    assert Donation.objects.get().method == Donation.Method.KONBINI
+
+
+def test_metadata_links_supporter_campaign_and_membership(post, home_page):
+    supporter = SupporterFactory()
+    membership = membership_start(supporter=supporter, plan=MembershipPlanFactory(amount_yen=3000))
+    metadata = {
+        "supporter_id": str(supporter.pk),
+        "membership_id": str(membership.pk),
+        "campaign_id": str(home_page.pk),
+        "message": "応援しています",
+        "show_name": "true",
+    }
+    post(event("checkout.session.completed", session(amount_total=3000, metadata=metadata)))
+
+    donation = Donation.objects.get()
+    assert (donation.supporter, donation.membership, donation.campaign_id) == (
+        supporter,
+        membership,
+        home_page.pk,
+    )
+    assert donation.kind == Donation.Kind.MEMBERSHIP and donation.show_name
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE and membership.renews_on
+
+
+def test_a_refund_arriving_before_its_payment_waits_and_then_applies(post):
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount_refunded": 2000}
+    post(event("charge.refunded", charge, event_id="evt_refund"))
+    refund_event = StripeEvent.objects.get(stripe_id="evt_refund")
+    assert refund_event.status == StripeEvent.Status.PENDING
+    assert "not ready" in refund_event.last_error
+
+    post(event("checkout.session.completed", session(), event_id="evt_paid"))
+    StripeEvent.objects.filter(pk=refund_event.pk).update(received_at="2000-01-01T00:00:00Z")
+    stripe_event_sweep.call_local()
+
+    assert Donation.objects.get().refunded_yen == 2000
+    refund_event.refresh_from_db()
+    assert refund_event.status == StripeEvent.Status.PROCESSED
+
+
+def test_refunds_never_go_backwards(post):
+    post(event("checkout.session.completed", session(), event_id="evt_paid"))
+    newer = {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount_refunded": 5000}
+    older = {**newer, "amount_refunded": 1000}
+    post(event("charge.refunded", newer, event_id="evt_full"))
+    post(event("charge.refunded", older, event_id="evt_partial"))  # delivered late
+    assert Donation.objects.get().refunded_yen == 5000
+
+
+def test_unknown_events_are_kept_and_marked_ignored(post):
+    post(event("customer.created", {"id": "cus_1", "object": "customer"}))
+    assert StripeEvent.objects.get().status == StripeEvent.Status.IGNORED
+
+
+def test_processing_twice_changes_nothing(post):
+    post(event("checkout.session.completed", session()))
+    stored = StripeEvent.objects.get()
+    assert stripe_event_process(event_id=stored.pk) == StripeEvent.Status.PROCESSED
+    assert Donation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_deliveries_create_exactly_one_donation_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL")
+    body = json.dumps(event("checkout.session.completed", session()))
+    barrier = threading.Barrier(10)
+    statuses, errors = [], []
+
+    def worker():
+        try:
+            header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
+            barrier.wait()
+            response = Client().post(
+                URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+            )
+            statuses.append(response.status_code)
+        except Exception as exc:  # re-raised below in the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors and statuses == [200] * 10
+    assert StripeEvent.objects.count() == 1
+    assert Donation.objects.count() == 1
+    assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
