@@ -14,13 +14,15 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
+from home.mail import email_queue
 from members.models import Membership, Supporter
 from members.normalise import normalise_email
 from members.services import membership_record_payment, supporter_find_duplicate
 
-from .models import Donation, StripeEvent
+from .models import Donation, RecurringDonation, StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -272,8 +274,165 @@ def _charge_refunded(charge: dict, event: StripeEvent) -> None:
     donation_refund(donation=donation, refunded_total_yen=int(charge["amount_refunded"]))
 
 
+# --- Monthly gifts (subscriptions) -------------------------------------------------------------
+
+SUBSCRIPTION_STATUS = {
+    "incomplete": RecurringDonation.Status.INCOMPLETE,
+    "trialing": RecurringDonation.Status.ACTIVE,
+    "active": RecurringDonation.Status.ACTIVE,
+    "past_due": RecurringDonation.Status.PAST_DUE,
+    "unpaid": RecurringDonation.Status.PAST_DUE,
+    "paused": RecurringDonation.Status.PAST_DUE,
+    "canceled": RecurringDonation.Status.CANCELLED,
+    "incomplete_expired": RecurringDonation.Status.CANCELLED,
+}
+
+
+def _timestamp(value) -> datetime.datetime | None:
+    return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC) if value else None
+
+
+def _subscription_amount_yen(subscription: dict) -> int:
+    items = (subscription.get("items") or {}).get("data") or []
+    return sum(
+        int((item.get("price") or {}).get("unit_amount") or 0) * int(item.get("quantity") or 1)
+        for item in items
+    )
+
+
+def _subscription_period_end(subscription: dict) -> datetime.date | None:
+    # Newer API versions put the period on each item, older ones on the subscription.
+    items = (subscription.get("items") or {}).get("data") or []
+    end = subscription.get("current_period_end") or (
+        items[0].get("current_period_end") if items else None
+    )
+    moment = _timestamp(end)
+    return timezone.localdate(moment) if moment else None
+
+
+def recurring_donation_sync(
+    *, subscription: dict, as_of: datetime.datetime, deleted: bool = False
+) -> RecurringDonation:
+    """Bring a monthly gift in line with Stripe's subscription object as it was at `as_of`.
+
+    Data older than what was already applied is ignored, and a cancelled gift stays cancelled:
+    events may arrive late, twice or out of order without moving the state backwards.
+    """
+    metadata = subscription.get("metadata") or {}
+    with transaction.atomic():
+        recurring = (
+            RecurringDonation.objects.select_for_update()
+            .filter(stripe_subscription_id=subscription["id"])
+            .first()
+        )
+        if recurring is None:
+            supporter = Supporter.objects.filter(pk=metadata.get("supporter_id") or 0).first()
+            if supporter is None:
+                supporter = _supporter_for_customer(subscription.get("customer") or "")
+            recurring = RecurringDonation(
+                supporter=supporter,
+                stripe_subscription_id=subscription["id"],
+                campaign_id=int(metadata["campaign_id"]) if metadata.get("campaign_id") else None,
+            )
+        elif recurring.stripe_state_at and as_of < recurring.stripe_state_at:
+            return recurring  # older than what we know
+        if recurring.status == RecurringDonation.Status.CANCELLED and recurring.pk:
+            return recurring  # terminal
+        status = "canceled" if deleted else subscription.get("status", "incomplete")
+        recurring.status = SUBSCRIPTION_STATUS.get(status, RecurringDonation.Status.PAST_DUE)
+        recurring.amount_yen = _subscription_amount_yen(subscription) or recurring.amount_yen
+        recurring.stripe_customer_id = subscription.get("customer") or ""
+        recurring.started_at = recurring.started_at or _timestamp(subscription.get("start_date"))
+        recurring.next_payment_on = _subscription_period_end(subscription)
+        if recurring.status == RecurringDonation.Status.CANCELLED:
+            recurring.cancelled_at = _timestamp(subscription.get("canceled_at")) or as_of
+            recurring.next_payment_on = None
+        recurring.stripe_state_at = as_of
+        recurring.save()
+        return recurring
+
+
+def _supporter_for_customer(customer_id: str) -> Supporter:
+    known = RecurringDonation.objects.filter(stripe_customer_id=customer_id).first()
+    if customer_id and known:
+        return known.supporter
+    raise EventNotReady(f"no supporter known for customer {customer_id or '?'}")
+
+
+def _invoice_subscription_id(invoice: dict) -> str:
+    parent = ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    return invoice.get("subscription") or parent or ""
+
+
+def _recurring_for_invoice(invoice: dict) -> RecurringDonation:
+    subscription_id = _invoice_subscription_id(invoice)
+    recurring = RecurringDonation.objects.filter(stripe_subscription_id=subscription_id).first()
+    if recurring is None:
+        raise EventNotReady(f"no monthly gift for subscription {subscription_id or '?'}")
+    return recurring
+
+
+def _invoice_paid(invoice: dict, event: StripeEvent) -> None:
+    if not _invoice_subscription_id(invoice) or int(invoice.get("amount_paid") or 0) <= 0:
+        return
+    recurring = _recurring_for_invoice(invoice)
+    paid_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
+    donation_record(
+        supporter=recurring.supporter,
+        kind=Donation.Kind.MONTHLY,
+        method=Donation.Method.CARD,
+        amount_yen=int(invoice["amount_paid"]),
+        paid_at=paid_at or event.stripe_created,
+        stripe_keys=StripeKeys(
+            invoice_id=invoice["id"], payment_intent_id=invoice.get("payment_intent") or None
+        ),
+        campaign_id=recurring.campaign_id,
+    )
+    Donation.objects.filter(stripe_invoice_id=invoice["id"]).update(recurring=recurring)
+    RecurringDonation.objects.filter(pk=recurring.pk).exclude(
+        status=RecurringDonation.Status.CANCELLED
+    ).update(failure_count=0, status=RecurringDonation.Status.ACTIVE)
+
+
+def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
+    recurring = _recurring_for_invoice(invoice)
+    attempt = int(invoice.get("attempt_count") or 1)
+    with transaction.atomic():
+        recurring = RecurringDonation.objects.select_for_update().get(pk=recurring.pk)
+        if recurring.status != RecurringDonation.Status.CANCELLED:
+            recurring.status = RecurringDonation.Status.PAST_DUE
+        recurring.failure_count = max(recurring.failure_count, attempt)
+        recurring.save(update_fields=["status", "failure_count"])
+    supporter = recurring.supporter
+    if supporter.email:
+        with translation.override(supporter.preferred_language):
+            context = {"supporter": supporter, "recurring": recurring}
+            subject = render_to_string("donations/email/payment_failed_subject.txt", context)
+            body = render_to_string("donations/email/payment_failed_body.txt", context)
+        email_queue(
+            key=f"payment-failed:{invoice['id']}:{attempt}",
+            to=supporter.email,
+            subject=subject.strip(),
+            body=body,
+            supporter=supporter,
+        )
+
+
+def _subscription_changed(subscription: dict, event: StripeEvent) -> None:
+    recurring_donation_sync(subscription=subscription, as_of=event.stripe_created)
+
+
+def _subscription_deleted(subscription: dict, event: StripeEvent) -> None:
+    recurring_donation_sync(subscription=subscription, as_of=event.stripe_created, deleted=True)
+
+
 EVENT_HANDLERS = {
     "checkout.session.completed": _checkout_session_completed,
     "checkout.session.async_payment_succeeded": _checkout_async_payment_succeeded,
     "charge.refunded": _charge_refunded,
+    "customer.subscription.created": _subscription_changed,
+    "customer.subscription.updated": _subscription_changed,
+    "customer.subscription.deleted": _subscription_deleted,
+    "invoice.paid": _invoice_paid,
+    "invoice.payment_failed": _invoice_payment_failed,
 }
