@@ -4,10 +4,17 @@ Amounts are whole yen in integer fields: JPY is a zero-decimal currency, so Stri
 for JPY is already in yen. Rules live in `donations/services.py`.
 """
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
 
 
 class StripeEvent(models.Model):
@@ -180,3 +187,117 @@ class Donation(models.Model):
     @property
     def net_yen(self) -> int:
         return self.amount_yen - self.refunded_yen
+
+
+class CheckoutRequest(models.Model):
+    """What a donor asked for before we sent them to Stripe Checkout.
+
+    Its uuid is the idempotency key of the Stripe call, and Checkout metadata points back here.
+    It never counts as money: only a verified webhook adds a Donation.
+    """
+
+    class Frequency(models.TextChoices):
+        ONE_OFF = "one_off", _("One-off")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        REDIRECTED = "redirected", _("Sent to Stripe")
+        FAILED = "failed", _("Stripe refused")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    supporter = models.ForeignKey(
+        "members.Supporter", on_delete=models.PROTECT, related_name="checkout_requests"
+    )
+    campaign = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    membership = models.ForeignKey(
+        "members.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(_("message"), blank=True)
+    show_name = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("checkout request")
+        verbose_name_plural = _("checkout requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_yen__gt=0), name="checkout_amount_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} ¥{self.amount_yen:,}"
+
+
+def _validate_amount_list(value: str) -> None:
+    try:
+        amounts = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ValidationError(_("Enter whole yen amounts separated by commas.")) from exc
+    if not amounts or any(amount <= 0 for amount in amounts):
+        raise ValidationError(_("Enter whole yen amounts separated by commas."))
+
+
+class DonatePage(RoutablePageMixin, Page):
+    """The donate form: one-off or monthly, preset or custom amount, then Stripe Checkout."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
+    one_off_amounts = models.CharField(
+        _("one-off amounts (yen)"),
+        max_length=100,
+        default="3000,5000,10000,30000",
+        validators=[_validate_amount_list],
+    )
+    monthly_amounts = models.CharField(
+        _("monthly amounts (yen)"),
+        max_length=100,
+        default="500,1000,3000,5000",
+        validators=[_validate_amount_list],
+    )
+    minimum_yen = models.PositiveIntegerField(_("smallest gift (yen)"), default=500)
+    maximum_yen = models.PositiveIntegerField(_("largest gift (yen)"), default=1_000_000)
+    allow_monthly = models.BooleanField(_("offer monthly gifts"), default=True)
+    thank_you_text = RichTextField(
+        _("thank-you text"), blank=True, features=["bold", "italic", "link", "ul"]
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("one_off_amounts"),
+        FieldPanel("monthly_amounts"),
+        FieldPanel("minimum_yen"),
+        FieldPanel("maximum_yen"),
+        FieldPanel("allow_monthly"),
+        FieldPanel("thank_you_text"),
+    ]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("donate page")
+
+    @staticmethod
+    def amounts(value: str) -> list[int]:
+        return [int(part) for part in value.split(",") if part.strip()]
+
+    @path("")
+    def form(self, request):
+        from .views import donate_form
+
+        return donate_form(request, self)
+
+    @path("thanks/")
+    def thanks(self, request):
+        return self.render(request, template="donations/donate_page_thanks.html")
+
+    @path("cancelled/")
+    def cancelled(self, request):
+        return self.render(request, template="donations/donate_page_cancelled.html")

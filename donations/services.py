@@ -22,7 +22,8 @@ from members.models import Membership, Supporter
 from members.normalise import normalise_email
 from members.services import membership_record_payment, supporter_find_duplicate
 
-from .models import Donation, RecurringDonation, StripeEvent
+from .models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
+from .stripe_api import stripe_client, stripe_configured
 
 logger = logging.getLogger(__name__)
 
@@ -436,3 +437,87 @@ EVENT_HANDLERS = {
     "invoice.paid": _invoice_paid,
     "invoice.payment_failed": _invoice_payment_failed,
 }
+
+
+# --- Checkout ----------------------------------------------------------------------------------
+
+
+class CheckoutUnavailable(Exception):
+    """Stripe is not configured or refused the request; the donor sees a clear message."""
+
+
+def donor_find_or_create(
+    *, email: str, family_name: str, given_name: str, family_name_kana: str, given_name_kana: str
+) -> Supporter:
+    """The supporter giving: found by e-mail, else created (a gift needs no e-mail opt-in)."""
+    found = supporter_find_duplicate(email=email)
+    if found:
+        return found
+    return Supporter.objects.create(
+        email=email,
+        family_name=family_name,
+        given_name=given_name,
+        family_name_kana=family_name_kana,
+        given_name_kana=given_name_kana,
+        status=Supporter.Status.ACTIVE,
+        source=Supporter.Source.WEB,
+    )
+
+
+def checkout_session_create(
+    *, checkout: CheckoutRequest, success_url: str, cancel_url: str, locale: str = "ja"
+) -> str:
+    """Create the Stripe Checkout session for a request and return the URL to send the donor to.
+
+    Card and konbini for one-off gifts, card for monthly ones. Amounts are sent as integers:
+    JPY is zero-decimal. The idempotency key makes a retried call return the same session.
+    """
+    if not stripe_configured():
+        raise CheckoutUnavailable("Stripe is not configured")
+    monthly = checkout.frequency == CheckoutRequest.Frequency.MONTHLY
+    metadata = {
+        "checkout_request": str(checkout.uuid),
+        "supporter_id": str(checkout.supporter_id),
+        "show_name": "true" if checkout.show_name else "false",
+        "message": checkout.message[:450],
+    }
+    if checkout.campaign_id:
+        metadata["campaign_id"] = str(checkout.campaign_id)
+    if checkout.membership_id:
+        metadata["membership_id"] = str(checkout.membership_id)
+    price_data = {
+        "currency": "jpy",
+        "unit_amount": checkout.amount_yen,
+        "product_data": {"name": "毎月の寄付" if monthly else "寄付"},
+    }
+    if monthly:
+        price_data["recurring"] = {"interval": "month"}
+    params = {
+        "mode": "subscription" if monthly else "payment",
+        "payment_method_types": ["card"] if monthly else ["card", "konbini"],
+        "line_items": [{"quantity": 1, "price_data": price_data}],
+        "customer_email": checkout.supporter.email,
+        "client_reference_id": str(checkout.uuid),
+        "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": cancel_url,
+        "locale": "ja" if locale == "ja" else "en",
+        "metadata": metadata,
+    }
+    if monthly:
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"checkout-{checkout.uuid}"}
+        )
+    except stripe.StripeError as exc:
+        logger.warning("Stripe refused checkout %s: %s", checkout.uuid, exc)
+        CheckoutRequest.objects.filter(pk=checkout.pk).update(
+            status=CheckoutRequest.Status.FAILED, error=str(exc)[:2000]
+        )
+        raise CheckoutUnavailable(str(exc)) from exc
+    CheckoutRequest.objects.filter(pk=checkout.pk).update(
+        status=CheckoutRequest.Status.REDIRECTED, stripe_session_id=session.id
+    )
+    return session.url

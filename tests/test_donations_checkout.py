@@ -1,0 +1,152 @@
+"""The donate form sends exactly the Checkout request we expect; only webhooks add money."""
+
+import pytest
+from django.test import override_settings
+
+from donations import stripe_api
+from donations.models import CheckoutRequest, DonatePage, Donation
+from members.models import ConsentRecord, Supporter
+from tests.stripe_recorder import RecordingHTTPClient, checkout_session
+
+pytestmark = pytest.mark.django_db
+
+KEY = "sk_test_ouendan_recorder"
+
+
+@pytest.fixture
+def donate_page(home_page):
+    page = DonatePage(title="寄付する", slug="donate", minimum_yen=500, maximum_yen=1_000_000)
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def stripe_recorder(monkeypatch):
+    recorder = RecordingHTTPClient([(200, checkout_session())])
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        yield recorder
+
+
+def donor(**overrides):
+    return {
+        "frequency": "one_off",
+        "amount": "5000",
+        "family_name": "山田",
+        "given_name": "花子",
+        "family_name_kana": "やまだ",
+        "given_name_kana": "はなこ",
+        "email": "Hana@Example.jp",
+        "message": "応援しています",
+        "show_name": "on",
+        "privacy": "on",
+        **overrides,
+    }
+
+
+def test_one_off_gift_sends_the_exact_checkout_request(client, donate_page, stripe_recorder):
+    response = client.post(f"/donate/?campaign={donate_page.pk}", donor())
+
+    assert response.status_code == 303
+    assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_1"
+    [sent] = stripe_recorder.requests
+    checkout = CheckoutRequest.objects.get()
+    supporter = Supporter.objects.get()
+    assert (sent["method"], sent["host"], sent["path"]) == (
+        "POST",
+        "api.stripe.com",
+        "/v1/checkout/sessions",
+    )
+    assert sent["headers"]["Authorization"] == f"Bearer {KEY}"
+    assert sent["headers"]["Idempotency-Key"] == f"checkout-{checkout.uuid}"
+    params = sent["params"]
+    assert params["mode"] == "payment"
+    assert [params["payment_method_types[0]"], params["payment_method_types[1]"]] == [
+        "card",
+        "konbini",
+    ]
+    assert params["line_items[0][price_data][currency]"] == "jpy"
+    assert params["line_items[0][price_data][unit_amount]"] == "5000"  # whole yen, no *100
+    assert params["line_items[0][quantity]"] == "1"
+    assert params["customer_email"] == "hana@example.jp"
+    assert params["success_url"] == (
+        "http://localhost/donate/thanks/?session_id={CHECKOUT_SESSION_ID}"
+    )
+    assert params["cancel_url"] == "http://localhost/donate/cancelled/"
+    assert params["metadata[supporter_id]"] == str(supporter.pk)
+    assert params["metadata[campaign_id]"] == str(donate_page.pk)
+    assert params["metadata[show_name]"] == "true"
+    assert params["payment_intent_data[metadata][checkout_request]"] == str(checkout.uuid)
+    assert "subscription_data[metadata][supporter_id]" not in params
+
+    assert (checkout.status, checkout.stripe_session_id) == ("redirected", "cs_test_1")
+    assert supporter.family_name_kana == "ヤマダ" and supporter.email == "hana@example.jp"
+    wall = supporter.consents.get(kind=ConsentRecord.Kind.SUPPORTERS_WALL)
+    assert wall.granted
+    assert not Donation.objects.exists()  # no money until a verified webhook says so
+
+
+def test_monthly_gift_creates_a_subscription_checkout(client, donate_page, stripe_recorder):
+    client.post("/donate/", donor(frequency="monthly", amount="", custom_amount="1500"))
+    params = stripe_recorder.requests[0]["params"]
+    assert params["mode"] == "subscription"
+    assert params["payment_method_types[0]"] == "card"
+    assert "payment_method_types[1]" not in params
+    assert params["line_items[0][price_data][unit_amount]"] == "1500"
+    assert params["line_items[0][price_data][recurring][interval]"] == "month"
+    assert params["subscription_data[metadata][supporter_id]"] == str(Supporter.objects.get().pk)
+
+
+def test_english_visitors_get_english_checkout(client, donate_page, stripe_recorder):
+    client.post("/en/donate/", donor())
+    assert stripe_recorder.requests[0]["params"]["locale"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"amount": "", "custom_amount": ""}, "amount"),
+        ({"amount": "", "custom_amount": "100"}, "custom_amount"),
+        ({"amount": "", "custom_amount": "2000000"}, "custom_amount"),
+        ({"amount": "4321"}, "amount"),  # not one of the offered amounts
+        ({"given_name_kana": "花子"}, "given_name_kana"),
+        ({"privacy": ""}, "privacy"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_sent(
+    client, donate_page, stripe_recorder, overrides, field
+):
+    response = client.post("/donate/", donor(**overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert stripe_recorder.requests == []
+    assert not CheckoutRequest.objects.exists() and not Supporter.objects.exists()
+
+
+def test_without_stripe_keys_the_form_explains_and_calls_nobody(client, donate_page, monkeypatch):
+    recorder = RecordingHTTPClient()
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=""):
+        page = client.get("/donate/").content.decode()
+        response = client.post("/donate/", donor())
+    assert "オンライン決済はまだ準備中です" in page or "not set up" in page
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert recorder.requests == [] and not CheckoutRequest.objects.exists()
+
+
+def test_stripe_refusal_is_shown_and_recorded(client, donate_page, monkeypatch):
+    error = {"error": {"type": "invalid_request_error", "message": "Amount too small"}}
+    recorder = RecordingHTTPClient([(400, error)])
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        response = client.post("/donate/", donor())
+    assert response.status_code == 200
+    checkout = CheckoutRequest.objects.get()
+    assert checkout.status == "failed" and "Amount too small" in checkout.error
+
+
+def test_thank_you_page_never_marks_anything_paid(client, donate_page):
+    response = client.get("/donate/thanks/?session_id=cs_test_1")
+    assert response.status_code == 200
+    assert not Donation.objects.exists()
