@@ -19,3 +19,11 @@ def spreadsheet_safe(value: Any) -> Any:
 
 def spreadsheet_safe_row(row: list | tuple) -> list:
     return [spreadsheet_safe(value) for value in row]
+
+
+class SafeSpreadsheetExportMixin:
+    """For Wagtail index views with `list_export`: every exported cell, CSV or XLSX, goes
+    through `spreadsheet_safe` (Wagtail itself only neutralises a leading "=" in XLSX)."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        return spreadsheet_safe(super().preprocess_field_value(field, value, export_format))
