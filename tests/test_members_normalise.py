@@ -82,3 +82,19 @@ def test_postal_code_fills_the_address_offline():
     assert (address.prefecture, address.city, address.town) == ("東京都", "千代田区", "千代田")
     assert address_for_postal_code("000-0000") is None
     assert address_for_postal_code("not a code") is None
+
+
+def test_postal_lookup_works_from_other_threads():
+    """Request threads and huey thread workers each need their own SQLite connection."""
+    import threading
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(address_for_postal_code("352-0001")))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [address.city for address in results] == ["新座市"] * 4

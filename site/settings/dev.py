@@ -18,5 +18,12 @@ WHITENOISE_AUTOREFRESH = True
 
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
-# One process (runserver / pytest) shares the local-memory cache the rate limits count in.
+# Web and worker are two processes: a file cache lets both see import progress and rate limits.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+    }
+}
+# django-ratelimit lists neither the file cache nor local memory; for one developer either will do.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -32,6 +32,9 @@ CACHES = {
         "KEY_PREFIX": "ouendan",
     }
 }
+# Rate limits count per client IP. Behind a proxy REMOTE_ADDR is the proxy itself, so name the
+# header the proxy sets with the visitor's address (e.g. HTTP_X_REAL_IP for nginx).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # django-ratelimit predates Django's own RedisCache; its INCR is atomic, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 HUEY = huey_settings(redis_url=_required("REDIS_URL"), sqlite_path=DATA_DIR / "unused")

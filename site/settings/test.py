@@ -13,6 +13,7 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = DATA_DIR / "test-media"
+PRIVATE_MEDIA_ROOT = DATA_DIR / "test-private"
 
 # Tasks run inline in tests; the tests that check real queueing build their own huey instance.
 HUEY = huey_settings(redis_url="", sqlite_path=DATA_DIR / "huey-test.sqlite3", immediate=True)
@@ -36,5 +37,5 @@ WHITENOISE_AUTOREFRESH = True
 SERVE_MEDIA = True
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-# One process (runserver / pytest) shares the local-memory cache the rate limits count in.
+# pytest is one process: the local-memory cache (base settings) is shared by all its threads.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

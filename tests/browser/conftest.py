@@ -16,11 +16,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run ./dev.sh test, which installs Debian's chromium")
+    # Once Playwright's sync API starts, the rest of the session runs inside its greenlet, whose
+    # context gives Django a fresh connection object. Hand that object the migrated-database
+    # snapshot, so serialized rollback keeps restoring the home page, site and content types.
+    snapshot = getattr(connections["default"], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
+        if snapshot is not None:
+            connections["default"]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
@@ -72,20 +79,6 @@ def screenshot(page, request):
         return path
 
     return take
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Snapshot the migrated database (root page, home page, site, locale) once.
-
-    Serialized rollback restores it after each browser test's flush. pytest-django only keeps
-    the snapshot when the first test to touch the database wants it, so take it here.
-    """
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        if not hasattr(connection, "_test_serialized_contents"):
-            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
