@@ -16,6 +16,7 @@ from wagtail.models import Locale, Page, Site
 
 from home import demo_content as content
 from home.models import NewsIndexPage, NewsPage, OrganisationSettings, StandardPage
+from members.demo import members_demo_build
 
 DEMO_USERNAME = "admin"
 DEFAULT_DEMO_PASSWORD = "ouendan-demo"  # noqa: S105  (dev-only; production refuses to run this)
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             pages = self._pages(home)
             self._home(home, hero, pages["support"])
             self._english(home, pages)
+            members_demo_build()  # members/demo.py: lists, plans, supporters, join/portal
             password = self._admin()
         self.stdout.write(self.style.SUCCESS("Demo site ready."))
         self.stdout.write(f"  Site:     {settings.WAGTAILADMIN_BASE_URL}/")

@@ -1,0 +1,119 @@
+"""Deleting a supporter's personal data on request (個人情報の削除請求), after staff review.
+
+A deleted supporter is anonymised, not removed: memberships and consent history are financial and
+legal records Japanese law expects us to keep (会計帳簿・領収書の保存義務), so the rows stay and
+only the personal data on and around them is blanked.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from home.models import OutgoingEmail
+
+from .models import (
+    AccessToken,
+    DeletionRequest,
+    Membership,
+    Supporter,
+    User,
+    VolunteerProfile,
+)
+
+ANONYMISED_NAME = "削除済み"
+
+# Fields blanked on the supporter; names are replaced by ANONYMISED_NAME instead.
+_BLANKED_FIELDS = [
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "organisation_name_kana",
+    "department",
+    "contact_person",
+    "invoice_address",
+    "email",
+    "phone",
+    "postal_code",
+    "prefecture",
+    "city",
+    "address_line",
+    "building",
+    "notes",
+]
+
+
+def supporter_anonymise(
+    *,
+    supporter: Supporter,
+    reviewed_by: User | None,
+    deletion_request: DeletionRequest | None = None,
+) -> Supporter:
+    """Blank a supporter's personal data, keeping memberships and consent history.
+
+    Also deletes the volunteer profile (with its emergency contacts) and every e-mail link,
+    clears the address and body of every e-mail sent to the supporter (subject and dates stay),
+    stops memberships from renewing and completes the deletion request. Idempotent: running it
+    again changes nothing but completing a request that is still pending.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        if supporter.status != Supporter.Status.ANONYMISED:
+            for field in _BLANKED_FIELDS:
+                setattr(supporter, field, "")
+            if supporter.kind == Supporter.Kind.ORGANISATION:
+                supporter.organisation_name = ANONYMISED_NAME
+                supporter.family_name = ""
+            else:
+                supporter.family_name = ANONYMISED_NAME
+                supporter.organisation_name = ""
+            supporter.birth_year = None
+            supporter.is_volunteer = False
+            supporter.status = Supporter.Status.ANONYMISED
+            supporter.anonymised_at = now
+            # A full save, so the search index entry is rewritten without the old names too.
+            supporter.save()
+        VolunteerProfile.objects.filter(supporter=supporter).delete()
+        AccessToken.objects.filter(supporter=supporter).delete()
+        OutgoingEmail.objects.filter(supporter=supporter).exclude(to="", body="").update(
+            to="", body=""
+        )
+        # The rows stay (accounting records); only renewals and reminders stop.
+        Membership.objects.filter(
+            supporter=supporter,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
+        ).update(status=Membership.Status.CANCELLED, auto_renew=False, cancelled_at=now)
+        requests = DeletionRequest.objects.filter(
+            supporter=supporter, status=DeletionRequest.Status.PENDING
+        )
+        if deletion_request is not None:
+            requests = requests.filter(pk=deletion_request.pk)
+        requests.update(
+            status=DeletionRequest.Status.COMPLETED, reviewed_by=reviewed_by, reviewed_at=now
+        )
+    return supporter
+
+
+def deletion_request_reject(
+    *, deletion_request: DeletionRequest, reviewed_by: User | None, note: str = ""
+) -> DeletionRequest:
+    """Decline a deletion request (e.g. it was not the supporter's own), with a note.
+
+    The supporter goes back to active (or pending when their e-mail was never confirmed).
+    Rejecting a request that was already reviewed changes nothing.
+    """
+    with transaction.atomic():
+        deletion_request = DeletionRequest.objects.select_for_update().get(pk=deletion_request.pk)
+        if deletion_request.status != DeletionRequest.Status.PENDING:
+            return deletion_request
+        deletion_request.status = DeletionRequest.Status.REJECTED
+        deletion_request.reviewed_by = reviewed_by
+        deletion_request.reviewed_at = timezone.now()
+        deletion_request.review_note = note
+        deletion_request.save()
+        supporter = deletion_request.supporter
+        if supporter.status == Supporter.Status.DELETION_REQUESTED:
+            supporter.status = (
+                Supporter.Status.ACTIVE if supporter.confirmed_at else Supporter.Status.PENDING
+            )
+            supporter.save(update_fields=["status", "updated_at"])
+        return deletion_request

@@ -1,0 +1,181 @@
+"""Deletion requests: staff review, anonymisation keeps the records the law requires."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from home.models import OutgoingEmail
+from members.models import (
+    AccessToken,
+    ConsentRecord,
+    DeletionRequest,
+    Membership,
+    MembershipPlan,
+    Supporter,
+    VolunteerProfile,
+)
+from members.privacy import deletion_request_reject, supporter_anonymise
+from members.services import access_token_issue, consent_record
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_superuser("staff", "staff@example.jp", "pw")
+
+
+@pytest.fixture
+def supporter(db):
+    supporter = Supporter.objects.create(
+        family_name="鈴木",
+        given_name="一郎",
+        family_name_kana="スズキ",
+        given_name_kana="イチロウ",
+        email="suzuki@example.jp",
+        phone="090-1111-2222",
+        postal_code="352-0001",
+        prefecture="埼玉県",
+        city="新座市",
+        address_line="東北1-2-3",
+        building="さくらハイツ101",
+        birth_year=1980,
+        notes="アレルギー: 卵",
+        is_volunteer=True,
+        status=Supporter.Status.DELETION_REQUESTED,
+        confirmed_at=timezone.now(),
+    )
+    VolunteerProfile.objects.create(
+        supporter=supporter,
+        emergency_contact_name="鈴木 花子",
+        emergency_contact_phone="090-3333-4444",
+    )
+    consent_record(supporter=supporter, kind="privacy_policy", granted=True, source="join_form")
+    consent_record(supporter=supporter, kind="newsletter", granted=True, source="join_form")
+    plan = MembershipPlan.objects.create(name="個人会員", period="year", amount_yen=3000)
+    Membership.objects.create(
+        supporter=supporter,
+        plan=plan,
+        amount_yen=3000,
+        status=Membership.Status.ACTIVE,
+        renews_on=datetime.date(2027, 4, 1),
+        last_paid_at=timezone.now(),
+    )
+    access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.LOGIN)
+    OutgoingEmail.objects.create(
+        key="welcome-1",
+        to=supporter.email,
+        subject="ご登録ありがとうございます",
+        body="鈴木 一郎 様 …",
+        supporter=supporter,
+    )
+    return supporter
+
+
+@pytest.fixture
+def deletion_request(supporter):
+    return DeletionRequest.objects.create(supporter=supporter, reason="退会します")
+
+
+def assert_anonymised(supporter):
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.ANONYMISED
+    assert supporter.anonymised_at is not None
+    assert supporter.family_name == "削除済み"
+    for field in [
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "email",
+        "phone",
+        "postal_code",
+        "prefecture",
+        "city",
+        "address_line",
+        "building",
+        "notes",
+    ]:
+        assert getattr(supporter, field) == "", field
+    assert supporter.birth_year is None
+    assert not VolunteerProfile.objects.filter(supporter=supporter).exists()
+    assert not AccessToken.objects.filter(supporter=supporter).exists()
+    email = OutgoingEmail.objects.get(supporter=supporter)
+    assert (email.to, email.body, email.subject) == ("", "", "ご登録ありがとうございます")
+    # Kept: consent history and memberships (accounting records), no longer renewing.
+    assert ConsentRecord.objects.filter(supporter=supporter).count() == 2
+    membership = Membership.objects.get(supporter=supporter)
+    assert membership.amount_yen == 3000 and membership.last_paid_at is not None
+    assert membership.status == Membership.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_anonymise_blanks_personal_data_and_keeps_records(supporter, deletion_request, staff):
+    supporter_anonymise(supporter=supporter, reviewed_by=staff, deletion_request=deletion_request)
+    assert_anonymised(supporter)
+    deletion_request.refresh_from_db()
+    assert deletion_request.status == DeletionRequest.Status.COMPLETED
+    assert deletion_request.reviewed_by == staff and deletion_request.reviewed_at
+
+
+@pytest.mark.django_db
+def test_anonymise_is_idempotent(supporter, deletion_request, staff):
+    supporter_anonymise(supporter=supporter, reviewed_by=staff, deletion_request=deletion_request)
+    supporter.refresh_from_db()
+    first = supporter.anonymised_at
+    supporter_anonymise(supporter=supporter, reviewed_by=staff, deletion_request=deletion_request)
+    assert_anonymised(supporter)
+    assert supporter.anonymised_at == first
+    assert Supporter.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_anonymised_name_leaves_the_search_results(client, supporter, staff):
+    supporter_anonymise(supporter=supporter, reviewed_by=staff)
+    client.force_login(staff)
+    for query in ["鈴木", "スズキ", "suzuki", "1111-2222"]:
+        response = client.get("/admin/supporter/", {"q": query})
+        assert list(response.context["object_list"]) == [], query
+
+
+@pytest.mark.django_db
+def test_review_screen_approves(client, supporter, deletion_request, staff):
+    client.force_login(staff)
+    listing = client.get("/admin/deletion_request/", {"status": "pending"})
+    assert listing.status_code == 200
+    review_url = reverse("deletion_request:review", args=[deletion_request.pk])
+    assert review_url in listing.content.decode()
+    page = client.get(review_url)
+    assert page.status_code == 200 and "退会します" in page.content.decode()
+    response = client.post(review_url, {"approve": "1", "note": ""})
+    assert response.status_code == 302
+    assert_anonymised(supporter)
+    deletion_request.refresh_from_db()
+    assert deletion_request.status == DeletionRequest.Status.COMPLETED
+
+
+@pytest.mark.django_db
+def test_review_screen_rejects_with_a_note(client, supporter, deletion_request, staff):
+    client.force_login(staff)
+    review_url = reverse("deletion_request:review", args=[deletion_request.pk])
+    response = client.post(review_url, {"reject": "1", "note": "ご本人確認ができませんでした"})
+    assert response.status_code == 302
+    deletion_request.refresh_from_db()
+    assert deletion_request.status == DeletionRequest.Status.REJECTED
+    assert deletion_request.review_note == "ご本人確認ができませんでした"
+    assert deletion_request.reviewed_by == staff
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.ACTIVE
+    assert supporter.family_name == "鈴木"
+    # A reviewed request cannot be approved afterwards by replaying the form.
+    client.post(review_url, {"approve": "1"})
+    supporter.refresh_from_db()
+    assert supporter.status == Supporter.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_reject_is_idempotent(supporter, deletion_request, staff):
+    deletion_request_reject(deletion_request=deletion_request, reviewed_by=staff, note="a")
+    deletion_request_reject(deletion_request=deletion_request, reviewed_by=None, note="b")
+    deletion_request.refresh_from_db()
+    assert deletion_request.review_note == "a" and deletion_request.reviewed_by == staff
