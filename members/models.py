@@ -13,9 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import path as page_route
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from home.storage import private_storage
 
 
 class User(AbstractUser):
@@ -471,7 +475,7 @@ class MemberImport(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed: nothing imported")
 
-    file = models.FileField(_("file"), upload_to="member-imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="member-imports/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED
@@ -499,8 +503,12 @@ class MemberImport(models.Model):
 # --- Wagtail pages staff place in the tree -----------------------------------------------------
 
 
-class JoinPage(Page):
-    """The public sign-up form: supporter, volunteer or corporate supporter."""
+class JoinPage(RoutablePageMixin, Page):
+    """The public sign-up form: supporter, volunteer or corporate supporter.
+
+    Sub-pages (members/views.py does the work): the form, "check your e-mail", the e-mail
+    confirmation link and a form to ask for a new confirmation link.
+    """
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
     thank_you_text = RichTextField(
@@ -534,9 +542,37 @@ class JoinPage(Page):
     class Meta:
         verbose_name = _("join page")
 
+    @page_route("", name="join")
+    def join_view(self, request):
+        from . import views
 
-class MemberPortalPage(Page):
-    """Where supporters log in by e-mail link to see and edit what we hold about them."""
+        return views.join(request, self)
+
+    @page_route("thanks/", name="thanks")
+    def thanks_view(self, request):
+        from . import views
+
+        return views.join_thanks(request, self)
+
+    @page_route("confirm/<str:token>/", name="confirm")
+    def confirm_view(self, request, token):
+        from . import views
+
+        return views.join_confirm(request, self, token)
+
+    @page_route("new-link/", name="resend")
+    def resend_view(self, request):
+        from . import views
+
+        return views.join_resend(request, self)
+
+
+class MemberPortalPage(RoutablePageMixin, Page):
+    """Where supporters log in by e-mail link to see and edit what we hold about them.
+
+    Passwordless: the visitor asks for a single-use login link; the session then holds the
+    supporter's id. Every sub-page is private and never cached (members/views.py).
+    """
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
 
@@ -546,3 +582,74 @@ class MemberPortalPage(Page):
 
     class Meta:
         verbose_name = _("member portal page")
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        from . import views
+
+        return views.portal_no_store(super().serve(request, view, args, kwargs))
+
+    @page_route("", name="portal")
+    def portal_view(self, request):
+        from . import views
+
+        return views.portal_home(request, self)
+
+    @page_route("login/", name="login")
+    def login_view(self, request):
+        from . import views
+
+        return views.portal_login(request, self)
+
+    @page_route("login/sent/", name="login_sent")
+    def login_sent_view(self, request):
+        from . import views
+
+        return views.portal_login_sent(request, self)
+
+    @page_route("login/<str:token>/", name="redeem")
+    def redeem_view(self, request, token):
+        from . import views
+
+        return views.portal_redeem(request, self, token)
+
+    @page_route("logout/", name="logout")
+    def logout_view(self, request):
+        from . import views
+
+        return views.portal_logout(request, self)
+
+    @page_route("profile/", name="profile")
+    def profile_view(self, request):
+        from . import views
+
+        return views.portal_profile(request, self)
+
+    @page_route("volunteering/", name="volunteer")
+    def volunteer_view(self, request):
+        from . import views
+
+        return views.portal_volunteer(request, self)
+
+    @page_route("consents/", name="consents")
+    def consents_view(self, request):
+        from . import views
+
+        return views.portal_consents(request, self)
+
+    @page_route("download/<str:fmt>/", name="export")
+    def export_view(self, request, fmt):
+        from . import views
+
+        return views.portal_export(request, self, fmt)
+
+    @page_route("delete/", name="delete")
+    def delete_view(self, request):
+        from . import views
+
+        return views.portal_delete(request, self)
+
+    @page_route("deleted/", name="deleted")
+    def deleted_view(self, request):
+        from . import views
+
+        return views.portal_deleted(request, self)

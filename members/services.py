@@ -5,22 +5,32 @@ Every function is keyword-only and named <entity>_<action>.
 """
 
 import calendar
+import csv
 import datetime
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from home.exports import spreadsheet_safe_row
 from home.mail import email_queue
 
 from .models import (
     AccessToken,
+    Area,
     ConsentRecord,
+    DeletionRequest,
+    Interest,
     Membership,
     MembershipPlan,
+    Skill,
     Supporter,
+    VolunteerProfile,
 )
 
 CONFIRM_LINK_VALID = datetime.timedelta(hours=48)
@@ -305,3 +315,273 @@ def membership_cancel(*, membership: Membership) -> Membership:
     membership.cancelled_at = timezone.now()
     membership.save(update_fields=["status", "auto_renew", "cancelled_at"])
     return membership
+
+
+# --- Public journeys: join form and member portal ----------------------------------------------
+
+PORTAL_PROFILE_FIELDS = frozenset(
+    {
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "birth_year",
+        "organisation_name",
+        "organisation_name_kana",
+        "department",
+        "contact_person",
+        "invoice_address",
+        "phone",
+        "postal_code",
+        "prefecture",
+        "city",
+        "address_line",
+        "building",
+        "preferred_language",
+    }
+)
+
+
+def access_token_is_valid(*, secret: str, purpose: str) -> bool:
+    """Whether a link is still usable, without using it (for the page that asks to confirm)."""
+    return AccessToken.objects.filter(
+        token_hash=AccessToken.hash(secret or ""),
+        purpose=purpose,
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists()
+
+
+def volunteer_profile_update(
+    *,
+    supporter: Supporter,
+    availability: list[str],
+    skills: Iterable[Skill] = (),
+    areas: Iterable[Area] = (),
+    interests: Iterable[Interest] = (),
+    emergency_contact_name: str = "",
+    emergency_contact_phone: str = "",
+) -> VolunteerProfile:
+    """Create or replace a supporter's volunteer profile; the supporter becomes a volunteer."""
+    valid_slots = {value for value, _label in VolunteerProfile.slot_choices()}
+    with transaction.atomic():
+        profile, _created = VolunteerProfile.objects.get_or_create(supporter=supporter)
+        profile.availability = [slot for slot in availability if slot in valid_slots]
+        profile.emergency_contact_name = emergency_contact_name
+        profile.emergency_contact_phone = emergency_contact_phone
+        profile.save()
+        profile.skills.set(skills)
+        profile.areas.set(areas)
+        profile.interests.set(interests)
+        if not supporter.is_volunteer:
+            supporter.is_volunteer = True
+            supporter.save(update_fields=["is_volunteer", "updated_at"])
+        return profile
+
+
+def supporter_join(
+    *,
+    supporter: Supporter,
+    consents: dict[str, bool],
+    policy_version: str,
+    confirm_url: str,
+    login_url: str,
+    volunteer: dict | None = None,
+    plan: MembershipPlan | None = None,
+) -> RegistrationResult:
+    """The join form: `supporter_register`, then the volunteer profile and the membership chosen.
+
+    A known e-mail address changes nothing (see `supporter_register`). Two sign-ups racing with
+    the same address hit the unique e-mail constraint; the loser is treated as a duplicate.
+    """
+
+    def register() -> RegistrationResult:
+        with transaction.atomic():
+            result = supporter_register(
+                supporter=supporter,
+                consents=consents,
+                policy_version=policy_version,
+                confirm_url=confirm_url,
+                login_url=login_url,
+            )
+            if result.created:
+                if volunteer is not None:
+                    volunteer_profile_update(supporter=result.supporter, **volunteer)
+                if plan is not None:
+                    membership_start(supporter=result.supporter, plan=plan)
+            return result
+
+    try:
+        return register()
+    except IntegrityError:
+        supporter.pk = None
+        return register()
+
+
+def supporter_resend_confirmation(*, email: str, confirm_url: str, login_url: str) -> bool:
+    """A new link for someone whose confirmation link expired: a confirmation link while the
+    sign-up is pending, a login link once it is active. Callers show the same page either way."""
+    supporter = supporter_find_duplicate(email=email)
+    if supporter is None or supporter.status not in (
+        Supporter.Status.PENDING,
+        Supporter.Status.ACTIVE,
+    ):
+        return False
+    if supporter.status == Supporter.Status.ACTIVE:
+        return supporter_send_login_link(email=email, login_url=login_url)
+    secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.CONFIRM_SIGNUP)
+    _send_template_mail(
+        supporter=supporter,
+        key=f"confirm-signup:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
+        template="confirm_signup",
+        context={"supporter": supporter, "url": confirm_url.format(token=secret)},
+    )
+    return True
+
+
+def supporter_login(*, secret: str) -> Supporter | None:
+    """Redeem a portal login link. The link proves the address, so a pending sign-up becomes
+    active. None for a bad, used or expired link, or an account being deleted."""
+    with transaction.atomic():
+        supporter = access_token_redeem(secret=secret, purpose=AccessToken.Purpose.LOGIN)
+        if supporter is None or supporter.status not in (
+            Supporter.Status.PENDING,
+            Supporter.Status.ACTIVE,
+        ):
+            return None
+        if supporter.status == Supporter.Status.PENDING:
+            supporter.status = Supporter.Status.ACTIVE
+            supporter.confirmed_at = timezone.now()
+            supporter.save(update_fields=["status", "confirmed_at", "updated_at"])
+        return supporter
+
+
+def supporter_update_profile(*, supporter: Supporter, changes: dict[str, Any]) -> Supporter:
+    """Save the supporter's own edits from the portal. Only `PORTAL_PROFILE_FIELDS` may change
+    (not the e-mail address, the kind or anything staff keep); values must be normalised."""
+    unknown = set(changes) - PORTAL_PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable in the portal: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(supporter, field, value)
+    supporter.save(update_fields=[*changes, "updated_at"])
+    return supporter
+
+
+def consents_update(
+    *, supporter: Supporter, granted: dict[str, bool], source: str
+) -> list[ConsentRecord]:
+    """Record each consent that changed; unchanged ones add nothing. Returns the new records."""
+    records = []
+    with transaction.atomic():
+        for kind, value in granted.items():
+            record = consent_record(supporter=supporter, kind=kind, granted=value, source=source)
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def _export_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _export_fields(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = _export_value(getattr(instance, field.attname))
+    return data
+
+
+def supporter_export_data(*, supporter: Supporter) -> dict[str, Any]:
+    """Everything held about a supporter, for "download my data": plain JSON-ready values.
+
+    E-mails are listed without their bodies (they held login links); staff user accounts that
+    reviewed a request are not named.
+    """
+    data: dict[str, Any] = {
+        "exported_at": _export_value(timezone.now()),
+        "supporter": _export_fields(supporter),
+        "volunteer_profile": None,
+        "memberships": [
+            _export_fields(membership, exclude=("supporter",))
+            for membership in supporter.memberships.select_related("plan").order_by("created_at")
+        ],
+        "consents": [
+            {
+                **_export_fields(record, exclude=("supporter", "id")),
+                "kind_label": str(record.get_kind_display()),
+            }
+            for record in supporter.consents.order_by("recorded_at", "pk")
+        ],
+        "deletion_requests": [
+            _export_fields(request, exclude=("supporter", "reviewed_by"))
+            for request in supporter.deletion_requests.order_by("requested_at")
+        ],
+        "emails": [
+            {
+                "subject": email.subject,
+                "to": email.to,
+                "status": email.status,
+                "created_at": _export_value(email.created_at),
+                "sent_at": _export_value(email.sent_at),
+            }
+            for email in supporter.emails.order_by("created_at", "pk")
+        ],
+    }
+    profile = VolunteerProfile.objects.filter(supporter=supporter).first()
+    if profile is not None:
+        data["volunteer_profile"] = {
+            **_export_fields(profile, exclude=("supporter",)),
+            "skills": [skill.name for skill in profile.skills.all()],
+            "areas": [area.name for area in profile.areas.all()],
+            "interests": [interest.name for interest in profile.interests.all()],
+        }
+    return data
+
+
+def supporter_export_csv(*, supporter: Supporter) -> str:
+    """`supporter_export_data` as one CSV table (section, record, field, value), every cell made
+    safe to open in a spreadsheet."""
+    data = supporter_export_data(supporter=supporter)
+    rows: list[list[Any]] = [["section", "record", "field", "value"]]
+
+    def add(section: str, number: int | str, record: dict[str, Any]) -> None:
+        for field, value in record.items():
+            if isinstance(value, list | tuple):
+                value = ", ".join(str(item) for item in value)
+            rows.append([section, number, field, "" if value is None else value])
+
+    rows.append(["export", "", "exported_at", data["exported_at"]])
+    add("supporter", 1, data["supporter"])
+    if data["volunteer_profile"]:
+        add("volunteer_profile", 1, data["volunteer_profile"])
+    for section in ("memberships", "consents", "deletion_requests", "emails"):
+        for number, record in enumerate(data[section], start=1):
+            add(section, number, record)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(spreadsheet_safe_row(row) for row in rows)
+    return buffer.getvalue()
+
+
+def deletion_request_create(*, supporter: Supporter, reason: str = "") -> DeletionRequest:
+    """The supporter asks to be deleted: staff review the request and anonymise. Their unused
+    e-mail links stop working and they can no longer log in meanwhile."""
+    with transaction.atomic():
+        request = supporter.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
+        if request is None:
+            request = DeletionRequest.objects.create(supporter=supporter, reason=reason)
+        supporter.status = Supporter.Status.DELETION_REQUESTED
+        supporter.save(update_fields=["status", "updated_at"])
+        supporter.access_tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+        return request

@@ -35,6 +35,7 @@ if settings.SERVE_MEDIA:
 # can translate the URL it came from. Wagtail's catch-all page route comes last.
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("members.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
