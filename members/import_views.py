@@ -1,0 +1,160 @@
+"""Wagtail admin screens for importing supporters from CSV/XLSX and exporting them.
+
+Upload → check (background task, progress bar) → result with errors by line → "Import" →
+write (background task, progress bar) → done. Every view needs members.add_supporter; the
+export needs members.view_supporter.
+"""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.formats.base_formats import CSV, XLSX
+from wagtail.admin import messages
+
+from .imports import (
+    EXTENSIONS,
+    IN_PROGRESS,
+    MAX_UPLOAD_BYTES,
+    member_import_confirm,
+    member_import_create,
+    member_import_error_count,
+    member_import_progress,
+)
+from .models import MemberImport, Supporter
+from .resources import IMPORT_COLUMNS, SupporterResource
+
+IMPORT_PERMISSION = "members.add_supporter"
+EXPORT_PERMISSION = "members.view_supporter"
+ERRORS_SHOWN = 200
+IMPORTS_LISTED = 50
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_("A .csv (UTF-8 or Shift_JIS) or .xlsx file of at most 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(EXTENSIONS):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB. Split it into smaller files."),
+                params={"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+def import_list(request):
+    _require(request, IMPORT_PERMISSION)
+    imports = MemberImport.objects.select_related("created_by")[:IMPORTS_LISTED]
+    return TemplateResponse(
+        request,
+        "members/admin/import_list.html",
+        {
+            "imports": imports,
+            "can_export": request.user.has_perm(EXPORT_PERMISSION),
+        },
+    )
+
+
+def import_upload(request):
+    _require(request, IMPORT_PERMISSION)
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        member_import = member_import_create(upload=form.cleaned_data["file"], user=request.user)
+        return redirect("member_imports:detail", member_import.pk)
+    return TemplateResponse(
+        request,
+        "members/admin/import_upload.html",
+        {"form": form, "columns": IMPORT_COLUMNS},
+    )
+
+
+def import_detail(request, pk: int):
+    _require(request, IMPORT_PERMISSION)
+    member_import = get_object_or_404(MemberImport, pk=pk)
+    language = "ja" if (translation.get_language() or "ja").startswith("ja") else "en"
+    errors = [
+        {"line": e.get("line"), "column": e.get("column", ""), "message": e.get(language, "")}
+        for e in (member_import.errors or [])
+        if "more" not in e
+    ]
+    return TemplateResponse(
+        request,
+        "members/admin/import_detail.html",
+        {
+            "member_import": member_import,
+            "in_progress": member_import.status in IN_PROGRESS,
+            "can_confirm": member_import.status == MemberImport.Status.VALIDATED,
+            "errors": errors[:ERRORS_SHOWN],
+            "error_count": member_import_error_count(member_import=member_import),
+            "progress": member_import_progress(member_import_id=member_import.pk),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, pk: int):
+    _require(request, IMPORT_PERMISSION)
+    member_import = get_object_or_404(MemberImport, pk=pk)
+    if not member_import_confirm(member_import_id=member_import.pk):
+        messages.warning(request, _("This import is not waiting for confirmation."))
+    return redirect("member_imports:detail", member_import.pk)
+
+
+def import_progress(request, pk: int):
+    _require(request, IMPORT_PERMISSION)
+    get_object_or_404(MemberImport, pk=pk)
+    response = JsonResponse(member_import_progress(member_import_id=pk))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def supporter_export(request):
+    """All supporters as CSV (UTF-8 with BOM, which Excel opens correctly) or XLSX."""
+    _require(request, EXPORT_PERMISSION)
+    kind = request.GET.get("format", "csv")
+    formats = {"csv": CSV, "xlsx": XLSX}
+    if kind not in formats:
+        kind = "csv"
+    queryset = Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")
+    dataset = SupporterResource().export(queryset)
+    export_format = formats[kind]()
+    data = export_format.export_data(dataset)
+    if kind == "csv":
+        data = "\ufeff" + data
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(data, content_type=export_format.get_content_type())
+    response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.{kind}"'
+    return response
+
+
+urlpatterns = [
+    path("", import_list, name="list"),
+    path("upload/", import_upload, name="upload"),
+    path("<int:pk>/", import_detail, name="detail"),
+    path("<int:pk>/confirm/", import_confirm, name="confirm"),
+    path("<int:pk>/progress/", import_progress, name="progress"),
+    path("export/", supporter_export, name="export"),
+]
+
+
+def import_list_url() -> str:
+    return reverse("member_imports:list")
