@@ -200,7 +200,8 @@ def test_processing_twice_changes_nothing(post):
     assert Donation.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test's flush also emptied content types.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_concurrent_deliveries_create_exactly_one_donation_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")

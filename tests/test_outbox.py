@@ -106,7 +106,8 @@ def run_concurrently(target, count=10):
     assert not errors, errors
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test's flush also emptied content types.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_queue_and_send_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent inserts are checked on PostgreSQL")
