@@ -8,8 +8,9 @@ only created for supporters that have none yet, so running it again changes no c
 import datetime
 
 from django.utils import timezone
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
+from home.demo import page_translate, page_upsert
 from home.models import HomePage, StandardPage
 
 from .models import (
@@ -301,38 +302,15 @@ def _supporters(today: datetime.date) -> None:
             _memberships(supporter, index, plans, today)
 
 
-def _page(parent: Page, model, slug: str, **fields) -> Page:
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-    else:
-        for name, value in fields.items():
-            setattr(page, name, value)
-    page.save_revision().publish()
-    return page
-
-
-def _translate(page: Page, english: Locale, **fields) -> Page:
-    translation = page.get_translation_or_none(english)
-    if translation is None:
-        translation = page.copy_for_translation(english)
-    translation = translation.specific
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.save_revision().publish()
-    return translation
-
-
 def _pages() -> None:
     home = HomePage.objects.filter(locale__language_code="ja").first()
     if home is None:
         return
     privacy = StandardPage.objects.child_of(home).filter(slug="privacy").first()
-    join = _page(
-        home,
-        JoinPage,
-        "join",
+    join = page_upsert(
+        parent=home,
+        model=JoinPage,
+        slug="join",
         title="応援団に参加する",
         show_in_menus=True,
         intro=JOIN_INTRO,
@@ -341,10 +319,10 @@ def _pages() -> None:
     )
     join.plans = list(MembershipPlan.objects.filter(is_active=True))
     join.save_revision().publish()
-    portal = _page(
-        home,
-        MemberPortalPage,
-        "portal",
+    portal = page_upsert(
+        parent=home,
+        model=MemberPortalPage,
+        slug="portal",
         title="会員ページ",
         show_in_menus=False,
         intro=PORTAL_INTRO,
@@ -353,15 +331,15 @@ def _pages() -> None:
     if home.get_translation_or_none(english) is None:
         return  # the home page's translation is made by the demo command first
     privacy_en = privacy.get_translation_or_none(english) if privacy else None
-    _translate(
-        join,
-        english,
+    page_translate(
+        page=join,
+        locale=english,
         title="Join us",
         intro=JOIN_INTRO_EN,
         thank_you_text=JOIN_THANKS_EN,
         privacy_page=privacy_en or privacy,
     )
-    _translate(portal, english, title="Member portal", intro=PORTAL_INTRO_EN)
+    page_translate(page=portal, locale=english, title="Member portal", intro=PORTAL_INTRO_EN)
 
 
 def members_demo_build() -> None:

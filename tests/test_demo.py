@@ -47,3 +47,15 @@ def test_demo_prints_the_login(capsys, home_page):
 def test_demo_refuses_production(home_page):
     with pytest.raises(CommandError):
         call_command("demo")
+
+
+@pytest.mark.django_db
+def test_demo_has_a_donate_page_and_a_small_ledger(demo_site, client):
+    from donations.models import Donation, RecurringDonation
+
+    ledger = Donation.objects.count()
+    assert ledger >= 10 and RecurringDonation.objects.filter(status="past_due").count() == 1
+    assert client.get("/donate/").status_code == 200
+    assert client.get("/en/donate/").status_code == 200
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Donation.objects.count() == ledger  # idempotent

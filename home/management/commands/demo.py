@@ -14,7 +14,9 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
+from donations.demo import donations_demo_build
 from home import demo_content as content
+from home.demo import page_translate, page_upsert
 from home.models import NewsIndexPage, NewsPage, OrganisationSettings, StandardPage
 from members.demo import members_demo_build
 
@@ -70,6 +72,7 @@ class Command(BaseCommand):
             self._home(home, hero, pages["support"])
             self._english(home, pages)
             members_demo_build()  # members/demo.py: lists, plans, supporters, join/portal
+            donations_demo_build()  # donations/demo.py: donate page, a small ledger
             password = self._admin()
         self.stdout.write(self.style.SUCCESS("Demo site ready."))
         self.stdout.write(f"  Site:     {settings.WAGTAILADMIN_BASE_URL}/")
@@ -102,43 +105,32 @@ class Command(BaseCommand):
             title=title, file=ImageFile(buffer, name="demo-hero.png"), width=1600, height=600
         )
 
-    def _child(self, parent, model, slug, **fields):
-        page = model.objects.child_of(parent).filter(slug=slug).first()
-        if page is None:
-            page = model(slug=slug, **fields)
-            parent.add_child(instance=page)
-        else:
-            for name, value in fields.items():
-                setattr(page, name, value)
-        page.save_revision().publish()
-        return page
-
     def _pages(self, home):
         pages = {}
         for spec in content.PAGES:
-            pages[spec["slug"]] = self._child(
-                home,
-                StandardPage,
-                spec["slug"],
+            pages[spec["slug"]] = page_upsert(
+                parent=home,
+                model=StandardPage,
+                slug=spec["slug"],
                 title=spec["title"],
                 intro=spec["intro"],
                 body=_paragraphs(spec["paragraphs"]),
                 show_in_menus=spec.get("show_in_menus", True),
             )
-        news_index = self._child(
-            home,
-            NewsIndexPage,
-            content.NEWS_INDEX["slug"],
+        news_index = page_upsert(
+            parent=home,
+            model=NewsIndexPage,
+            slug=content.NEWS_INDEX["slug"],
             title=content.NEWS_INDEX["title"],
             intro=content.NEWS_INDEX["intro"],
             show_in_menus=True,
         )
         pages["news"] = news_index
         for item in content.NEWS:
-            pages[item["slug"]] = self._child(
-                news_index,
-                NewsPage,
-                item["slug"],
+            pages[item["slug"]] = page_upsert(
+                parent=news_index,
+                model=NewsPage,
+                slug=item["slug"],
                 title=item["title"],
                 date=datetime.date.fromisoformat(item["date"]),
                 summary=item["summary"],
@@ -165,17 +157,8 @@ class Command(BaseCommand):
         english, _ = Locale.objects.get_or_create(language_code="en")
 
         def translate(page: Page, **fields) -> Page:
-            page = page.specific
-            translation = page.get_translation_or_none(english)
-            if translation is None:
-                translation = page.copy_for_translation(english)
-            translation = translation.specific
-            for name, value in fields.items():
-                setattr(translation, name, value)
-            translation.save_revision().publish()
-            return translation
+            return page_translate(page=page, locale=english, **fields)
 
-        support_en_fields = next(p for p in content.PAGES if p["slug"] == "support")
         home_en = translate(home, title=content.HOME_EN["title"])
         translated = {}
         for spec in content.PAGES:
@@ -185,7 +168,7 @@ class Command(BaseCommand):
                 intro=spec["intro_en"],
                 body=_paragraphs(spec["paragraphs_en"]),
             )
-        news_en = translate(
+        translate(
             pages["news"],
             title=content.NEWS_INDEX["title_en"],
             intro=content.NEWS_INDEX["intro_en"],
@@ -210,7 +193,6 @@ class Command(BaseCommand):
             featured_heading=text["featured_heading"],
             body=body,
         )
-        del support_en_fields, news_en
 
     def _admin(self) -> str:
         password = os.environ.get("DEMO_ADMIN_PASSWORD", DEFAULT_DEMO_PASSWORD)

@@ -1,0 +1,95 @@
+"""Demo money: a donate page and a small, believable ledger. Idempotent."""
+
+import datetime
+
+from django.utils import timezone
+from wagtail.models import Locale
+
+from home.demo import page_translate, page_upsert
+from home.models import HomePage
+from members.models import Supporter
+
+from .models import DonatePage, Donation, RecurringDonation
+from .services import StripeKeys, donation_record
+
+DONATE_INTRO = (
+    "<p>いただいたご寄付は、子どもひろばの食材、フードバンクの運営、ひとり親家庭への食支援に"
+    "使わせていただきます。月500円から、毎月のご寄付も受け付けています。</p>"
+)
+DONATE_INTRO_EN = (
+    "<p>Gifts buy food for the children's places, run the food bank and support single-parent "
+    "families. Monthly gifts start at ¥500.</p>"
+)
+
+# (supporter index, amount, method, days ago)
+GIFTS = [
+    (0, 3000, Donation.Method.CARD, 3),
+    (1, 10000, Donation.Method.BANK_TRANSFER, 12),
+    (2, 5000, Donation.Method.KONBINI, 20),
+    (3, 30000, Donation.Method.BANK_TRANSFER, 45),
+    (4, 1000, Donation.Method.CASH, 60),
+    (5, 5000, Donation.Method.CARD, 75),
+    (6, 50000, Donation.Method.BANK_TRANSFER, 120),
+    (7, 3000, Donation.Method.CARD, 150),
+]
+
+
+def donations_demo_build() -> None:
+    home = HomePage.objects.filter(locale__language_code="ja").first()
+    if home is None:
+        return
+    donate = page_upsert(
+        parent=home,
+        model=DonatePage,
+        slug="donate",
+        title="寄付する",
+        intro=DONATE_INTRO,
+        show_in_menus=True,
+    )
+    english = Locale.objects.filter(language_code="en").first()
+    if english and home.get_translation_or_none(english):
+        page_translate(page=donate, locale=english, title="Donate", intro=DONATE_INTRO_EN)
+
+    supporters = list(Supporter.objects.filter(status=Supporter.Status.ACTIVE).order_by("pk")[:10])
+    if len(supporters) < 10:
+        return
+    now = timezone.now()
+    for n, (index, amount, method, days_ago) in enumerate(GIFTS):
+        online = method in (Donation.Method.CARD, Donation.Method.KONBINI)
+        if not online and Donation.objects.filter(note=f"demo-{n}").exists():
+            continue
+        donation_record(
+            supporter=supporters[index],
+            kind=Donation.Kind.ONE_OFF,
+            method=method,
+            amount_yen=amount,
+            paid_at=now - datetime.timedelta(days=days_ago),
+            stripe_keys=StripeKeys(checkout_session_id=f"cs_demo_{n}") if online else None,
+            note="" if online else f"demo-{n}",
+        )
+    # Two monthly supporters, one of them at risk after a failed payment.
+    for n, (index, status, failures) in enumerate(
+        [(8, RecurringDonation.Status.ACTIVE, 0), (9, RecurringDonation.Status.PAST_DUE, 1)]
+    ):
+        recurring, _ = RecurringDonation.objects.update_or_create(
+            stripe_subscription_id=f"sub_demo_{n}",
+            defaults={
+                "supporter": supporters[index],
+                "amount_yen": 1000,
+                "status": status,
+                "failure_count": failures,
+                "started_at": now - datetime.timedelta(days=95),
+                "next_payment_on": (now + datetime.timedelta(days=10)).date(),
+            },
+        )
+        for month in range(3):
+            donation, _ = donation_record(
+                supporter=recurring.supporter,
+                kind=Donation.Kind.MONTHLY,
+                method=Donation.Method.CARD,
+                amount_yen=1000,
+                paid_at=now - datetime.timedelta(days=90 - 30 * month),
+                stripe_keys=StripeKeys(invoice_id=f"in_demo_{n}_{month}"),
+            )
+            if donation.recurring_id != recurring.pk:
+                Donation.objects.filter(pk=donation.pk).update(recurring=recurring)
