@@ -130,7 +130,7 @@ class DonationViewSet(ModelViewSet):
         "method",
         "campaign",
     ]
-    list_filter = ["kind", "method", "paid_at", "campaign"]
+    list_filter = ["kind", "method", "paid_at", "campaign", "disputed_at"]
     search_fields = [
         "supporter__family_name",
         "supporter__family_name_kana",

@@ -158,6 +158,8 @@ class Donation(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    disputed_at = models.DateTimeField(_("disputed"), null=True, blank=True)
+    dispute_reason = models.CharField(_("dispute reason"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

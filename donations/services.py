@@ -275,6 +275,22 @@ def _charge_refunded(charge: dict, event: StripeEvent) -> None:
     donation_refund(donation=donation, refunded_total_yen=int(charge["amount_refunded"]))
 
 
+def _charge_dispute_created(dispute: dict, event: StripeEvent) -> None:
+    """A card holder disputed a payment: flag the gift for Finance (the money may be taken back)."""
+    donation = (
+        Donation.objects.filter(
+            stripe_payment_intent_id=dispute.get("payment_intent") or "-"
+        ).first()
+        or Donation.objects.filter(stripe_charge_id=dispute.get("charge") or "-").first()
+    )
+    if donation is None:
+        raise EventNotReady(f"no donation for disputed charge {dispute.get('charge')}")
+    if donation.disputed_at is None:
+        Donation.objects.filter(pk=donation.pk).update(
+            disputed_at=event.stripe_created, dispute_reason=(dispute.get("reason") or "")[:50]
+        )
+
+
 # --- Monthly gifts (subscriptions) -------------------------------------------------------------
 
 SUBSCRIPTION_STATUS = {
@@ -431,6 +447,7 @@ EVENT_HANDLERS = {
     "checkout.session.completed": _checkout_session_completed,
     "checkout.session.async_payment_succeeded": _checkout_async_payment_succeeded,
     "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _charge_dispute_created,
     "customer.subscription.created": _subscription_changed,
     "customer.subscription.updated": _subscription_changed,
     "customer.subscription.deleted": _subscription_deleted,

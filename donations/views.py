@@ -51,7 +51,10 @@ def _campaign_id(request) -> int | None:
 def donate_form(request, page):
     """The donate page's form: validate, record the donor, then hand over to Stripe Checkout."""
     campaign_id = _campaign_id(request)
-    initial = {"frequency": request.GET.get("frequency", CheckoutRequest.Frequency.ONE_OFF)}
+    initial = {
+        "frequency": request.GET.get("frequency", CheckoutRequest.Frequency.ONE_OFF),
+        "amount": request.GET.get("amount", ""),
+    }
     form = DonateForm(request.POST or None, page=page, initial=initial)
     context = {
         "page": page,

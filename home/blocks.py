@@ -63,6 +63,27 @@ class ImpactFiguresBlock(blocks.StructBlock):
         label = _("Impact figures")
 
 
+class DonateBlock(blocks.StructBlock):
+    """A call to give, with one-click amounts that open the donate page pre-filled."""
+
+    heading = blocks.CharBlock(label=_("Heading"), max_length=120)
+    text = blocks.TextBlock(label=_("Text"), required=False)
+    page = blocks.PageChooserBlock(label=_("Donate page"), page_type="donations.DonatePage")
+    frequency = blocks.ChoiceBlock(
+        label=_("How often"),
+        choices=[("one_off", _("One-off")), ("monthly", _("Monthly"))],
+        default="one_off",
+    )
+    amounts = blocks.ListBlock(
+        blocks.IntegerBlock(min_value=1), label=_("Amounts (yen)"), min_num=1, max_num=6
+    )
+
+    class Meta:
+        icon = "pick"
+        template = "blocks/donate_block.html"
+        label = _("Donate")
+
+
 class BodyBlock(blocks.StreamBlock):
     heading = blocks.CharBlock(
         label=_("Heading"), form_classname="title", template="blocks/heading_block.html"
@@ -75,3 +96,4 @@ class BodyBlock(blocks.StreamBlock):
     quote = QuoteBlock(label=_("Quote"))
     call_to_action = CallToActionBlock(label=_("Call to action"))
     impact_figures = ImpactFiguresBlock()
+    donate = DonateBlock()

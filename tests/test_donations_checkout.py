@@ -150,3 +150,26 @@ def test_thank_you_page_never_marks_anything_paid(client, donate_page):
     response = client.get("/donate/thanks/?session_id=cs_test_1")
     assert response.status_code == 200
     assert not Donation.objects.exists()
+
+
+def test_donate_block_links_prefill_the_form(client, home_page, donate_page):
+    home_page.body = [
+        (
+            "donate",
+            {
+                "heading": "毎月の応援",
+                "text": "",
+                "page": donate_page,
+                "frequency": "monthly",
+                "amounts": [1000, 3000],
+            },
+        )
+    ]
+    home_page.save_revision().publish()
+    html = client.get("/").content.decode()
+    link = f"/donate/?frequency=monthly&amp;amount=3000&amp;campaign={home_page.pk}"
+    assert link in html and "¥3,000" in html
+
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert (form.initial["frequency"], form.initial["amount"]) == ("monthly", "3000")
+    assert client.get(link.replace("&amp;", "&")).context["campaign_id"] == home_page.pk

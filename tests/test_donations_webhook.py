@@ -232,3 +232,12 @@ def test_ten_concurrent_deliveries_create_exactly_one_donation_on_postgresql():
     assert StripeEvent.objects.count() == 1
     assert Donation.objects.count() == 1
     assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
+
+
+def test_a_dispute_flags_the_gift_once(post):
+    post(event("checkout.session.completed", session(), event_id="evt_paid"))
+    dispute = {"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": "pi_1"}
+    post(event("charge.dispute.created", {**dispute, "reason": "fraudulent"}, event_id="evt_d1"))
+    post(event("charge.dispute.created", {**dispute, "reason": "duplicate"}, event_id="evt_d2"))
+    donation = Donation.objects.get()
+    assert donation.disputed_at is not None and donation.dispute_reason == "fraudulent"
