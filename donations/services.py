@@ -538,3 +538,52 @@ def checkout_session_create(
         status=CheckoutRequest.Status.REDIRECTED, stripe_session_id=session.id
     )
     return session.url
+
+
+# --- Donor self-service ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DonorSummary:
+    donations: list[Donation]
+    totals_by_year: list[tuple[int, int]]  # (calendar year in Japan, net yen)
+    monthly_gifts: list[RecurringDonation]
+
+
+def donor_summary(*, supporter: Supporter) -> DonorSummary:
+    """What the member portal shows a donor: gifts, yearly totals net of refunds, monthly gifts."""
+    donations = list(supporter.donations.select_related("campaign").order_by("-paid_at")[:100])
+    totals: dict[int, int] = {}
+    for donation in supporter.donations.only("amount_yen", "refunded_yen", "paid_at"):
+        year = timezone.localtime(donation.paid_at).year
+        totals[year] = totals.get(year, 0) + donation.net_yen
+    return DonorSummary(
+        donations=donations,
+        totals_by_year=sorted(totals.items(), reverse=True),
+        monthly_gifts=list(supporter.recurring_donations.order_by("-created_at")),
+    )
+
+
+def billing_portal_session_create(*, supporter: Supporter, return_url: str, locale: str) -> str:
+    """A Stripe Customer Portal session where the donor changes card or amount, or cancels.
+
+    Only the donor's own Stripe customer is ever used; raises CheckoutUnavailable otherwise.
+    """
+    if not stripe_configured():
+        raise CheckoutUnavailable("Stripe is not configured")
+    recurring = (
+        supporter.recurring_donations.exclude(stripe_customer_id="").order_by("-created_at").first()
+    )
+    if recurring is None:
+        raise CheckoutUnavailable("no Stripe customer for this supporter")
+    try:
+        session = stripe_client().v1.billing_portal.sessions.create(
+            params={
+                "customer": recurring.stripe_customer_id,
+                "return_url": return_url,
+                "locale": "ja" if locale == "ja" else "en",
+            }
+        )
+    except stripe.StripeError as exc:
+        raise CheckoutUnavailable(str(exc)) from exc
+    return session.url

@@ -18,6 +18,7 @@ from .models import CheckoutRequest
 from .services import (
     CheckoutUnavailable,
     WebhookRejected,
+    billing_portal_session_create,
     checkout_session_create,
     donor_find_or_create,
     stripe_event_receive,
@@ -106,4 +107,28 @@ def donate_form(request, page):
     except CheckoutUnavailable:
         messages.error(request, _("We could not start the payment. Nothing was charged."))
         return render(request, "donations/donate_page.html", context)
+    return HttpResponseRedirect(url, status=303)
+
+
+@require_POST
+def billing_portal(request):
+    """Send a logged-in donor to Stripe's Customer Portal for their monthly gift."""
+    from members.views import portal_page, portal_supporter, sub_url
+
+    portal = portal_page()
+    supporter = portal_supporter(request)
+    if portal is None:
+        return HttpResponseRedirect("/")
+    portal_url = sub_url(request, portal, "portal")
+    if supporter is None:
+        return HttpResponseRedirect(portal_url)
+    try:
+        url = billing_portal_session_create(
+            supporter=supporter,
+            return_url=request.build_absolute_uri(portal_url),
+            locale=get_language(),
+        )
+    except CheckoutUnavailable:
+        messages.error(request, _("Managing monthly gifts online is not available right now."))
+        return HttpResponseRedirect(portal_url)
     return HttpResponseRedirect(url, status=303)

@@ -168,7 +168,7 @@ def localised_page_url(request, page) -> str:
 
 def _portal_login_template(request, page) -> str:
     """The portal's login link for e-mails sent from the join page (already registered)."""
-    portal = _portal_page()
+    portal = portal_page()
     if portal is None:
         return request.build_absolute_uri(page_base_url(request, page))
     url = localised_page_url(request, portal) + portal.reverse_subpage(
@@ -190,7 +190,7 @@ def join_confirm(request, page, token: str):
     if request.method == "POST":
         supporter = services.supporter_confirm(secret=token)
         context["state"] = "confirmed" if supporter else "invalid"
-        portal = _portal_page()
+        portal = portal_page()
         context["portal_url"] = localised_page_url(request, portal) if portal else ""
     else:
         valid = services.access_token_is_valid(
@@ -234,7 +234,7 @@ def join_resend(request, page):
     )
 
 
-def _portal_page():
+def portal_page():
     from .models import MemberPortalPage
 
     return MemberPortalPage.objects.live().filter(locale__language_code="ja").first() or (

@@ -36,6 +36,11 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("members.urls")),
+    path(
+        "donations/billing-portal/",
+        donation_views.billing_portal,
+        name="donations_billing_portal",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

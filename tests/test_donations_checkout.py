@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from donations import stripe_api
 from donations.models import CheckoutRequest, DonatePage, Donation
@@ -173,3 +174,87 @@ def test_donate_block_links_prefill_the_form(client, home_page, donate_page):
     form = client.get(link.replace("&amp;", "&")).context["form"]
     assert (form.initial["frequency"], form.initial["amount"]) == ("monthly", "3000")
     assert client.get(link.replace("&amp;", "&")).context["campaign_id"] == home_page.pk
+
+
+@pytest.fixture
+def portal_donor(client, home_page):
+    """A supporter logged in to the member portal, with a gift, a refund and a monthly gift."""
+    import time
+
+    from donations.models import RecurringDonation
+    from donations.services import StripeKeys, donation_record, donation_refund
+    from members.models import MemberPortalPage
+    from members.views import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
+    from tests.members_factories import SupporterFactory
+
+    portal = MemberPortalPage(title="会員ページ", slug="portal")
+    home_page.add_child(instance=portal)
+    portal.save_revision().publish()
+    supporter = SupporterFactory()
+    gift, _ = donation_record(
+        supporter=supporter,
+        kind="one_off",
+        method="card",
+        amount_yen=5000,
+        paid_at=timezone.now(),
+        stripe_keys=StripeKeys(checkout_session_id="cs_portal"),
+    )
+    donation_refund(donation=gift, refunded_total_yen=2000)
+    RecurringDonation.objects.create(
+        supporter=supporter,
+        amount_yen=1000,
+        status="active",
+        stripe_subscription_id="sub_portal",
+        stripe_customer_id="cus_portal",
+    )
+    session = client.session
+    session[SESSION_SUPPORTER] = supporter.pk
+    session[SESSION_LOGGED_IN_AT] = time.time()
+    session.save()
+    return supporter
+
+
+def test_portal_shows_gifts_refunds_totals_and_the_monthly_gift(client, portal_donor):
+    html = client.get("/portal/").content.decode()
+    assert "¥5,000" in html and "¥2,000" in html  # gift and refund
+    assert "¥3,000" in html  # this year's total, net of the refund
+    assert "¥1,000" in html and 'action="/donations/billing-portal/"' in html
+
+
+def test_customer_portal_opens_for_the_donor_own_customer_only(client, portal_donor, monkeypatch):
+    recorder = RecordingHTTPClient(
+        [
+            (
+                200,
+                {
+                    "id": "bps_1",
+                    "object": "billing_portal.session",
+                    "url": "https://billing.stripe.com/p/session/bps_1",
+                },
+            )
+        ]
+    )
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        response = client.post("/donations/billing-portal/")
+    assert response.status_code == 303
+    assert response["Location"] == "https://billing.stripe.com/p/session/bps_1"
+    [sent] = recorder.requests
+    assert sent["path"] == "/v1/billing_portal/sessions"
+    assert sent["params"]["customer"] == "cus_portal"
+    assert sent["params"]["return_url"] == "http://testserver/portal/"
+
+
+def test_customer_portal_needs_a_portal_login(client, home_page, monkeypatch):
+    from members.models import MemberPortalPage
+
+    portal = MemberPortalPage(title="会員ページ", slug="portal")
+    home_page.add_child(instance=portal)
+    portal.save_revision().publish()
+    recorder = RecordingHTTPClient()
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        response = client.post("/donations/billing-portal/")
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    assert recorder.requests == []
+    assert client.get("/donations/billing-portal/").status_code == 405
