@@ -94,8 +94,7 @@ def setup_django() -> str:
     os.environ["OUENDAN_DATA_DIR"] = tmp
     os.environ["MEDIA_ROOT"] = str(Path(tmp) / "media")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    # Tasks go to a queue file nobody reads: the bench calls the services itself and times the
-    # search-index follow-up separately.
+    # Tasks go to a queue file nobody reads: the bench calls the services itself.
     os.environ["HUEY_IMMEDIATE"] = "false"
     os.environ.pop("REDIS_URL", None)
     import django
@@ -179,7 +178,7 @@ def rss_mb() -> float:
 def bench_bulk(path: Path, rows: int) -> dict:
     from django.core.files import File
 
-    from members.imports import member_import_index, member_import_run, member_import_validate
+    from members.imports import member_import_run, member_import_validate
     from members.models import MemberImport
 
     with path.open("rb") as handle:
@@ -194,12 +193,8 @@ def bench_bulk(path: Path, rows: int) -> dict:
     finished = time.perf_counter()
     assert done.status == MemberImport.Status.DONE, done.errors[:5]
     peak = rss_mb()
-    indexed = member_import_index(member_import_id=done.pk, since=done.created_at)
-    index_seconds = time.perf_counter() - finished
     return {
         "peak": peak,
-        "index": index_seconds,
-        "indexed": indexed,
         "check": validated - started,
         "write": finished - validated,
         "total": finished - started,
@@ -264,10 +259,6 @@ def main() -> None:
     print(f"  total:            {bulk['total']:7.1f} s  = {rate:,.0f} rows/s")
     print(f"  created/updated:  {bulk['created']:,} / {bulk['updated']:,}")
     print(f"  peak RSS:         {peak:7.0f} MB (before the import: {before:.0f} MB)")
-    print(
-        f"  then, as its own task after commit: search index of {bulk['indexed']:,} "
-        f"supporters {bulk['index']:.1f} s"
-    )
 
     library = bench_library(args.baseline_rows, args.seed + 1)
     library_rate = args.baseline_rows / library

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -73,9 +74,8 @@ def donation_record(
     if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
         raise ValueError("amount_yen must be a positive whole number of yen")
     keys = stripe_keys or StripeKeys()
-    existing = _donation_by_keys(keys)
-    if existing:
-        return existing, False
+    # Insert first: duplicates are rare (the inbox already drops repeated events), so the unique
+    # business keys settle the race instead of a look-up before every insert.
     try:
         with transaction.atomic():
             donation = Donation.objects.create(
@@ -96,7 +96,7 @@ def donation_record(
                 note=note,
             )
     except IntegrityError:
-        # Lost a race with another delivery of the same payment.
+        # Another event (or delivery) already recorded this payment.
         existing = _donation_by_keys(keys)
         if existing is None:
             raise
@@ -107,16 +107,15 @@ def donation_record(
 
 
 def _donation_by_keys(keys: StripeKeys) -> Donation | None:
+    match = Q()
     for field, value in (
         ("stripe_checkout_session_id", keys.checkout_session_id),
         ("stripe_payment_intent_id", keys.payment_intent_id),
         ("stripe_invoice_id", keys.invoice_id),
     ):
         if value:
-            found = Donation.objects.filter(**{field: value}).first()
-            if found:
-                return found
-    return None
+            match |= Q(**{field: value})
+    return Donation.objects.filter(match).first() if match else None
 
 
 def donation_refund(*, donation: Donation, refunded_total_yen: int) -> Donation:

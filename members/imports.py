@@ -31,7 +31,6 @@ from django.db import connections, router, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
-from wagtail.search.backends import get_search_backends
 
 from .models import MemberImport, Supporter, User
 from .normalise import (
@@ -686,7 +685,6 @@ def _run(member_import: MemberImport) -> MemberImport:
             _write(member_import, errors, expected, counts, started)
             if errors.count:
                 raise _RowsFailed
-            transaction.on_commit(lambda: _index_later(pk, started))
             return _finish(
                 locked,
                 status=Status.DONE,
@@ -792,41 +790,6 @@ def _supporters_update(supporters: list[Supporter], names: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-
-
-def _index_later(member_import_id: int, since: datetime.datetime) -> None:
-    from .tasks import member_import_index_task
-
-    member_import_index_task(member_import_id, since.isoformat())
-
-
-def member_import_index(*, member_import_id: int, since: datetime.datetime) -> int:
-    """Bring the admin search index up to date with the supporters an import wrote.
-
-    bulk writes send no post_save, so nothing indexed them. This runs after the import commits,
-    as its own task: indexing 100,000 supporters takes PostgreSQL's search backend minutes,
-    which must not hold the import's transaction open. Safe to repeat. Returns how many.
-    """
-    member_import = MemberImport.objects.get(pk=member_import_id)
-    if member_import.status != Status.DONE:
-        return 0
-    backends = list(get_search_backends(with_auto_update=True))
-    supporters = Supporter.objects.filter(updated_at__gte=since).order_by("pk")
-    indexed = 0
-    batch: list[Supporter] = []
-    for supporter in supporters.iterator(BATCH_SIZE):
-        batch.append(supporter)
-        if len(batch) == BATCH_SIZE:
-            indexed += _index(backends, batch)
-    return indexed + _index(backends, batch)
-
-
-def _index(backends: list, batch: list[Supporter]) -> int:
-    for backend in backends:
-        backend.add_bulk(Supporter, batch)
-    count = len(batch)
-    batch.clear()
-    return count
 
 
 def member_import_stuck(*, older_than: datetime.timedelta = STUCK_AFTER) -> list[MemberImport]:

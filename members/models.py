@@ -153,7 +153,7 @@ class MembershipPlan(models.Model):
 # --- Supporters --------------------------------------------------------------------------------
 
 
-class Supporter(index.Indexed, models.Model):
+class Supporter(models.Model):
     """A person or an organisation that supports the group (member, donor, volunteer...)."""
 
     class Kind(models.TextChoices):
@@ -218,19 +218,8 @@ class Supporter(index.Indexed, models.Model):
     confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
-    search_fields = [
-        index.SearchField("family_name"),
-        index.SearchField("given_name"),
-        index.SearchField("family_name_kana"),
-        index.SearchField("given_name_kana"),
-        index.SearchField("organisation_name"),
-        index.SearchField("organisation_name_kana"),
-        index.SearchField("email"),
-        index.SearchField("phone"),
-        index.AutocompleteField("family_name_kana"),
-        index.FilterField("kind"),
-        index.FilterField("status"),
-    ]
+    # No Wagtail search index: staff search with plain database lookups, and a second copy of
+    # names and e-mails would be one more place personal data must be erased from.
 
     class Meta:
         ordering = ["family_name_kana", "given_name_kana", "organisation_name_kana", "pk"]

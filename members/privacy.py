@@ -70,7 +70,6 @@ def supporter_anonymise(
             supporter.is_volunteer = False
             supporter.status = Supporter.Status.ANONYMISED
             supporter.anonymised_at = now
-            # A full save, so the search index entry is rewritten without the old names too.
             supporter.save()
         VolunteerProfile.objects.filter(supporter=supporter).delete()
         AccessToken.objects.filter(supporter=supporter).delete()

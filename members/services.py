@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -56,7 +57,10 @@ def supporter_find_duplicate(
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     if email:
-        match = candidates.filter(email__iexact=email).first()
+        # Lower() matches the unique index on lower(email); iexact would compile to UPPER().
+        match = (
+            candidates.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
+        )
         if match:
             return match
     if kana and phone:

@@ -1,12 +1,9 @@
 """Background jobs of the members app (huey). Each task loads by id and calls a service."""
 
-import datetime
-
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .imports import (
-    member_import_index,
     member_import_run,
     member_import_stuck,
     member_import_validate,
@@ -24,13 +21,6 @@ def member_import_validate_task(member_import_id: int) -> None:
 @db_task()
 def member_import_run_task(member_import_id: int) -> None:
     member_import_run(member_import_id=member_import_id)
-
-
-@db_task(retries=2, retry_delay=60)
-def member_import_index_task(member_import_id: int, since: str) -> None:
-    member_import_index(
-        member_import_id=member_import_id, since=datetime.datetime.fromisoformat(since)
-    )
 
 
 @db_periodic_task(crontab(minute="*/5"))

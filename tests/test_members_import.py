@@ -380,25 +380,6 @@ def test_a_failure_half_way_through_the_write_rolls_everything_back(monkeypatch)
 
 
 @pytest.mark.django_db
-def test_imported_supporters_are_search_indexed_after_the_commit(
-    django_capture_on_commit_callbacks,
-):
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.search.models import IndexEntry
-
-    member_import = upload(csv_bytes([HEADER, HANAKO, SAKURA]))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        member_import_run(member_import_id=member_import.pk)
-    assert len(callbacks) == 1  # the index task is queued only once the write has committed
-    indexed = IndexEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Supporter)
-    ).values_list("object_id", flat=True)
-    assert sorted(indexed) == sorted(
-        str(pk) for pk in Supporter.objects.values_list("pk", flat=True)
-    )
-
-
-@pytest.mark.django_db
 def test_tasks_are_idempotent():
     member_import = upload(csv_bytes([HEADER, HANAKO, SAKURA]))
     member_import_run_task(member_import.pk)
