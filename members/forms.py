@@ -310,7 +310,22 @@ def plan_label(plan: MembershipPlan) -> str:
     return f"{plan.name} (¥{plan.amount_yen:,} / {plan.get_period_display()})"
 
 
-class JoinForm(VolunteerFieldsMixin, SupporterDetailsForm):
+class ConsentFieldsMixin(forms.Form):
+    """The optional consents, asked on the join form and changed in the portal."""
+
+    newsletter = forms.BooleanField(label=_("Send me the newsletter by e-mail."), required=False)
+    supporters_wall = forms.BooleanField(
+        label=_("You may show my name on the supporters' wall."), required=False
+    )
+
+    def consents(self) -> dict[str, bool]:
+        return {
+            ConsentRecord.Kind.NEWSLETTER: self.cleaned_data["newsletter"],
+            ConsentRecord.Kind.SUPPORTERS_WALL: self.cleaned_data["supporters_wall"],
+        }
+
+
+class JoinForm(ConsentFieldsMixin, VolunteerFieldsMixin, SupporterDetailsForm):
     """Become a supporter, a volunteer or a corporate supporter (double opt-in)."""
 
     PERSON = "person"
@@ -346,9 +361,6 @@ class JoinForm(VolunteerFieldsMixin, SupporterDetailsForm):
     )
     newsletter = forms.BooleanField(
         label=_("Send me the newsletter by e-mail."), required=False, initial=True
-    )
-    supporters_wall = forms.BooleanField(
-        label=_("You may show my name on the supporters' wall."), required=False
     )
     # Honeypot: hidden by CSS; people leave it empty, form-filling robots do not.
     homepage_url = forms.CharField(
@@ -432,12 +444,6 @@ class JoinForm(VolunteerFieldsMixin, SupporterDetailsForm):
     def volunteer(self) -> dict | None:
         return self.volunteer_values() if self.selected_kind() == self.VOLUNTEER else None
 
-    def consents(self) -> dict[str, bool]:
-        return {
-            ConsentRecord.Kind.NEWSLETTER: self.cleaned_data["newsletter"],
-            ConsentRecord.Kind.SUPPORTERS_WALL: self.cleaned_data["supporters_wall"],
-        }
-
 
 class EmailForm(AccessibleFormMixin, forms.Form):
     """Ask for a login link (or a new confirmation link)."""
@@ -503,17 +509,8 @@ class VolunteerForm(AccessibleFormMixin, VolunteerFieldsMixin):
         super().__init__(*args, **kwargs)
 
 
-class ConsentForm(AccessibleFormMixin, forms.Form):
-    newsletter = forms.BooleanField(label=_("Send me the newsletter by e-mail."), required=False)
-    supporters_wall = forms.BooleanField(
-        label=_("You may show my name on the supporters' wall."), required=False
-    )
-
-    def granted(self) -> dict[str, bool]:
-        return {
-            ConsentRecord.Kind.NEWSLETTER: self.cleaned_data["newsletter"],
-            ConsentRecord.Kind.SUPPORTERS_WALL: self.cleaned_data["supporters_wall"],
-        }
+class ConsentForm(AccessibleFormMixin, ConsentFieldsMixin):
+    pass
 
 
 class DeletionForm(AccessibleFormMixin, forms.Form):

@@ -191,19 +191,13 @@ def supporter_register(
         supporter.status = Supporter.Status.PENDING
         supporter.source = Supporter.Source.WEB
         supporter.save()
-        consent_record(
-            supporter=supporter,
-            kind=ConsentRecord.Kind.PRIVACY_POLICY,
-            granted=True,
-            source=ConsentRecord.Source.JOIN_FORM,
-            policy_version=policy_version,
-        )
-        for kind, granted in consents.items():
+        for kind, granted in {ConsentRecord.Kind.PRIVACY_POLICY: True, **consents}.items():
             consent_record(
                 supporter=supporter,
                 kind=kind,
                 granted=granted,
                 source=ConsentRecord.Source.JOIN_FORM,
+                policy_version=policy_version if kind == ConsentRecord.Kind.PRIVACY_POLICY else "",
             )
         secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.CONFIRM_SIGNUP)
         _send_template_mail(

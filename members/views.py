@@ -442,7 +442,7 @@ def portal_consents(request, page):
         form=ConsentForm(request.POST or None, initial=initial),
         template="members/portal/consents_form.html",
         save=lambda form: services.consents_update(
-            supporter=supporter, granted=form.granted(), source=ConsentRecord.Source.PORTAL
+            supporter=supporter, granted=form.consents(), source=ConsentRecord.Source.PORTAL
         ),
         saved_message=_("Your choices are saved."),
     )
