@@ -161,6 +161,18 @@ def _send_template_mail(*, supporter: Supporter, key: str, template: str, contex
     email_queue(key=key, to=supporter.email, subject=subject, body=body, supporter=supporter)
 
 
+def _email_link(*, supporter: Supporter, purpose: str, template: str, url: str) -> None:
+    """Issue a single-use link and e-mail it. The outbox key names the link itself, so each new
+    link is sent exactly once, however often the surrounding code runs."""
+    secret = access_token_issue(supporter=supporter, purpose=purpose)
+    _send_template_mail(
+        supporter=supporter,
+        key=f"{template}:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
+        template=template,
+        context={"supporter": supporter, "url": url.format(token=secret)},
+    )
+
+
 def supporter_register(
     *,
     supporter: Supporter,
@@ -179,12 +191,11 @@ def supporter_register(
     with transaction.atomic():
         existing = supporter_find_duplicate(email=supporter.email)
         if existing is not None:
-            secret = access_token_issue(supporter=existing, purpose=AccessToken.Purpose.LOGIN)
-            _send_template_mail(
+            _email_link(
                 supporter=existing,
-                key=f"already-registered:{existing.pk}:{AccessToken.hash(secret)[:16]}",
+                purpose=AccessToken.Purpose.LOGIN,
                 template="already_registered",
-                context={"supporter": existing, "url": login_url.format(token=secret)},
+                url=login_url,
             )
             return RegistrationResult(supporter=existing, created=False)
 
@@ -199,12 +210,11 @@ def supporter_register(
                 source=ConsentRecord.Source.JOIN_FORM,
                 policy_version=policy_version if kind == ConsentRecord.Kind.PRIVACY_POLICY else "",
             )
-        secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.CONFIRM_SIGNUP)
-        _send_template_mail(
+        _email_link(
             supporter=supporter,
-            key=f"confirm-signup:{supporter.pk}",
+            purpose=AccessToken.Purpose.CONFIRM_SIGNUP,
             template="confirm_signup",
-            context={"supporter": supporter, "url": confirm_url.format(token=secret)},
+            url=confirm_url,
         )
         return RegistrationResult(supporter=supporter, created=True)
 
@@ -231,12 +241,11 @@ def supporter_send_login_link(*, email: str, login_url: str) -> bool:
         Supporter.Status.DELETION_REQUESTED,
     ):
         return False
-    secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.LOGIN)
-    _send_template_mail(
+    _email_link(
         supporter=supporter,
-        key=f"login-link:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
+        purpose=AccessToken.Purpose.LOGIN,
         template="login_link",
-        context={"supporter": supporter, "url": login_url.format(token=secret)},
+        url=login_url,
     )
     return True
 
@@ -427,12 +436,11 @@ def supporter_resend_confirmation(*, email: str, confirm_url: str, login_url: st
         return False
     if supporter.status == Supporter.Status.ACTIVE:
         return supporter_send_login_link(email=email, login_url=login_url)
-    secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.CONFIRM_SIGNUP)
-    _send_template_mail(
+    _email_link(
         supporter=supporter,
-        key=f"confirm-signup:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
+        purpose=AccessToken.Purpose.CONFIRM_SIGNUP,
         template="confirm_signup",
-        context={"supporter": supporter, "url": confirm_url.format(token=secret)},
+        url=confirm_url,
     )
     return True
 

@@ -342,7 +342,7 @@ def test_duplicate_email_gets_the_same_page_and_a_login_link(join_page, portal_p
     existing.refresh_from_db()
     assert existing.family_name == "既存"  # nothing was overwritten
     mail = OutgoingEmail.objects.get(supporter=existing)
-    assert mail.key.startswith("already-registered:")
+    assert mail.key.startswith("already_registered:")
     assert re.search(r"http://testserver/portal/login/[\w-]+/", mail.body)
     assert AccessToken.objects.filter(
         supporter=existing, purpose=AccessToken.Purpose.LOGIN
@@ -400,7 +400,7 @@ def test_a_new_confirmation_link_can_be_requested(join_page, client):
     assert without_csrf(known.content.decode()) == without_csrf(unknown.content.decode())
 
     newest = OutgoingEmail.objects.order_by("-pk").first()
-    assert newest.key.startswith("confirm-signup:") and newest.key.count(":") == 2
+    assert newest.key.startswith("confirm_signup:") and newest.key.count(":") == 2
     assert client.post(confirm_link(newest)).status_code == 200
     assert Supporter.objects.get().status == Supporter.Status.ACTIVE
 

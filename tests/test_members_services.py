@@ -118,7 +118,7 @@ def test_registering_a_known_email_sends_a_login_link_instead_of_a_second_accoun
 
     assert not result.created and result.supporter == existing
     assert Supporter.objects.count() == 1
-    assert OutgoingEmail.objects.get().key.startswith(f"already-registered:{existing.pk}:")
+    assert OutgoingEmail.objects.get().key.startswith(f"already_registered:{existing.pk}:")
     assert link_in(mail.outbox[0]).startswith("https://example.jp/portal/login/")
 
 
