@@ -54,7 +54,6 @@ def main() -> None:
     StripeEvent.objects.all().delete()
     Supporter.objects.filter(email__startswith="bench").delete()
     # Measure intake alone: processing is queued on commit; swap the queueing for a no-op here.
-    services_store = services.stripe_event_store
     import donations.tasks as tasks
 
     tasks.stripe_event_handle = lambda event_id: None
@@ -106,7 +105,6 @@ def main() -> None:
         services.stripe_event_process(event_id=event_id)
     processing = (time.perf_counter() - started) / (len(ids) - len(sample)) * len(ids)
     assert Donation.objects.count() == args.events
-    del services_store
 
     print(f"database: {connection.vendor}, events: {args.events}")
     print(f"intake:     {args.events / intake:8.0f} events/s  ({intake:.2f} s)")

@@ -663,24 +663,24 @@ class AreaViewSet(ModelViewSet):
     list_per_page = 50
 
 
-class SkillViewSet(ModelViewSet):
+class NameListViewSet(ModelViewSet):
+    """A staff-edited list of names with a sort order (skills, interests)."""
+
+    icon = "pick"
+    copy_view_enabled = False
+    list_display = ["name", "sort_order"]
+    search_backend_name = None
+    search_fields = ["name"]
+
+
+class SkillViewSet(NameListViewSet):
     model = Skill
-    icon = "pick"
     menu_order = 140
-    copy_view_enabled = False
-    list_display = ["name", "sort_order"]
-    search_backend_name = None
-    search_fields = ["name"]
 
 
-class InterestViewSet(ModelViewSet):
+class InterestViewSet(NameListViewSet):
     model = Interest
-    icon = "pick"
     menu_order = 150
-    copy_view_enabled = False
-    list_display = ["name", "sort_order"]
-    search_backend_name = None
-    search_fields = ["name"]
 
 
 # --- Deletion requests -------------------------------------------------------------------------

@@ -59,6 +59,18 @@ VOLUNTEER_FIELDS = (
 REQUIRED_MESSAGE = _("Please fill in this field.")
 
 
+def _valid_email(value: str) -> str:
+    """Normalise (full-width, case) and validate, with a message that shows the expected shape."""
+    email = normalise_email(value)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("Enter a valid e-mail address, like name@example.jp."), code="invalid"
+        ) from None
+    return email
+
+
 class AccessibleFormMixin:
     """Links every input to its help text and error message (aria-describedby, aria-invalid)."""
 
@@ -396,14 +408,7 @@ class JoinForm(ConsentFieldsMixin, VolunteerFieldsMixin, SupporterDetailsForm):
         return bool(self.data.get(self.add_prefix("homepage_url"), "").strip())
 
     def clean_email(self):
-        email = normalise_email(self.cleaned_data.get("email", ""))
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError(
-                _("Enter a valid e-mail address, like name@example.jp."), code="invalid"
-            ) from None
-        return email
+        return _valid_email(self.cleaned_data.get("email", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -455,14 +460,7 @@ class EmailForm(AccessibleFormMixin, forms.Form):
     )
 
     def clean_email(self):
-        email = normalise_email(self.cleaned_data.get("email", ""))
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError(
-                _("Enter a valid e-mail address, like name@example.jp."), code="invalid"
-            ) from None
-        return email
+        return _valid_email(self.cleaned_data.get("email", ""))
 
 
 class ProfileForm(SupporterDetailsForm):
