@@ -10,7 +10,8 @@ PYTHON_BIN=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
 log() { printf '\033[1;33m==> %s\033[0m\n' "$*"; }
 
-# Debian packages: gettext (compiled translations), and for tests chromium (browser journeys).
+# Debian packages: gettext (compiled translations), IPAex fonts (Japanese PDFs), and for tests
+# chromium (browser journeys).
 apt_install() {
     local missing=()
     for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
@@ -44,7 +45,7 @@ setup_project() {
 
 case "${1:-}" in
     run)
-        apt_install gettext
+        apt_install gettext fonts-ipaexfont-gothic fonts-ipaexfont-mincho
         setup_python
         setup_project
         log "Migrating the database (SQLite in ./data) and building the demo site"
@@ -55,7 +56,7 @@ case "${1:-}" in
         ;;
     test)
         shift
-        apt_install gettext chromium fonts-noto-cjk
+        apt_install gettext chromium fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho
         setup_python
         setup_project
         exec python -m pytest "$@"

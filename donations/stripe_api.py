@@ -15,8 +15,11 @@ def stripe_configured() -> bool:
 def stripe_client() -> stripe.StripeClient:
     if not stripe_configured():
         raise RuntimeError("Stripe is not configured (STRIPE_SECRET_KEY is empty)")
+    # STRIPE_API_BASE points the client at a Stripe-compatible server (localstripe in tests).
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         http_client=http_client_override,
         max_network_retries=2,
+        base_addresses=base,
     )

@@ -26,6 +26,7 @@ if not env("DATABASE_URL", default=""):
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "test.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE"},  # as in base settings
             # Per process, so several test runs on one machine never share a database file.
             "TEST": {"NAME": DATA_DIR / f"test-run-{os.getpid()}.sqlite3"},
         }
