@@ -29,6 +29,9 @@ class DonateForm(forms.Form):
     show_name = forms.BooleanField(
         label=_("You may show my name on the supporters' wall"), required=False
     )
+    show_amount = forms.BooleanField(
+        label=_("You may also show the amount of my gift there"), required=False
+    )
     privacy = forms.BooleanField(label=_("I agree to the privacy policy"))
 
     def __init__(self, *args, page, **kwargs):

@@ -14,14 +14,22 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from campaigns.services import campaign_progress_invalidate
+from campaigns.tasks import donation_thank
 from home.mail import email_queue
-from members.models import Membership, Supporter
+from home.models import OutgoingEmail
+from members.models import AccessToken, Membership, Supporter
 from members.normalise import normalise_email
-from members.services import membership_record_payment, supporter_find_duplicate
+from members.services import (
+    access_token_issue,
+    membership_record_payment,
+    supporter_find_duplicate,
+)
 
 from .models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
 from .stripe_api import stripe_client, stripe_configured
@@ -63,6 +71,7 @@ def donation_record(
     membership: Membership | None = None,
     message: str = "",
     show_name: bool = False,
+    show_amount: bool = False,
     recorded_by=None,
     note: str = "",
 ) -> tuple[Donation, bool]:
@@ -88,6 +97,7 @@ def donation_record(
                 membership=membership,
                 message=message,
                 show_name=show_name,
+                show_amount=show_amount,
                 stripe_checkout_session_id=keys.checkout_session_id,
                 stripe_payment_intent_id=keys.payment_intent_id,
                 stripe_invoice_id=keys.invoice_id,
@@ -103,6 +113,9 @@ def donation_record(
         return existing, False
     if membership is not None:
         membership_record_payment(membership=membership, paid_at=paid_at)
+    # Campaigns: fresh progress, and one thank-you e-mail per gift (campaigns/thanks.py).
+    transaction.on_commit(lambda: campaign_progress_invalidate(campaign_id=campaign_id))
+    transaction.on_commit(lambda: donation_thank(donation.pk))
     return donation, True
 
 
@@ -127,6 +140,8 @@ def donation_refund(*, donation: Donation, refunded_total_yen: int) -> Donation:
         if total != donation.refunded_yen:
             donation.refunded_yen = total
             donation.save(update_fields=["refunded_yen"])
+            campaign_id = donation.campaign_id
+            transaction.on_commit(lambda: campaign_progress_invalidate(campaign_id=campaign_id))
         return donation
 
 
@@ -260,6 +275,7 @@ def _checkout_paid(session: dict, event: StripeEvent, *, method: str) -> None:
         membership=membership,
         message=metadata.get("message", ""),
         show_name=metadata.get("show_name") == "true",
+        show_amount=metadata.get("show_amount") == "true",
     )
 
 
@@ -316,12 +332,17 @@ def _timestamp(value) -> datetime.datetime | None:
     return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC) if value else None
 
 
+def _item_unit_amount(item: dict) -> int:
+    # Current API: item.price.unit_amount. Older API versions (and localstripe, which has plans
+    # but no prices) send item.plan.amount instead.
+    if item.get("price"):
+        return int(item["price"].get("unit_amount") or 0)
+    return int((item.get("plan") or {}).get("amount") or 0)
+
+
 def _subscription_amount_yen(subscription: dict) -> int:
     items = (subscription.get("items") or {}).get("data") or []
-    return sum(
-        int((item.get("price") or {}).get("unit_amount") or 0) * int(item.get("quantity") or 1)
-        for item in items
-    )
+    return sum(_item_unit_amount(item) * int(item.get("quantity") or 1) for item in items)
 
 
 def _subscription_period_end(subscription: dict) -> datetime.date | None:
@@ -413,9 +434,14 @@ def _invoice_paid(invoice: dict, event: StripeEvent) -> None:
         campaign_id=recurring.campaign_id,
     )
     Donation.objects.filter(stripe_invoice_id=invoice["id"]).update(recurring=recurring)
+    # A late "paid" for an older invoice must not clear a newer failure: newest event wins.
     RecurringDonation.objects.filter(pk=recurring.pk).exclude(
         status=RecurringDonation.Status.CANCELLED
-    ).update(failure_count=0, status=RecurringDonation.Status.ACTIVE)
+    ).filter(Q(stripe_state_at__isnull=True) | Q(stripe_state_at__lte=event.stripe_created)).update(
+        failure_count=0,
+        status=RecurringDonation.Status.ACTIVE,
+        stripe_state_at=event.stripe_created,
+    )
 
 
 def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
@@ -423,18 +449,30 @@ def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
     attempt = int(invoice.get("attempt_count") or 1)
     with transaction.atomic():
         recurring = RecurringDonation.objects.select_for_update().get(pk=recurring.pk)
-        if recurring.status != RecurringDonation.Status.CANCELLED:
+        newest = (
+            recurring.stripe_state_at is None or event.stripe_created >= recurring.stripe_state_at
+        )
+        if recurring.status != RecurringDonation.Status.CANCELLED and newest:
             recurring.status = RecurringDonation.Status.PAST_DUE
+            recurring.stripe_state_at = event.stripe_created
         recurring.failure_count = max(recurring.failure_count, attempt)
-        recurring.save(update_fields=["status", "failure_count"])
+        recurring.save(update_fields=["status", "failure_count", "stripe_state_at"])
     supporter = recurring.supporter
-    if supporter.email:
+    key = f"payment-failed:{invoice['id']}:{attempt}"
+    if supporter.email and not OutgoingEmail.objects.filter(key=key).exists():
+        # A single-use link that opens Stripe's Customer Portal directly (no portal login first).
+        secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.BILLING)
         with translation.override(supporter.preferred_language):
-            context = {"supporter": supporter, "recurring": recurring}
+            path = reverse("donations_card_update", kwargs={"token": secret})
+            context = {
+                "supporter": supporter,
+                "recurring": recurring,
+                "update_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+            }
             subject = render_to_string("donations/email/payment_failed_subject.txt", context)
             body = render_to_string("donations/email/payment_failed_body.txt", context)
         email_queue(
-            key=f"payment-failed:{invoice['id']}:{attempt}",
+            key=key,
             to=supporter.email,
             subject=subject.strip(),
             body=body,
@@ -459,6 +497,9 @@ EVENT_HANDLERS = {
     "customer.subscription.updated": _subscription_changed,
     "customer.subscription.deleted": _subscription_deleted,
     "invoice.paid": _invoice_paid,
+    # Stripe sends both for a paid invoice; older integrations (and localstripe) only the second.
+    # Recording is keyed by invoice id, so receiving both still makes one Donation.
+    "invoice.payment_succeeded": _invoice_paid,
     "invoice.payment_failed": _invoice_payment_failed,
 }
 
@@ -503,16 +544,21 @@ def checkout_session_create(
         "checkout_request": str(checkout.uuid),
         "supporter_id": str(checkout.supporter_id),
         "show_name": "true" if checkout.show_name else "false",
+        "show_amount": "true" if checkout.show_amount else "false",
         "message": checkout.message[:450],
     }
     if checkout.campaign_id:
         metadata["campaign_id"] = str(checkout.campaign_id)
     if checkout.membership_id:
         metadata["membership_id"] = str(checkout.membership_id)
+    if checkout.membership_id:
+        product_name = f"会費 {checkout.membership.plan.name}"
+    else:
+        product_name = "毎月の寄付" if monthly else "寄付"
     price_data = {
         "currency": "jpy",
         "unit_amount": checkout.amount_yen,
-        "product_data": {"name": "毎月の寄付" if monthly else "寄付"},
+        "product_data": {"name": product_name},
     }
     if monthly:
         price_data["recurring"] = {"interval": "month"}
@@ -522,7 +568,9 @@ def checkout_session_create(
         "line_items": [{"quantity": 1, "price_data": price_data}],
         "customer_email": checkout.supporter.email,
         "client_reference_id": str(checkout.uuid),
-        "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        "success_url": success_url
+        + ("&" if "?" in success_url else "?")
+        + "session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": cancel_url,
         "locale": "ja" if locale == "ja" else "en",
         "metadata": metadata,
@@ -547,6 +595,33 @@ def checkout_session_create(
     return session.url
 
 
+class MembershipNotPayable(Exception):
+    """The membership has no fee due (free, cancelled, or paid far ahead)."""
+
+
+def membership_checkout_create(
+    *, membership: Membership, success_url: str, cancel_url: str, locale: str = "ja"
+) -> str:
+    """Send a member to Stripe Checkout for one period's fee (card or konbini).
+
+    The fee goes through the same path as gifts: the verified webhook records a MEMBERSHIP
+    Donation and `membership_record_payment` activates or extends the membership.
+    """
+    if not membership.needs_payment():
+        raise MembershipNotPayable(str(membership.pk))
+    if not stripe_configured():
+        raise CheckoutUnavailable("Stripe is not configured")
+    checkout = CheckoutRequest.objects.create(
+        frequency=CheckoutRequest.Frequency.ONE_OFF,
+        amount_yen=membership.amount_yen,
+        supporter=membership.supporter,
+        membership=membership,
+    )
+    return checkout_session_create(
+        checkout=checkout, success_url=success_url, cancel_url=cancel_url, locale=locale
+    )
+
+
 # --- Donor self-service ------------------------------------------------------------------------
 
 
@@ -568,6 +643,50 @@ def donor_summary(*, supporter: Supporter) -> DonorSummary:
         donations=donations,
         totals_by_year=sorted(totals.items(), reverse=True),
         monthly_gifts=list(supporter.recurring_donations.order_by("-created_at")),
+    )
+
+
+@dataclass(frozen=True)
+class DonorTotals:
+    gifts: int
+    gross_yen: int
+    refunded_yen: int
+    this_year_net_yen: int
+    first_paid_at: datetime.datetime | None
+    last_paid_at: datetime.datetime | None
+    monthly_yen: int  # monthly gifts not cancelled (active or waiting for a retry)
+
+    @property
+    def net_yen(self) -> int:
+        return self.gross_yen - self.refunded_yen
+
+
+def donor_totals(*, supporter: Supporter) -> DonorTotals:
+    """A donor's giving for staff, in two aggregate queries. Years are calendar years in Japan."""
+    year_start = timezone.localtime().replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    this_year = Q(paid_at__gte=year_start)
+    sums = supporter.donations.aggregate(
+        gifts=Count("pk"),
+        gross=Sum("amount_yen", default=0),
+        refunded=Sum("refunded_yen", default=0),
+        year_gross=Sum("amount_yen", filter=this_year, default=0),
+        year_refunded=Sum("refunded_yen", filter=this_year, default=0),
+        first=Min("paid_at"),
+        last=Max("paid_at"),
+    )
+    monthly = supporter.recurring_donations.filter(
+        status__in=[RecurringDonation.Status.ACTIVE, RecurringDonation.Status.PAST_DUE]
+    ).aggregate(total=Sum("amount_yen", default=0))
+    return DonorTotals(
+        gifts=sums["gifts"],
+        gross_yen=sums["gross"],
+        refunded_yen=sums["refunded"],
+        this_year_net_yen=sums["year_gross"] - sums["year_refunded"],
+        first_paid_at=sums["first"],
+        last_paid_at=sums["last"],
+        monthly_yen=monthly["total"],
     )
 
 

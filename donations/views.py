@@ -3,24 +3,26 @@ import logging
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from members.models import ConsentRecord
-from members.services import consent_record
+from members.models import AccessToken, ConsentRecord, Membership
+from members.services import access_token_is_valid, access_token_redeem, consent_record
 
 from .forms import DonateForm
 from .models import CheckoutRequest
 from .services import (
     CheckoutUnavailable,
+    MembershipNotPayable,
     WebhookRejected,
     billing_portal_session_create,
     checkout_session_create,
     donor_find_or_create,
+    membership_checkout_create,
     stripe_event_receive,
 )
 from .stripe_api import stripe_configured
@@ -95,6 +97,7 @@ def donate_form(request, page):
             campaign_id=campaign_id,
             message=data["message"],
             show_name=data["show_name"],
+            show_amount=data["show_name"] and data["show_amount"],
         )
     base = page.get_full_url(request)
     try:
@@ -132,3 +135,71 @@ def billing_portal(request):
         messages.error(request, _("Managing monthly gifts online is not available right now."))
         return HttpResponseRedirect(portal_url)
     return HttpResponseRedirect(url, status=303)
+
+
+@require_POST
+def membership_pay(request, membership_id: int):
+    """Send a logged-in member to Stripe Checkout for their membership fee."""
+    from members.views import portal_page, portal_supporter, sub_url
+
+    portal = portal_page()
+    if portal is None:
+        return HttpResponseRedirect("/")
+    portal_url = sub_url(request, portal, "portal")
+    supporter = portal_supporter(request)
+    if supporter is None:
+        return HttpResponseRedirect(portal_url)
+    # Only the member's own memberships: anything else is simply not found.
+    membership = get_object_or_404(
+        Membership.objects.select_related("plan", "supporter"),
+        pk=membership_id,
+        supporter=supporter,
+    )
+    try:
+        url = membership_checkout_create(
+            membership=membership,
+            success_url=request.build_absolute_uri(portal_url) + "?membership_paid=1",
+            cancel_url=request.build_absolute_uri(portal_url),
+            locale=get_language(),
+        )
+    except MembershipNotPayable:
+        messages.info(request, _("This membership has no fee to pay right now."))
+        return HttpResponseRedirect(portal_url)
+    except CheckoutUnavailable:
+        messages.error(
+            request, _("Online payment is not available right now. Nothing was charged.")
+        )
+        return HttpResponseRedirect(portal_url)
+    # The success URL only says thank you: the membership becomes active when Stripe's
+    # verified webhook records the payment.
+    return HttpResponseRedirect(url, status=303)
+
+
+def card_update(request, token: str):
+    """The link in a failed-payment e-mail: a button press (so mail scanners can't use up the
+    single-use link) opens Stripe's Customer Portal, where the donor updates their card."""
+    from members.views import portal_page, sub_url
+
+    portal = portal_page()
+    context = {"portal_url": sub_url(request, portal, "portal") if portal else "/"}
+    if request.method == "POST":
+        supporter = access_token_redeem(secret=token, purpose=AccessToken.Purpose.BILLING)
+        if supporter is not None:
+            try:
+                url = billing_portal_session_create(
+                    supporter=supporter,
+                    return_url=request.build_absolute_uri(context["portal_url"]),
+                    locale=get_language(),
+                )
+            except CheckoutUnavailable:
+                context["state"] = "unavailable"
+                return render(request, "donations/card_update.html", context, status=503)
+            return HttpResponseRedirect(url, status=303)
+        valid = False
+    else:
+        valid = access_token_is_valid(secret=token, purpose=AccessToken.Purpose.BILLING)
+    context["state"] = "ask" if valid else "invalid"
+    response = render(request, "donations/card_update.html", context, status=200 if valid else 410)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

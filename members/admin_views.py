@@ -295,7 +295,40 @@ class TimelineEntry:
     detail: str = ""
 
 
-def supporter_timeline(*, supporter: Supporter, include_emails: bool = True) -> list:
+def _gift_entries(supporter: Supporter) -> list[TimelineEntry]:
+    """Gifts, refunds and monthly gifts from the donations ledger (two queries)."""
+    entries = []
+    for donation in supporter.donations.all():
+        detail = f"{donation.get_method_display()} · ¥{donation.amount_yen:,}"
+        if donation.refunded_yen:
+            detail += " · " + gettext("refunded ¥%(amount)s") % {
+                "amount": f"{donation.refunded_yen:,}"
+            }
+        title = _("Gift received: %(kind)s") % {"kind": donation.get_kind_display()}
+        entries.append(TimelineEntry(donation.paid_at, "donation", title, detail))
+    for gift in supporter.recurring_donations.all():
+        amount = {"amount": f"{gift.amount_yen:,}"}
+        if gift.started_at:
+            entries.append(
+                TimelineEntry(
+                    gift.started_at,
+                    "donation",
+                    _("Monthly gift started: ¥%(amount)s") % amount,
+                    gift.get_status_display(),
+                )
+            )
+        if gift.cancelled_at:
+            entries.append(
+                TimelineEntry(
+                    gift.cancelled_at, "donation", _("Monthly gift cancelled: ¥%(amount)s") % amount
+                )
+            )
+    return entries
+
+
+def supporter_timeline(
+    *, supporter: Supporter, include_emails: bool = True, include_gifts: bool = False
+) -> list:
     """Everything that happened to a supporter, newest first.
 
     Reads the related rows with one query each (no per-entry queries).
@@ -363,6 +396,8 @@ def supporter_timeline(*, supporter: Supporter, include_emails: bool = True) -> 
             reviewer = request.reviewed_by.get_username() if request.reviewed_by else ""
             detail = " · ".join(part for part in [reviewer, request.review_note] if part)
             entries.append(TimelineEntry(request.reviewed_at, "deletion", title, detail))
+    if include_gifts:
+        entries.extend(_gift_entries(supporter))
     if include_emails:
         for email in OutgoingEmail.objects.filter(supporter=supporter).order_by("-created_at"):
             entries.append(
@@ -430,10 +465,19 @@ class SupporterInspectView(generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         supporter = self.object
+        # Money is shown only to staff who may see the ledger (least privilege).
+        sees_gifts = self.request.user.has_perm("donations.view_donation")
         context["timeline"] = supporter_timeline(
             supporter=supporter,
             include_emails=self.request.user.has_perm("home.view_outgoingemail"),
+            include_gifts=sees_gifts,
         )
+        if sees_gifts:
+            from donations.services import donor_totals
+
+            context["donor_totals"] = donor_totals(supporter=supporter)
+            if supporter.email:
+                context["ledger_url"] = f"{reverse('donation:index')}?q={supporter.email}"
         context["volunteer_profile"] = getattr(supporter, "volunteer_profile", None)
         return context
 

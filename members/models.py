@@ -3,6 +3,7 @@
 Business rules live in `members/services.py`; these models only hold data and its constraints.
 """
 
+import datetime
 import hashlib
 import secrets
 
@@ -340,6 +341,19 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.supporter} — {self.plan}"
 
+    # Paying is offered this many days before the renewal date.
+    PAY_AHEAD_DAYS = 30
+
+    def needs_payment(self, today: datetime.date | None = None) -> bool:
+        """Whether the member can pay a period now: a fee is due, overdue, or due within
+        PAY_AHEAD_DAYS. Free and cancelled memberships never need payment."""
+        if self.amount_yen <= 0 or self.status == self.Status.CANCELLED:
+            return False
+        if self.status in (self.Status.PENDING, self.Status.LAPSED):
+            return True
+        today = today or timezone.localdate()
+        return bool(self.renews_on and (self.renews_on - today).days <= self.PAY_AHEAD_DAYS)
+
 
 class ConsentRecord(models.Model):
     """Append-only: every grant or withdrawal is a new row; the newest row per kind is in force."""
@@ -377,11 +391,13 @@ class ConsentRecord(models.Model):
 
 
 class AccessToken(models.Model):
-    """A single-use e-mail link: sign-up confirmation or portal login. Only a hash is stored."""
+    """A single-use e-mail link: sign-up confirmation, portal login, or updating the card of a
+    monthly gift after a failed payment. Only a hash is stored."""
 
     class Purpose(models.TextChoices):
         CONFIRM_SIGNUP = "confirm", _("Confirm sign-up")
         LOGIN = "login", _("Log in to the portal")
+        BILLING = "billing", _("Update the card of a monthly gift")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="access_tokens")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)

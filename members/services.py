@@ -36,6 +36,13 @@ from .models import (
 
 CONFIRM_LINK_VALID = datetime.timedelta(hours=48)
 LOGIN_LINK_VALID = datetime.timedelta(minutes=30)
+# A failed-payment e-mail may be read days later; Stripe retries for about a week.
+BILLING_LINK_VALID = datetime.timedelta(days=7)
+LINK_VALIDITY = {
+    AccessToken.Purpose.CONFIRM_SIGNUP: CONFIRM_LINK_VALID,
+    AccessToken.Purpose.LOGIN: LOGIN_LINK_VALID,
+    AccessToken.Purpose.BILLING: BILLING_LINK_VALID,
+}
 
 
 # --- Duplicates --------------------------------------------------------------------------------
@@ -112,9 +119,7 @@ def consent_record(
 
 def access_token_issue(*, supporter: Supporter, purpose: str) -> str:
     """Create a single-use link secret. Only its hash is stored; the secret goes in the e-mail."""
-    valid = (
-        CONFIRM_LINK_VALID if purpose == AccessToken.Purpose.CONFIRM_SIGNUP else LOGIN_LINK_VALID
-    )
+    valid = LINK_VALIDITY[purpose]
     secret = AccessToken.new_secret()
     now = timezone.now()
     AccessToken.objects.create(

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
+from donations.stripe_api import stripe_configured
+
 from . import services
 from .forms import ConsentForm, DeletionForm, EmailForm, JoinForm, ProfileForm, VolunteerForm
 from .models import AccessToken, ConsentRecord, Supporter, VolunteerProfile
@@ -192,6 +194,16 @@ def join_confirm(request, page, token: str):
         context["state"] = "confirmed" if supporter else "invalid"
         portal = portal_page()
         context["portal_url"] = localised_page_url(request, portal) if portal else ""
+        if supporter is not None:
+            # The link proved the address, as a login link would: go straight on to the portal
+            # and, for a paid plan, offer the first fee right here.
+            portal_session_start(request, supporter)
+            context["payments_enabled"] = stripe_configured()
+            context["unpaid_memberships"] = [
+                membership
+                for membership in supporter.memberships.select_related("plan")
+                if membership.needs_payment()
+            ]
     else:
         valid = services.access_token_is_valid(
             secret=token, purpose=AccessToken.Purpose.CONFIRM_SIGNUP
@@ -259,6 +271,13 @@ def portal_supporter(request) -> Supporter | None:
     return Supporter.objects.filter(pk=supporter_id, status=Supporter.Status.ACTIVE).first()
 
 
+def portal_session_start(request, supporter: Supporter) -> None:
+    """Log a supporter into the portal after they proved they own the address (an e-mail link)."""
+    request.session.cycle_key()  # a fresh session id: no session fixation
+    request.session[SESSION_SUPPORTER] = supporter.pk
+    request.session[SESSION_LOGGED_IN_AT] = time.time()
+
+
 def _portal_logout(request) -> None:
     request.session.pop(SESSION_SUPPORTER, None)
     request.session.pop(SESSION_LOGGED_IN_AT, None)
@@ -310,6 +329,8 @@ def portal_home(request, page):
             "consents": [(label, current.get(kind)) for kind, label in ConsentRecord.Kind.choices],
             "consent_history": supporter.consents.order_by("-recorded_at", "-pk"),
             "memberships": supporter.memberships.select_related("plan"),
+            "membership_paid": request.GET.get("membership_paid") == "1",
+            "payments_enabled": stripe_configured(),
             "urls": {
                 name: sub_url(request, page, name)
                 for name in ("profile", "volunteer", "consents", "delete", "logout")
@@ -349,9 +370,7 @@ def portal_redeem(request, page, token: str):
     if request.method == "POST":
         supporter = services.supporter_login(secret=token)
         if supporter is not None:
-            request.session.cycle_key()  # a fresh session id: no session fixation
-            request.session[SESSION_SUPPORTER] = supporter.pk
-            request.session[SESSION_LOGGED_IN_AT] = time.time()
+            portal_session_start(request, supporter)
             return redirect(sub_url(request, page, "portal"))
         valid = False
     else:

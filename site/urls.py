@@ -10,6 +10,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from donations import receipt_views
 from donations import views as donation_views
 from home import views as home_views
 
@@ -40,6 +41,21 @@ urlpatterns += i18n_patterns(
         "donations/billing-portal/",
         donation_views.billing_portal,
         name="donations_billing_portal",
+    ),
+    path(
+        "donations/membership/<int:membership_id>/pay/",
+        donation_views.membership_pay,
+        name="donations_membership_pay",
+    ),
+    path(
+        "donations/update-card/<str:token>/",
+        donation_views.card_update,
+        name="donations_card_update",
+    ),
+    path(
+        "donations/receipts/<int:pk>/pdf/",
+        receipt_views.portal_receipt_download,
+        name="donations_receipt_download",
     ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

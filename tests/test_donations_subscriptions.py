@@ -139,3 +139,18 @@ def test_repeated_failure_notices_send_one_mail_per_attempt(deliver, supporter):
     deliver("invoice.payment_failed", invoice(attempt_count=2), at=T0 + 3)
     assert len(mail.outbox) == 2
     assert RecurringDonation.objects.get().failure_count == 2
+
+
+def test_a_late_paid_notice_for_an_older_invoice_does_not_clear_a_newer_failure(deliver, supporter):
+    deliver("customer.subscription.created", subscription(supporter), at=T0)
+    deliver("invoice.payment_failed", invoice("in_2", attempt_count=1), at=T0 + 10)
+    deliver("invoice.paid", invoice("in_1"), at=T0 + 5)  # the older month's payment, late
+
+    recurring = RecurringDonation.objects.get()
+    assert recurring.status == RecurringDonation.Status.PAST_DUE
+    assert recurring.failure_count == 1
+    assert Donation.objects.get().stripe_invoice_id == "in_1"  # the money is still recorded
+
+    deliver("invoice.paid", invoice("in_2"), at=T0 + 20)  # the retry succeeds
+    recurring.refresh_from_db()
+    assert (recurring.status, recurring.failure_count) == (RecurringDonation.Status.ACTIVE, 0)

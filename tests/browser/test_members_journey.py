@@ -1,4 +1,5 @@
-"""A volunteer joins, confirms the e-mail, logs in to the portal by link and edits the profile."""
+"""A volunteer joins, confirms the e-mail (which opens the portal), later logs in by link and
+edits the profile."""
 
 import re
 
@@ -64,7 +65,12 @@ def test_join_confirm_log_in_and_edit_profile(live_server, home_page, page, scre
     assert supporter.status == Supporter.Status.ACTIVE
     page.locator("main a.button[href='/portal/']").click()
 
+    # Confirming proved the address, so the new member is already in the portal.
     expect(page).to_have_url(live_server.url + "/portal/")
+    expect(page.locator(".profile-name")).to_contain_text("山田 花子")
+    page.locator("form[action='/portal/logout/'] button").click()
+
+    # Next time: log in with an e-mail link.
     page.locator("#id_email").fill("hanako@example.jp")
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(live_server.url + "/portal/login/sent/")
