@@ -16,6 +16,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from home.storage import private_storage
+
 
 class StripeEvent(models.Model):
     """Webhook inbox. A verified event is stored once (unique Stripe id) before anything is done
@@ -151,6 +153,9 @@ class Donation(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     show_name = models.BooleanField(_("name may be shown on the supporters' wall"), default=False)
+    show_amount = models.BooleanField(
+        _("amount may be shown on the supporters' wall"), default=False
+    )
     # Business keys: each Stripe object can produce at most one ledger row.
     stripe_checkout_session_id = models.CharField(
         max_length=255, unique=True, null=True, blank=True
@@ -181,6 +186,10 @@ class Donation(models.Model):
                 condition=models.Q(refunded_yen__lte=models.F("amount_yen")),
                 name="donation_refund_not_above_amount",
             ),
+        ]
+        indexes = [
+            # Campaign progress and supporters' walls: one campaign's gifts, newest first.
+            models.Index(fields=["campaign", "-paid_at"], name="donation_campaign_paid_idx"),
         ]
 
     def __str__(self):
@@ -221,6 +230,7 @@ class CheckoutRequest(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     show_name = models.BooleanField(default=False)
+    show_amount = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
     stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     error = models.TextField(blank=True)
@@ -298,8 +308,794 @@ class DonatePage(RoutablePageMixin, Page):
 
     @path("thanks/")
     def thanks(self, request):
-        return self.render(request, template="donations/donate_page_thanks.html")
+        from campaigns.services import checkout_thanks
+
+        # May load before Stripe's webhook: it says "recorded" only once the ledger has the gift.
+        return self.render(
+            request,
+            template="donations/donate_page_thanks.html",
+            context_overrides={
+                "checkout": checkout_thanks(session_id=request.GET.get("session_id", ""))
+            },
+        )
 
     @path("cancelled/")
     def cancelled(self, request):
         return self.render(request, template="donations/donate_page_cancelled.html")
+
+
+# --- Receipts ---------------------------------------------------------------------------------
+# Per-gift receipts (領収書) and annual donation certificates (寄附金受領証明書). Rules live in
+# donations/receipts.py; the PDF is drawn by donations/receipt_pdf.py.
+
+
+class ReceiptKind(models.TextChoices):
+    GIFT = "gift", _("Receipt for one gift")
+    ANNUAL = "annual", _("Annual donation certificate")
+
+
+class ReceiptCounter(models.Model):
+    """The last number handed out per kind and year. Issuing locks this row (select_for_update)
+    in the same transaction that inserts the receipt, so numbers are never skipped or reused."""
+
+    kind = models.CharField(max_length=10, choices=ReceiptKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="receipt_counter_kind_year")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.last_number}"
+
+
+class ReceiptBatch(models.Model):
+    """Annual certificates for every donor of one calendar year, made by a huey task in chunks."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Generating")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("donors"), default=0)
+    processed = models.PositiveIntegerField(_("donors processed"), default=0)
+    issued_count = models.PositiveIntegerField(_("certificates issued"), default=0)
+    skipped_count = models.PositiveIntegerField(_("already issued"), default=0)
+    emailed_count = models.PositiveIntegerField(_("e-mailed"), default=0)
+    postal_count = models.PositiveIntegerField(_("to post"), default=0)
+    # The donors still to do are those with a higher id than this (chunks resume from here).
+    last_supporter_id = models.PositiveIntegerField(default=0)
+    postal_zip = models.FileField(
+        _("ZIP for posting"),
+        upload_to="receipts/batches/",
+        storage=private_storage,
+        blank=True,
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("receipt batch")
+        verbose_name_plural = _("receipt batches")
+
+    def __str__(self):
+        return f"{self.year} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+
+class Receipt(models.Model):
+    """One issued receipt or certificate. Everything printed is copied here when it is issued
+    (donor, address, issuer, gifts), so later edits never change an issued document; a reissue
+    (再発行) prints the same snapshot again under the same number."""
+
+    Kind = ReceiptKind
+    PREFIXES = {ReceiptKind.GIFT: "R", ReceiptKind.ANNUAL: "C"}
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        VOID = "void", _("Void")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ReceiptKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED, db_index=True
+    )
+    supporter = models.ForeignKey(
+        "members.Supporter",
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
+    donation = models.ForeignKey(
+        Donation,
+        verbose_name=_("gift"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
+    batch = models.ForeignKey(
+        ReceiptBatch,
+        verbose_name=_("batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="receipts",
+    )
+    # Snapshot taken at issue time.
+    donor_name = models.CharField(_("donor name"), max_length=200)
+    donor_postal_code = models.CharField(_("donor postal code"), max_length=8, blank=True)
+    donor_address = models.CharField(_("donor address"), max_length=400, blank=True)
+    lines = models.JSONField(_("gifts"), default=list)  # [{"donation": id, "date", "amount_yen"}]
+    total_yen = models.PositiveIntegerField(_("total (yen)"))
+    issuer = models.JSONField(_("issuer"), default=dict)  # organisation name, address, numbers
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reissue_count = models.PositiveSmallIntegerField(_("reissues"), default=0)
+    reissued_at = models.DateTimeField(_("last reissued"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    pdf = models.FileField(
+        _("PDF"), upload_to="receipts/", storage=private_storage, blank=True, max_length=200
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            # The last line of defence behind the locked counter: a number exists once.
+            models.UniqueConstraint(
+                fields=["kind", "year", "sequence"], name="receipt_unique_sequence"
+            ),
+            # At most one valid receipt per gift, and one valid certificate per donor and year.
+            models.UniqueConstraint(
+                fields=["donation"],
+                condition=models.Q(kind="gift", status="issued"),
+                name="receipt_one_issued_per_gift",
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "year"],
+                condition=models.Q(kind="annual", status="issued"),
+                name="receipt_one_issued_certificate_per_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="annual") | models.Q(donation__isnull=False),
+                name="receipt_gift_has_donation",
+            ),
+        ]
+        indexes = [models.Index(fields=["supporter", "kind", "year"], name="receipt_donor_idx")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_reissue(self) -> bool:
+        return self.reissue_count > 0
+
+
+class ReceiptLog(models.Model):
+    """Every issue, reissue, void, e-mail and download of a receipt: who, when, why."""
+
+    class Action(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        REISSUED = "reissued", _("Reissued")
+        VOIDED = "voided", _("Voided")
+        EMAILED = "emailed", _("E-mailed")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    receipt = models.ForeignKey(
+        Receipt, verbose_name=_("receipt"), on_delete=models.CASCADE, related_name="log"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    by_donor = models.BooleanField(_("by the donor"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("receipt log entry")
+        verbose_name_plural = _("receipt log")
+
+    def __str__(self):
+        return f"{self.receipt} {self.action}"
+
+
+# =================================================================================================
+# In-kind pledges: goods that companies and people pledge, deliver and are thanked for.
+# Rules live in donations/inkind.py; staff screens in donations/inkind_admin.py.
+# Quantities are Decimal (kg and litres can be fractional), value estimates whole yen.
+# =================================================================================================
+
+from decimal import Decimal  # noqa: E402
+
+from django.core.validators import MinValueValidator  # noqa: E402
+
+
+class GoodsCategory(models.TextChoices):
+    FOOD = "food", _("Food")
+    DAILY_GOODS = "daily_goods", _("Daily goods")
+    STATIONERY = "stationery", _("Stationery")
+    TOYS = "toys", _("Toys")
+    OTHER = "other", _("Other")
+
+
+class GoodsUnit(models.TextChoices):
+    KG = "kg", _("kg")
+    ITEMS = "items", _("items")
+    BOXES = "boxes", _("boxes")
+    LITRES = "litres", _("litres")
+
+
+QUANTITY_MAX_DIGITS = 12
+QUANTITY_DECIMALS = 2
+_POSITIVE_QUANTITY = MinValueValidator(Decimal("0.01"))
+
+
+class WishlistItem(models.Model):
+    """Goods the group needs now, edited by staff and offered on the pledge form."""
+
+    class Storage(models.TextChoices):
+        AMBIENT = "ambient", _("Room temperature")
+        CHILLED = "chilled", _("Chilled")
+        FROZEN = "frozen", _("Frozen")
+
+    name = models.CharField(_("item"), max_length=120)
+    category = models.CharField(_("category"), max_length=12, choices=GoodsCategory.choices)
+    unit = models.CharField(_("unit"), max_length=8, choices=GoodsUnit.choices)
+    quantity_needed = models.DecimalField(
+        _("quantity needed"),
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMALS,
+        validators=[_POSITIVE_QUANTITY],
+    )
+    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    storage = models.CharField(
+        _("storage"), max_length=8, choices=Storage.choices, default=Storage.AMBIENT
+    )
+    min_best_before_days = models.PositiveSmallIntegerField(
+        _("minimum days before best-before"),
+        default=0,
+        help_text=_("Food must keep at least this many days after it reaches us (0: no limit)."),
+    )
+    notes = models.TextField(_("storage notes"), blank=True)
+    active = models.BooleanField(_("shown on the pledge form"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sort_order", "name", "pk"]
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity_needed__gt=0), name="wishlist_quantity_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_unit_display()})"
+
+
+class Pledge(models.Model):
+    """What a company or person offers to give: one-time or recurring, delivered or picked up.
+
+    offered → accepted → scheduled → partly delivered → fulfilled, or declined / cancelled.
+    """
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PARTLY_DELIVERED = "partly_delivered", _("Partly delivered")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Called off")
+
+    class Recurrence(models.TextChoices):
+        ONCE = "once", _("One time")
+        MONTHLY = "monthly", _("Every month")
+        QUARTERLY = "quarterly", _("Every three months")
+
+    class DeliveryMethod(models.TextChoices):
+        DROP_OFF = "drop_off", _("Drop-off at the warehouse")
+        PICK_UP = "pick_up", _("Pick-up requested")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Pledge form")
+        STAFF = "staff", _("Entered by staff")
+        IMPORT = "import", _("Import")
+
+    supporter = models.ForeignKey(
+        "members.Supporter",
+        verbose_name=_("supporter"),
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.OFFERED, db_index=True
+    )
+    recurrence = models.CharField(
+        _("how often"), max_length=10, choices=Recurrence.choices, default=Recurrence.ONCE
+    )
+    first_delivery_on = models.DateField(_("first delivery"), null=True, blank=True)
+    recurrence_until = models.DateField(_("repeat until"), null=True, blank=True)
+    delivery_method = models.CharField(
+        _("delivery"),
+        max_length=10,
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.DROP_OFF,
+    )
+    pickup_address = models.TextField(_("pick-up address"), blank=True)
+    pickup_window = models.CharField(_("pick-up time window"), max_length=100, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    contact_as_submitted = models.TextField(
+        _("contact details as submitted"),
+        blank=True,
+        help_text=_("What the form said, in case it differs from the supporter record."),
+    )
+    campaign = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for declining or cancelling"), blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.WEB)
+    import_reference = models.CharField(
+        _("import reference"), max_length=60, blank=True, db_index=True
+    )
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField(_("offered"), default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("state changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+
+    def __str__(self):
+        return f"#{self.pk} {self.supporter}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in PLEDGE_OPEN_STATES
+
+
+PLEDGE_OPEN_STATES = (
+    Pledge.State.ACCEPTED,
+    Pledge.State.SCHEDULED,
+    Pledge.State.PARTLY_DELIVERED,
+)
+
+
+class PledgeLine(models.Model):
+    """One kind of goods in a pledge. For a recurring pledge the quantity is per delivery."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="lines"
+    )
+    wishlist_item = models.ForeignKey(
+        WishlistItem,
+        verbose_name=_("wishlist item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pledge_lines",
+    )
+    category = models.CharField(_("category"), max_length=12, choices=GoodsCategory.choices)
+    description = models.CharField(_("item name"), max_length=200)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMALS,
+        validators=[_POSITIVE_QUANTITY],
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=GoodsUnit.choices)
+    estimated_value_yen = models.PositiveIntegerField(_("estimated value (yen)"), default=0)
+    best_before = models.DateField(_("best before"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pledge", "sort_order", "pk"]
+        verbose_name = _("pledged goods")
+        verbose_name_plural = _("pledged goods")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="pledge_line_quantity_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.description} {self.quantity.normalize():f} {self.get_unit_display()}"
+
+
+class Delivery(models.Model):
+    """Goods that reached us for a pledge, as counted by whoever received them."""
+
+    class Condition(models.TextChoices):
+        GOOD = "good", _("Good")
+        SOME_DAMAGE = "some_damage", _("Some damage")
+        UNUSABLE = "unusable", _("Partly unusable")
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    received_on = models.DateField(_("received on"), db_index=True)
+    received_by = models.CharField(_("received by"), max_length=100)
+    condition = models.CharField(
+        _("condition"), max_length=12, choices=Condition.choices, default=Condition.GOOD
+    )
+    over_pledged = models.BooleanField(
+        _("more than pledged"),
+        default=False,
+        help_text=_("Set when this delivery brought more of something than was pledged."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    import_reference = models.CharField(
+        _("import reference"), max_length=60, blank=True, db_index=True
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self):
+        return f"{self.received_on} {self.pledge.supporter}"
+
+
+class DeliveryLine(models.Model):
+    """One kind of goods received. Category and unit are copied from the pledged line (or typed
+    for unpledged extras), so totals never depend on later edits of the pledge."""
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="lines"
+    )
+    pledge_line = models.ForeignKey(
+        PledgeLine,
+        verbose_name=_("pledged goods"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delivered",
+    )
+    wishlist_item = models.ForeignKey(
+        WishlistItem,
+        verbose_name=_("wishlist item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delivered",
+    )
+    category = models.CharField(_("category"), max_length=12, choices=GoodsCategory.choices)
+    description = models.CharField(_("item name"), max_length=200)
+    quantity = models.DecimalField(
+        _("quantity received"),
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMALS,
+        validators=[_POSITIVE_QUANTITY],
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=GoodsUnit.choices)
+    estimated_value_yen = models.PositiveIntegerField(_("estimated value (yen)"), default=0)
+    best_before = models.DateField(_("best before"), null=True, blank=True)
+    over_pledged = models.BooleanField(_("more than pledged"), default=False)
+
+    class Meta:
+        ordering = ["delivery", "pk"]
+        verbose_name = _("goods received")
+        verbose_name_plural = _("goods received")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="delivery_line_quantity_positive"
+            )
+        ]
+        indexes = [models.Index(fields=["category", "unit"], name="delivery_line_cat_unit_idx")]
+
+    def __str__(self):
+        return f"{self.description} {self.quantity.normalize():f} {self.get_unit_display()}"
+
+
+class ExpectedDelivery(models.Model):
+    """A delivery a scheduled or recurring pledge promises for a date. Generated by
+    `expected_deliveries_generate` (idempotent: one row per pledge and date)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Expected")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    pledge = models.ForeignKey(
+        Pledge,
+        verbose_name=_("pledge"),
+        on_delete=models.CASCADE,
+        related_name="expected_deliveries",
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    delivery = models.OneToOneField(
+        Delivery,
+        verbose_name=_("delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expected",
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("expected delivery")
+        verbose_name_plural = _("expected deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "due_on"], name="expected_delivery_once")
+        ]
+
+    def __str__(self):
+        return f"{self.due_on} {self.pledge.supporter}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+
+class CorporateWallEntry(models.Model):
+    """A company on the corporate supporters wall. Shown only while the company's current
+    consent (members ConsentRecord "supporters_wall") is granted; staff set logo, link, order."""
+
+    supporter = models.OneToOneField(
+        "members.Supporter",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="wall_entry",
+        limit_choices_to={"kind": "organisation"},
+    )
+    display_name = models.CharField(
+        _("name shown"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leave empty to show the organisation name."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link = models.URLField(_("link"), blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0, db_index=True)
+
+    panels = [
+        FieldPanel("supporter"),
+        FieldPanel("display_name"),
+        FieldPanel("logo"),
+        FieldPanel("link"),
+    ]
+    sort_order_field = "sort_order"
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("corporate wall entry")
+        verbose_name_plural = _("corporate supporters wall")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.supporter.display_name
+
+
+class PledgePage(RoutablePageMixin, Page):
+    """The public pledge form for goods: wishlist, goods lines, delivery, and the company wall.
+
+    New pledgers get a supporter record with the join page's double opt-in (members.services);
+    sub-pages: the form, thanks, and the e-mail confirmation links (members.views)."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
+    thank_you_text = RichTextField(
+        _("text after submitting"), blank=True, features=["bold", "italic", "link", "ul"]
+    )
+    warehouse_address = models.TextField(
+        _("warehouse address and opening hours"),
+        blank=True,
+        help_text=_("Shown to people who choose drop-off."),
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy policy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    privacy_policy_version = models.CharField(
+        _("privacy policy version"), max_length=20, default="2026-04"
+    )
+    show_wall = models.BooleanField(_("show the corporate supporters wall"), default=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("warehouse_address"),
+        FieldPanel("thank_you_text"),
+        FieldPanel("privacy_page"),
+        FieldPanel("privacy_policy_version"),
+        FieldPanel("show_wall"),
+    ]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("pledge page (goods)")
+
+    @path("", name="pledge")
+    def pledge_view(self, request):
+        from .inkind_views import pledge_form
+
+        return pledge_form(request, self)
+
+    @path("thanks/", name="thanks")
+    def thanks_view(self, request):
+        from .inkind_views import pledge_thanks
+
+        return pledge_thanks(request, self)
+
+    # The double opt-in links of supporters created here (members.views does the work).
+    @path("confirm/<str:token>/", name="confirm")
+    def confirm_view(self, request, token):
+        from members import views
+
+        return views.join_confirm(request, self, token)
+
+    @path("new-link/", name="resend")
+    def resend_view(self, request):
+        from members import views
+
+        return views.join_resend(request, self)
+
+
+# --- Funding reports: grant exit (財源バランス) -----------------------------------------------
+# What staff enter for the funding dashboard (donations/reports.py, donations/dashboard_views.py).
+
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting  # noqa: E402
+
+
+@register_setting(icon="table")
+class FundingSettings(BaseSiteSetting):
+    """Running costs and the start-up grant, for the dashboard's 財源バランス (grant exit)."""
+
+    monthly_running_costs_yen = models.PositiveIntegerField(
+        _("monthly running costs (yen)"),
+        default=0,
+        help_text=_("What the group spends in a normal month: rent, food, staff, insurance..."),
+    )
+    grant_name = models.CharField(_("grant"), max_length=120, blank=True)
+    grant_amount_yen = models.PositiveIntegerField(_("grant amount (yen)"), default=0)
+    grant_start_date = models.DateField(_("grant start date"), null=True, blank=True)
+    grant_end_date = models.DateField(_("grant end date"), null=True, blank=True)
+
+    panels = [
+        FieldPanel("monthly_running_costs_yen"),
+        FieldPanel("grant_name"),
+        FieldPanel("grant_amount_yen"),
+        FieldPanel("grant_start_date"),
+        FieldPanel("grant_end_date"),
+    ]
+
+    class Meta:
+        verbose_name = _("funding")
+
+    def clean(self):
+        super().clean()
+        if (
+            self.grant_start_date
+            and self.grant_end_date
+            and self.grant_end_date < self.grant_start_date
+        ):
+            raise ValidationError({"grant_end_date": _("The grant cannot end before it starts.")})
+
+
+class GrantIncome(models.Model):
+    """Money received from a grant (助成金), entered by staff; shown as its own income source."""
+
+    received_on = models.DateField(_("received on"), db_index=True)
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    grantor = models.CharField(_("grantor"), max_length=120)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    panels = [
+        FieldPanel("received_on"),
+        FieldPanel("amount_yen"),
+        FieldPanel("grantor"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("grant income")
+        verbose_name_plural = _("grant income")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_yen__gt=0), name="grant_income_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.received_on} {self.grantor} ¥{self.amount_yen:,}"

@@ -25,3 +25,29 @@ def stripe_event_sweep() -> None:
 def stripe_reconcile_daily() -> None:
     if stripe_configured():
         stripe_reconcile(since=timezone.now() - datetime.timedelta(days=3))
+
+
+# --- Receipts (donations/receipts.py) ---------------------------------------------------------
+from .receipts import receipt_batch_run as _receipt_batch_run  # noqa: E402
+from .receipts import receipt_batch_stuck as _receipt_batch_stuck  # noqa: E402
+
+
+@db_task()
+def receipt_batch_task(batch_id: int) -> str:
+    return _receipt_batch_run(batch_id=batch_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def receipt_batch_sweep() -> None:
+    """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
+    for batch_id in _receipt_batch_stuck():
+        receipt_batch_task(batch_id)
+
+
+# --- In-kind pledges ---------------------------------------------------------------------------
+@db_periodic_task(crontab(hour="19", minute="10"))  # 04:10 in Japan
+def expected_deliveries_extend() -> int:
+    """List the coming deliveries of scheduled (recurring) pledges; idempotent."""
+    from .inkind import expected_deliveries_generate_all
+
+    return expected_deliveries_generate_all()
