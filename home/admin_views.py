@@ -46,3 +46,21 @@ class OutgoingEmailViewSet(ModelViewSet):
 
 register_permission_policy(OutgoingEmail, ViewOnlyPermissionPolicy(OutgoingEmail))
 outgoing_email_viewset = OutgoingEmailViewSet("outgoing_emails")
+
+
+# --- Impact figures staff enter (households supported), shown by the live impact block ---------
+
+from .models import StaffImpactFigure  # noqa: E402
+
+
+class StaffImpactFigureViewSet(ModelViewSet):
+    model = StaffImpactFigure
+    icon = "table"
+    menu_label = _("Impact figures entered by staff")
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    form_fields = ["year", "households_supported", "note"]
+    list_display = ["year", "households_supported", "note"]
+
+
+staff_impact_figure_viewset = StaffImpactFigureViewSet("staff_impact_figures")

@@ -178,3 +178,19 @@ NEWS = [
         "ボランティアとして参加してくださった方は390人にのぼります。</p>",
     },
 ]
+
+# Live impact figures (home/impact.py computes them; impact_demo_update() puts them on the site).
+LIVE_IMPACT = {
+    "heading": "応援団のいま",
+    "households": 157,
+    "households_note": "登録児童 273人",
+    "page_title": "活動の成果",
+    "page_intro": "会員・寄付・物品提供・ボランティアの数字は、サイトのデータから自動で集計しています。年を選んで、その年の実績を見ることもできます。",
+    "page_heading": "数字で見る応援団",
+}
+LIVE_IMPACT_EN = {
+    "heading": "The supporters' group today",
+    "page_title": "Our impact",
+    "page_intro": "Members, gifts, donated goods and volunteers are counted from the site's own data. Choose a year to see that year's figures.",
+    "page_heading": "The supporters' group in figures",
+}

@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -30,6 +31,26 @@ class OrganisationSettings(BaseSiteSetting):
     email = models.EmailField(_("contact email"), blank=True)
     representative = models.CharField(_("representative"), max_length=120, blank=True)
     footer_note = models.TextField(_("footer note"), blank=True)
+    # Printed on receipts and annual donation certificates (donations/receipt_pdf.py).
+    legal_form = models.CharField(
+        _("legal form"),
+        max_length=60,
+        blank=True,
+        help_text=_("For example 認定特定非営利活動法人. Printed on receipts."),
+    )
+    corporate_number = models.CharField(_("corporate number (法人番号)"), max_length=13, blank=True)
+    certification_number = models.CharField(
+        _("certification number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The certified NPO's approval reference, e.g. ○○県指令第123号."),
+    )
+    certification_date = models.DateField(_("certification date"), null=True, blank=True)
+    receipt_note = models.TextField(
+        _("note on receipts"),
+        blank=True,
+        help_text=_("Printed at the foot of every receipt and donation certificate."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -46,6 +67,16 @@ class OrganisationSettings(BaseSiteSetting):
             heading=_("Contact"),
         ),
         FieldPanel("footer_note"),
+        MultiFieldPanel(
+            [
+                FieldPanel("legal_form"),
+                FieldPanel("corporate_number"),
+                FieldPanel("certification_number"),
+                FieldPanel("certification_date"),
+                FieldPanel("receipt_note"),
+            ],
+            heading=_("Receipts and donation certificates"),
+        ),
     ]
 
     class Meta:
@@ -100,8 +131,10 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Filled by the campaigns app once it exists; the template shows nothing when empty.
-        context["featured_campaigns"] = []
+        from campaigns.services import campaigns_featured
+
+        # Active campaigns with their progress (campaigns/services.py); none: nothing shown.
+        context["featured_campaigns"] = campaigns_featured(limit=3)
         return context
 
 
@@ -205,3 +238,31 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+# --- Impact figures staff enter (home/impact.py computes every other figure) -----------------
+
+
+class StaffImpactFigure(models.Model):
+    """A yearly figure the site holds no data for, typed once and shown by every live impact
+    block: the number of households supported."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    households_supported = models.PositiveIntegerField(_("households supported"))
+    note = models.CharField(
+        _("note"), max_length=120, blank=True, help_text=_("For example: 273 children registered")
+    )
+
+    panels = [FieldPanel("year"), FieldPanel("households_supported"), FieldPanel("note")]
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("impact figure entered by staff")
+        verbose_name_plural = _("impact figures entered by staff")
+
+    def __str__(self):
+        return f"{self.year}: {self.households_supported}"

@@ -6,3 +6,12 @@ from .admin_views import outgoing_email_viewset
 @hooks.register("register_admin_viewset")
 def register_outgoing_email_viewset():
     return outgoing_email_viewset
+
+
+# --- Impact figures staff enter (home/impact.py computes the rest) ----------------------------
+from .admin_views import staff_impact_figure_viewset as _staff_impact_figure_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_impact_figure_viewset():
+    return _staff_impact_figure_viewset

@@ -1,0 +1,504 @@
+"""Funding reports: recurring revenue, monthly donors, lapsed donors, revenue by source and the
+grant exit (財源バランス).
+
+Every function is pure (reads only), keyword-only and runs a fixed number of queries whatever
+the amount of data: the database aggregates per month (months are Asia/Tokyo calendar months)
+and Python only fills in the handful of aggregated rows. Months are given as the first day of
+the month (`datetime.date(2026, 4, 1)`); ranges are inclusive of both end months.
+
+Definitions (also explained on the dashboard):
+
+- Money is net of refunds (amount - refunded), counted in the month the gift was paid.
+  Fully refunded gifts count for nothing and make nobody a donor.
+- Monthly gifts: ledger rows of kind "monthly" (Stripe subscriptions and offline transfers).
+- Membership fees are spread over the months of the period they pay for: a ¥3,000 yearly fee
+  paid in April adds ¥250 to every month from April to next March. Fees recorded without a
+  membership are treated as yearly fees.
+- Recurring revenue (MRR) of a month = monthly gifts paid that month + spread membership fees.
+- Corporate gifts: one-off gifts from organisations. Their monthly gifts and membership fees
+  stay in those sources (they are recurring income).
+"""
+
+import datetime
+import math
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from members.models import MembershipPlan, Supporter
+
+from .models import Donation, GrantIncome
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TREND_MONTHS = 12
+RUNWAY_HORIZON_MONTHS = 120
+# Supporters who asked to be forgotten are never listed for contact.
+NOT_CONTACTABLE = [Supporter.Status.ANONYMISED, Supporter.Status.DELETION_REQUESTED]
+
+
+# --- Months ------------------------------------------------------------------------------------
+
+
+def month_floor(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, day.month, 1)
+
+
+def month_add(month: datetime.date, months: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_list(*, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """Every month from start to end, both included."""
+    months, month = [], month_floor(start)
+    while month <= end:
+        months.append(month)
+        month = month_add(month, 1)
+    return months
+
+
+def month_start_at(month: datetime.date) -> datetime.datetime:
+    """The instant a Tokyo month begins."""
+    return datetime.datetime(month.year, month.month, 1, tzinfo=TOKYO)
+
+
+def _as_month(value) -> datetime.date:
+    """A TruncMonth result (aware datetime on PostgreSQL and SQLite, date for DateFields)."""
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(TOKYO) if value.tzinfo else value
+        return datetime.date(value.year, value.month, 1)
+    return month_floor(value)
+
+
+def _paid_month():
+    return TruncMonth("paid_at", tzinfo=TOKYO)
+
+
+def _net():
+    return F("amount_yen") - F("refunded_yen")
+
+
+def _ledger(start: datetime.date, end: datetime.date):
+    """Ledger rows paid in the months start..end (Tokyo), net of refunds above zero."""
+    return Donation.objects.filter(
+        paid_at__gte=month_start_at(start),
+        paid_at__lt=month_start_at(month_add(end, 1)),
+        amount_yen__gt=F("refunded_yen"),
+    ).order_by()
+
+
+# --- In-kind goods (adapter to donations/inkind.py) ---------------------------------------------
+
+
+def goods_totals(*, start: datetime.date | None = None, end: datetime.date | None = None) -> list:
+    """Goods received between start and end (inclusive dates), one row per category and unit
+    (`donations.inkind.goods_received_totals`). Empty while in-kind pledges are not installed."""
+    try:
+        from .inkind import goods_received_totals
+    except ImportError:
+        return []
+    return list(goods_received_totals(start=start, end=end))
+
+
+# --- Revenue by source -------------------------------------------------------------------------
+
+
+SOURCES = [
+    "membership_fees",
+    "monthly_gifts",
+    "one_off_gifts",
+    "corporate_gifts",
+    "in_kind_value",
+    "grant_income",
+]
+
+
+@dataclass(frozen=True)
+class MonthRevenue:
+    month: datetime.date
+    membership_fees: int = 0
+    monthly_gifts: int = 0
+    one_off_gifts: int = 0
+    corporate_gifts: int = 0
+    in_kind_value: int = 0
+    grant_income: int = 0
+
+    @property
+    def own_income(self) -> int:
+        """Everything except the grant."""
+        return self.total - self.grant_income
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, source) for source in SOURCES)
+
+
+def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[MonthRevenue]:
+    """Income per month and source. Queries: 2 + one per month for in-kind value."""
+    rows: dict[datetime.date, dict[str, int]] = {
+        m: defaultdict(int) for m in month_list(start=start, end=end)
+    }
+    gifts = (
+        _ledger(start, end)
+        .annotate(month=_paid_month())
+        .values("month", "kind", "supporter__kind")
+        .annotate(net=Sum(_net()))
+    )
+    for row in gifts:
+        bucket = rows[_as_month(row["month"])]
+        if row["kind"] == Donation.Kind.MEMBERSHIP:
+            bucket["membership_fees"] += row["net"]
+        elif row["kind"] == Donation.Kind.MONTHLY:
+            bucket["monthly_gifts"] += row["net"]
+        elif row["supporter__kind"] == Supporter.Kind.ORGANISATION:
+            bucket["corporate_gifts"] += row["net"]
+        else:
+            bucket["one_off_gifts"] += row["net"]
+    grants = (
+        GrantIncome.objects.filter(received_on__gte=start, received_on__lt=month_add(end, 1))
+        .order_by()
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(total=Sum("amount_yen"))
+    )
+    for row in grants:
+        rows[_as_month(row["month"])]["grant_income"] += row["total"]
+    for month, bucket in rows.items():
+        last_day = month_add(month, 1) - datetime.timedelta(days=1)
+        bucket["in_kind_value"] = sum(
+            int(goods.estimated_value_yen or 0) for goods in goods_totals(start=month, end=last_day)
+        )
+    return [MonthRevenue(month=month, **bucket) for month, bucket in rows.items()]
+
+
+# --- Recurring revenue (MRR) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthRecurring:
+    month: datetime.date
+    monthly_gifts: int
+    membership_fees: int
+
+    @property
+    def total(self) -> int:
+        return self.monthly_gifts + self.membership_fees
+
+
+def _period_months(period: str | None) -> int:
+    return 1 if period == MembershipPlan.Period.MONTH else 12
+
+
+def recurring_revenue(*, start: datetime.date, end: datetime.date) -> list[MonthRecurring]:
+    """Monthly recurring revenue per month: monthly gifts paid that month plus membership fees
+    spread over their period. Two queries."""
+    months = month_list(start=start, end=end)
+    monthly = dict.fromkeys(months, 0)
+    rows = (
+        _ledger(start, end)
+        .filter(kind=Donation.Kind.MONTHLY)
+        .annotate(month=_paid_month())
+        .values("month")
+        .annotate(net=Sum(_net()))
+    )
+    for row in rows:
+        monthly[_as_month(row["month"])] += row["net"]
+
+    # A yearly fee paid up to 11 months before `start` still counts in `start`.
+    spread = dict.fromkeys(months, Decimal(0))
+    fees = (
+        _ledger(month_add(start, -11), end)
+        .filter(kind=Donation.Kind.MEMBERSHIP)
+        .annotate(month=_paid_month())
+        .values("month", "membership__plan__period")
+        .annotate(net=Sum(_net()))
+    )
+    for row in fees:
+        period_months = _period_months(row["membership__plan__period"])
+        share = Decimal(row["net"]) / period_months
+        paid_month = _as_month(row["month"])
+        for offset in range(period_months):
+            month = month_add(paid_month, offset)
+            if month in spread:
+                spread[month] += share
+    return [
+        MonthRecurring(
+            month=month,
+            monthly_gifts=monthly[month],
+            membership_fees=int(spread[month].quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        )
+        for month in months
+    ]
+
+
+# --- Monthly donors: new, lost, recovered, retention -------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthDonors:
+    """Monthly donors of one month. A donor is active in a month when a monthly gift of theirs
+    was paid in it. New: first month ever. Recovered: active again after at least one month
+    without. Lost: active the month before, not this month. Retention: share of last month's
+    donors still active."""
+
+    month: datetime.date
+    active: int
+    new: int
+    recovered: int
+    lost: int
+    retained: int
+    previous: int
+
+    @property
+    def retention(self) -> float | None:
+        return self.retained / self.previous if self.previous else None
+
+
+def monthly_donor_movement(*, start: datetime.date, end: datetime.date) -> list[MonthDonors]:
+    """Two queries: who was active in which month (from the month before `start`), and each
+    monthly donor's first month."""
+    months = month_list(start=start, end=end)
+    active: dict[datetime.date, set[int]] = defaultdict(set)
+    pairs = (
+        _ledger(month_add(start, -1), end)
+        .filter(kind=Donation.Kind.MONTHLY)
+        .annotate(month=_paid_month())
+        .values_list("supporter_id", "month")
+        .distinct()
+    )
+    for supporter_id, month in pairs:
+        active[_as_month(month)].add(supporter_id)
+    firsts = (
+        Donation.objects.filter(
+            kind=Donation.Kind.MONTHLY,
+            amount_yen__gt=F("refunded_yen"),
+            paid_at__lt=month_start_at(month_add(end, 1)),
+        )
+        .order_by()
+        .values("supporter_id")
+        .annotate(first=Min("paid_at"))
+    )
+    first_month = {row["supporter_id"]: _as_month(row["first"]) for row in firsts}
+    result = []
+    for month in months:
+        now, before = active[month], active[month_add(month, -1)]
+        arrived = now - before
+        new = {s for s in arrived if first_month.get(s) == month}
+        result.append(
+            MonthDonors(
+                month=month,
+                active=len(now),
+                new=len(new),
+                recovered=len(arrived - new),
+                lost=len(before - now),
+                retained=len(now & before),
+                previous=len(before),
+            )
+        )
+    return result
+
+
+# --- Lapsed donors: LYBUNT and SYBUNT -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LapsedDonor:
+    supporter_id: int
+    name: str
+    email: str
+    last_gift_at: datetime.datetime
+    lifetime_yen: int
+
+
+@dataclass
+class LapsedDonors:
+    year: int
+    lybunt: list[LapsedDonor] = field(default_factory=list)
+    sybunt: list[LapsedDonor] = field(default_factory=list)
+    last_year_donors: int = 0
+    retained: int = 0
+
+    @property
+    def retention(self) -> float | None:
+        """Share of last year's donors who gave again this year."""
+        return self.retained / self.last_year_donors if self.last_year_donors else None
+
+
+def _donor_name(row: dict) -> str:
+    if row["kind"] == Supporter.Kind.ORGANISATION:
+        return row["organisation_name"]
+    return f"{row['family_name']} {row['given_name']}".strip()
+
+
+def lapsed_donors(*, year: int) -> LapsedDonors:
+    """LYBUNT (gave Last Year But Unfortunately Not This year) and SYBUNT (Some Years But
+    Unfortunately Not This year: gave before last year, not last year, not this year), for
+    calendar years in Tokyo time, with last year's donor retention. Any gift or fee counts.
+    Two queries: totals per donor (grouped by id only, the fast path on a large ledger), then
+    the names of the lapsed donors."""
+    this_start = datetime.datetime(year, 1, 1, tzinfo=TOKYO)
+    last_start = datetime.datetime(year - 1, 1, 1, tzinfo=TOKYO)
+    next_start = datetime.datetime(year + 1, 1, 1, tzinfo=TOKYO)
+    rows = (
+        Donation.objects.filter(amount_yen__gt=F("refunded_yen"), paid_at__lt=next_start)
+        .order_by()
+        .values("supporter_id")
+        .annotate(
+            this_year=Count("pk", filter=Q(paid_at__gte=this_start)),
+            last_year=Count("pk", filter=Q(paid_at__gte=last_start, paid_at__lt=this_start)),
+            last_gift_at=Max("paid_at"),
+            lifetime=Sum(_net()),
+        )
+        .values_list("supporter_id", "this_year", "last_year", "last_gift_at", "lifetime")
+    )
+    result = LapsedDonors(year=year)
+    lapsed = {}
+    for supporter_id, this_year, last_year, last_gift_at, lifetime in rows:
+        if last_year:
+            result.last_year_donors += 1
+            result.retained += 1 if this_year else 0
+        if not this_year:
+            lapsed[supporter_id] = (bool(last_year), last_gift_at, lifetime)
+    donors = (
+        Supporter.objects.filter(
+            pk__in=Donation.objects.filter(paid_at__lt=this_start).values("supporter_id")
+        )
+        .exclude(status__in=NOT_CONTACTABLE)
+        .order_by()
+        .values("pk", "kind", "family_name", "given_name", "organisation_name", "email")
+    )
+    for row in donors:
+        if row["pk"] not in lapsed:
+            continue
+        was_last_year, last_gift_at, lifetime = lapsed[row["pk"]]
+        donor = LapsedDonor(
+            supporter_id=row["pk"],
+            name=_donor_name(row),
+            email=row["email"],
+            last_gift_at=last_gift_at,
+            lifetime_yen=lifetime,
+        )
+        (result.lybunt if was_last_year else result.sybunt).append(donor)
+    result.lybunt.sort(key=lambda d: (d.last_gift_at, d.supporter_id), reverse=True)
+    result.sybunt.sort(key=lambda d: (d.last_gift_at, d.supporter_id), reverse=True)
+    return result
+
+
+# --- Grant exit: 財源バランス --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Runway:
+    """When own recurring income is projected to cover the running costs.
+
+    status: "no_costs" (running costs not entered), "self_sufficient" (the last complete month
+    already covered them), "projected" (`month` is the first month the trend line reaches the
+    costs) or "never" (the trend is flat or falling, or reaches the costs only after
+    RUNWAY_HORIZON_MONTHS)."""
+
+    status: str
+    month: datetime.date | None = None
+    slope_yen: float = 0.0
+    months_after_grant_end: int | None = None
+
+
+@dataclass(frozen=True)
+class FundingBalance:
+    running_costs_yen: int
+    trend: list[MonthRecurring]
+    runway: Runway
+    grant_end: datetime.date | None = None
+
+    @property
+    def last_month(self) -> MonthRecurring | None:
+        return self.trend[-1] if self.trend else None
+
+    def coverage(self, recurring: MonthRecurring) -> float | None:
+        return recurring.total / self.running_costs_yen if self.running_costs_yen else None
+
+    @property
+    def coverage_now(self) -> float | None:
+        return self.coverage(self.last_month) if self.last_month else None
+
+
+def _least_squares(values: list[int]) -> tuple[float, float]:
+    """(intercept, slope) of the straight line through (0, v0), (1, v1)..."""
+    n = len(values)
+    if n < 2:
+        return (float(values[0]) if values else 0.0), 0.0
+    mean_x, mean_y = (n - 1) / 2, sum(values) / n
+    sxx = sum((x - mean_x) ** 2 for x in range(n))
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values))
+    slope = sxy / sxx
+    return mean_y - slope * mean_x, slope
+
+
+def runway_project(
+    *,
+    trend: list[MonthRecurring],
+    running_costs_yen: int,
+    grant_end: datetime.date | None = None,
+) -> Runway:
+    """Fit a straight line (least squares) through the monthly recurring revenue of the trend
+    months and find the first month at which the line reaches the running costs."""
+    if running_costs_yen <= 0:
+        return Runway(status="no_costs")
+    if not trend:
+        return Runway(status="never")
+    values = [m.total for m in trend]
+    intercept, slope = _least_squares(values)
+    last_index, last_month = len(values) - 1, trend[-1].month
+    if values[-1] >= running_costs_yen:
+        return Runway(status="self_sufficient", month=last_month, slope_yen=slope)
+    if slope <= 0:
+        return Runway(status="never", slope_yen=slope)
+    fitted_last = intercept + slope * last_index
+    ahead = max(1, math.ceil((running_costs_yen - fitted_last) / slope))
+    if ahead > RUNWAY_HORIZON_MONTHS:
+        return Runway(status="never", slope_yen=slope)
+    month = month_add(last_month, ahead)
+    after = None
+    if grant_end:
+        end_month = month_floor(grant_end)
+        after = (month.year - end_month.year) * 12 + month.month - end_month.month
+    return Runway(status="projected", month=month, slope_yen=slope, months_after_grant_end=after)
+
+
+def funding_balance(
+    *,
+    today: datetime.date,
+    running_costs_yen: int,
+    grant_end: datetime.date | None = None,
+) -> FundingBalance:
+    """Coverage of running costs by own recurring income over the last TREND_MONTHS complete
+    months (the current month is still filling up), and the projected runway. Two queries."""
+    last = month_add(month_floor(today), -1)
+    trend = recurring_revenue(start=month_add(last, -(TREND_MONTHS - 1)), end=last)
+    return FundingBalance(
+        running_costs_yen=running_costs_yen,
+        trend=trend,
+        runway=runway_project(
+            trend=trend, running_costs_yen=running_costs_yen, grant_end=grant_end
+        ),
+        grant_end=grant_end,
+    )
+
+
+@dataclass(frozen=True)
+class MonthlyGiftsNow:
+    count: int
+    amount_yen: int
+
+
+def monthly_gifts_now() -> MonthlyGiftsNow:
+    """Monthly gifts running at Stripe now (active or retrying a failed payment). One query."""
+    from .models import RecurringDonation
+
+    totals = RecurringDonation.objects.filter(
+        status__in=[RecurringDonation.Status.ACTIVE, RecurringDonation.Status.PAST_DUE]
+    ).aggregate(count=Count("pk"), amount=Sum("amount_yen"))
+    return MonthlyGiftsNow(count=totals["count"], amount_yen=totals["amount"] or 0)

@@ -1,0 +1,149 @@
+"""Live impact figures for the public site (the live impact block on the home page and on any
+impact report page): computed from the data, never typed twice, cached for a minute.
+
+Counts of people and places are taken at the end of the period ("as of"); goods received are
+summed over the period. Households supported is the one figure the site holds no data for:
+staff enter it once per year (Settings → Impact figures entered by staff).
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import F, Min
+
+CACHE_SECONDS = 60
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+# A monthly supporter is one whose monthly gift was paid within this many days of the period
+# end: every running monthly gift is paid at least once in any 35 days.
+MONTHLY_WINDOW_DAYS = 35
+
+FIGURES = [
+    "supporters",
+    "monthly_supporters",
+    "volunteers",
+    "childrens_places",
+    "food_kg",
+    "items",
+    "households",
+]
+PERIODS = ["all", "this_year", "last_12_months"]
+
+
+@dataclass(frozen=True)
+class ImpactPeriod:
+    """Dates are in Tokyo. `start` is included (None: since the beginning), `end` is not."""
+
+    key: str
+    start: datetime.date | None
+    end: datetime.date
+    year: int | None = None
+
+
+def impact_period(*, choice: str, today: datetime.date, year: int | None = None) -> ImpactPeriod:
+    """The period for a staff-chosen default ("all", "this_year", "last_12_months") or for a
+    calendar year a visitor picked (which wins)."""
+    tomorrow = today + datetime.timedelta(days=1)
+    if year is not None:
+        end = min(datetime.date(year + 1, 1, 1), tomorrow)
+        return ImpactPeriod(key=f"year-{year}", start=datetime.date(year, 1, 1), end=end, year=year)
+    if choice == "this_year":
+        return ImpactPeriod(key=choice, start=datetime.date(today.year, 1, 1), end=tomorrow)
+    if choice == "last_12_months":
+        try:
+            start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
+        except ValueError:  # 29 February
+            start = datetime.date(today.year - 1, 3, 1)
+        return ImpactPeriod(key=choice, start=start, end=tomorrow)
+    return ImpactPeriod(key="all", start=None, end=tomorrow)
+
+
+@dataclass(frozen=True)
+class ImpactFigures:
+    supporters: int
+    monthly_supporters: int
+    volunteers: int
+    childrens_places: int
+    food_kg: Decimal
+    items: Decimal
+    households: int | None
+    households_year: int | None = None
+    households_note: str = ""
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=TOKYO)
+
+
+def _compute(period: ImpactPeriod) -> ImpactFigures:
+    from django.utils import timezone
+
+    from donations.models import Donation
+    from donations.reports import goods_totals
+    from members.models import Area, Supporter
+
+    from .models import StaffImpactFigure
+
+    end_at = min(_at(period.end), timezone.now())
+    members = Supporter.objects.filter(status=Supporter.Status.ACTIVE, created_at__lt=end_at)
+    monthly = (
+        Donation.objects.filter(
+            kind=Donation.Kind.MONTHLY,
+            amount_yen__gt=F("refunded_yen"),
+            paid_at__lt=end_at,
+            paid_at__gte=end_at - datetime.timedelta(days=MONTHLY_WINDOW_DAYS),
+        )
+        .values("supporter_id")
+        .distinct()
+    )
+    goods = goods_totals(start=period.start, end=period.end - datetime.timedelta(days=1))
+    food_kg = sum(
+        (Decimal(g.quantity) for g in goods if g.category == "food" and g.unit == "kg"),
+        Decimal(0),
+    )
+    items = sum((Decimal(g.quantity) for g in goods if g.unit == "items"), Decimal(0))
+    staff_figures = StaffImpactFigure.objects.order_by("-year")
+    if period.year is not None:
+        staff_figures = staff_figures.filter(year=period.year)
+    else:
+        staff_figures = staff_figures.filter(
+            year__lte=(period.end - datetime.timedelta(days=1)).year
+        )
+    households = staff_figures.first()
+    return ImpactFigures(
+        supporters=members.count(),
+        monthly_supporters=monthly.count(),
+        volunteers=members.filter(is_volunteer=True).count(),
+        childrens_places=Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count(),
+        food_kg=food_kg,
+        items=items,
+        households=households.households_supported if households else None,
+        households_year=households.year if households else None,
+        households_note=households.note if households else "",
+    )
+
+
+def impact_figures(*, period: ImpactPeriod) -> ImpactFigures:
+    """The figures for a period, computed at most once a minute."""
+    key = f"impact-figures:{period.key}:{period.start}:{period.end}"
+    return cache.get_or_set(key, lambda: _compute(period), CACHE_SECONDS)
+
+
+def impact_years(*, today: datetime.date) -> list[int]:
+    """Calendar years a visitor can choose, newest first: from the first supporter or gift on."""
+
+    def compute() -> list[int]:
+        from donations.models import Donation
+        from members.models import Supporter
+
+        firsts = [
+            Supporter.objects.aggregate(first=Min("created_at"))["first"],
+            Donation.objects.aggregate(first=Min("paid_at"))["first"],
+        ]
+        years = [first.astimezone(TOKYO).year for first in firsts if first]
+        first_year = min(years + [today.year])
+        return list(range(today.year, first_year - 1, -1))
+
+    return cache.get_or_set(f"impact-years:{today.year}", compute, CACHE_SECONDS)

@@ -1,0 +1,200 @@
+"""Live impact figures: computed from members, the ledger and goods received; households typed
+once by staff; period and year selection; cached for a minute; rendered by the page block."""
+
+import datetime
+import os
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import Locale, Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+from home.demo import impact_demo_update
+from home.impact import impact_figures, impact_period
+from home.models import HomePage, StaffImpactFigure, StandardPage
+from members.models import Area, Supporter
+from tests.reports_factories import at, company, goods, monthly, person
+
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def created(supporter, moment):
+    Supporter.objects.filter(pk=supporter.pk).update(created_at=moment)
+    return supporter
+
+
+@pytest.fixture
+def impact_data(db):
+    """Two years of activity, with hand-counted figures."""
+    created(person(), at(2025, 3, 1))
+    created(person(is_volunteer=True), at(2025, 6, 1))
+    created(person(is_volunteer=True), at(2026, 2, 1))
+    created(person(status=Supporter.Status.PENDING), at(2025, 1, 1))  # never confirmed
+    created(person(status=Supporter.Status.ANONYMISED, is_volunteer=True), at(2025, 1, 1))
+    shop = created(company(), at(2025, 5, 1))
+    # Monthly supporters: paid within 35 days of the period end, net of refunds.
+    monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 12, 10))
+    monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 11, 1))  # too early for 2025
+    monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 12, 20), refunded=1000)
+    for n in range(3):
+        Area.objects.create(name=f"子どもひろば{n}", kind=Area.Kind.CHILDRENS_PLACE)
+    Area.objects.create(name="中央小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
+    goods(D(2025, 4, 1), category="food", unit="kg", quantity="100.5", supporter=shop)
+    goods(D(2025, 12, 31), category="food", unit="kg", quantity="20", supporter=shop)
+    goods(D(2026, 1, 1), category="food", unit="kg", quantity="7", supporter=shop)
+    goods(D(2025, 8, 1), category="food", unit="boxes", quantity="9", supporter=shop)
+    goods(D(2025, 8, 1), category="stationery", unit="items", quantity="40", supporter=shop)
+    goods(D(2025, 9, 1), category="toys", unit="items", quantity="15", supporter=shop)
+    StaffImpactFigure.objects.create(year=2025, households_supported=150, note="登録児童 260人")
+    StaffImpactFigure.objects.create(year=2026, households_supported=157)
+
+
+def test_figures_for_a_year_are_counted_at_its_end(impact_data):
+    figures = impact_figures(period=impact_period(choice="all", today=D(2026, 5, 1), year=2025))
+    assert figures.supporters == 6  # 3 people + company + 2 monthly donors joined in 2025
+    assert figures.volunteers == 1
+    assert figures.monthly_supporters == 1
+    assert figures.childrens_places == 3
+    assert figures.food_kg == Decimal("120.5")  # kg only: boxes are not kg
+    assert figures.items == Decimal("55")
+    assert (figures.households, figures.households_year) == (150, 2025)
+    assert figures.households_note == "登録児童 260人"
+
+
+def test_figures_since_the_beginning(impact_data):
+    figures = impact_figures(period=impact_period(choice="all", today=timezone.localdate()))
+    assert figures.supporters == 7
+    assert figures.volunteers == 2
+    assert figures.food_kg == Decimal("127.5")
+    assert figures.households == 157  # the newest year entered
+
+
+def test_this_year_counts_goods_of_this_year_only(impact_data):
+    figures = impact_figures(period=impact_period(choice="this_year", today=D(2026, 5, 1)))
+    assert figures.food_kg == Decimal("7") and figures.items == 0
+    assert figures.households == 157
+
+
+def test_figures_are_cached_for_a_minute(impact_data):
+    period = impact_period(choice="all", today=timezone.localdate())
+    first = impact_figures(period=period)
+    person()
+    with CaptureQueriesContext(connection) as queries:
+        assert impact_figures(period=period) == first
+    assert len(queries) == 0
+    cache.clear()  # what expiry after CACHE_SECONDS does
+    assert impact_figures(period=period).supporters == first.supporters + 1
+
+
+def live_block(**value):
+    return (
+        "live_impact",
+        {"heading": "応援団のいま", "period": "all", "year_choice": True, **value},
+    )
+
+
+@pytest.mark.django_db
+def test_block_renders_computed_figures_and_follows_the_chosen_year(client, impact_data):
+    home = HomePage.objects.get(depth=2)
+    home.body = [live_block()]
+    home.save_revision().publish()
+
+    html = client.get("/").content.decode()
+    assert html.count('class="impact__item') == 7
+    assert "127.5<small>kg</small>" in html
+    assert '<option value="2025">2025</option>' in html
+
+    html = client.get("/", {"impact_year": "2025"}).content.decode()
+    assert "120.5<small>kg</small>" in html
+    assert '<option value="2025" selected>' in html
+    assert "登録児童 260人" in html
+
+    for bad in ("1999", "abc", "2025'--"):
+        response = client.get("/", {"impact_year": bad})
+        assert response.status_code == 200
+        assert "127.5<small>kg</small>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_block_shows_only_chosen_figures_and_no_made_up_households(client, home_page):
+    home_page.body = [live_block(figures=["volunteers", "households"], year_choice=False)]
+    home_page.save_revision().publish()
+    person(is_volunteer=True)
+
+    html = client.get("/").content.decode()
+
+    assert html.count('class="impact__item') == 1  # no households entered: not shown as 0
+    assert "impact__item--volunteers" in html
+    assert 'name="impact_year"' not in html
+
+
+class LiveImpactBlockAdminTests(WagtailPageTestCase):
+    def setUp(self):
+        self.home = HomePage.objects.get(depth=2)
+        self.login()
+
+    def test_staff_add_the_block_to_a_standard_page(self):
+        page = StandardPage(title="活動の成果", slug="impact")
+        self.home.add_child(instance=page)
+        data = nested_form_data(
+            {
+                "title": page.title,
+                "slug": page.slug,
+                "intro": "",
+                "body": streamfield(
+                    [
+                        (
+                            "live_impact",
+                            {
+                                "heading": "数字で見る応援団",
+                                "figures": ["supporters", "childrens_places"],
+                                "period": "last_12_months",
+                                "year_choice": "on",
+                            },
+                        )
+                    ]
+                ),
+            }
+        )
+        self.assertPageIsEditable(page, data)
+        Area.objects.create(name="ひろばA", kind=Area.Kind.CHILDRENS_PLACE)
+        page.body = [live_block(figures=["childrens_places"], period="last_12_months")]
+        page.save_revision().publish()
+        self.assertPageIsRenderable(page)
+        html = self.client.get(page.url).content.decode()
+        self.assertIn('impact__value">1<small>', html)
+
+
+@pytest.mark.django_db
+def test_demo_update_puts_live_figures_on_the_demo_site(client):
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    impact_demo_update()
+    impact_demo_update()  # idempotent
+
+    home = HomePage.objects.get(locale__language_code="ja")
+    assert [b.block_type for b in home.body].count("live_impact") == 1
+    assert "impact_figures" not in [b.block_type for b in home.body]
+    english = home.get_translation(Locale.objects.get(language_code="en"))
+    assert "live_impact" in [b.block_type for b in english.specific.body]
+    assert Page.objects.filter(slug="impact").count() == 2  # Japanese and English
+    assert StaffImpactFigure.objects.get(year=timezone.localdate().year).households_supported == 157
+
+    html = client.get("/").content.decode()
+    assert html.count('class="impact__item') == 7
+    places = Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count()
+    assert f"{places}<small>" in html
+    assert client.get("/impact/").status_code == 200
+    assert client.get("/en/impact/").status_code == 200
