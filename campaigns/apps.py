@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from .models import CampaignPage
+        from .services import campaign_pages_invalidate
+
+        def drop_cached_html(sender, instance, **kwargs):
+            # Any publish: the editor, a workflow approval, or scheduled publishing.
+            campaign_pages_invalidate(page=instance)
+
+        for signal in (page_published, page_unpublished):
+            signal.connect(drop_cached_html, sender=CampaignPage, weak=False)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "campaigns.middleware.CampaignPageCacheMiddleware",  # last: cached campaign pages, no routing
 ]
 
 ROOT_URLCONF = "ouendan.urls"
@@ -101,6 +102,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'ouendan.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web requests (e.g. concurrent webhooks) and the huey worker write at the same time: take
+    # the write lock when a transaction begins, so a writer waits its turn instead of failing
+    # with "database is locked" when two transactions try to upgrade a read lock together.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Nothing may frame our pages; Wagtail lifts this for its own preview iframe.
 X_FRAME_OPTIONS = "DENY"
@@ -157,6 +163,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Another Stripe-compatible API (e.g. localstripe in the tests); empty: api.stripe.com.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 
 def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False) -> dict:
