@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from home.demo import page_translate, page_upsert
-from home.models import HomePage
+from home.models import HomePage, StandardPage
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
 
@@ -325,6 +325,27 @@ def _wall(companies) -> None:
         )
 
 
+def _wall_on_support_page(home: HomePage) -> None:
+    """Show the corporate supporters wall at the end of the "Ways to support" page (JA and EN)."""
+    support = StandardPage.objects.child_of(home).filter(slug="support").first()
+    if support is None:
+        return
+    for page in [support, *support.get_translations()]:
+        page = page.specific
+        if any(block.block_type == "corporate_wall" for block in page.body):
+            continue
+        heading = (
+            "ご支援いただいている企業・団体"
+            if page.locale_id == home.locale_id
+            else ("Companies supporting us")
+        )
+        page.body = [
+            *((block.block_type, block.value) for block in page.body),
+            ("corporate_wall", {"heading": heading, "intro": ""}),
+        ]
+        page.save_revision().publish()
+
+
 def inkind_demo_build() -> None:
     home = HomePage.objects.filter(locale__language_code="ja").first()
     if home is None:
@@ -350,3 +371,4 @@ def inkind_demo_build() -> None:
     _history(companies, items, today)
     _open_pledges(companies, items, today)
     _wall(companies)
+    _wall_on_support_page(home)

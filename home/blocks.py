@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from donations.blocks import CorporateWallBlock
+
 from .impact import FIGURES, impact_figures, impact_period, impact_years
 
 
@@ -212,3 +214,4 @@ class BodyBlock(blocks.StreamBlock):
     impact_figures = ImpactFiguresBlock()
     live_impact = LiveImpactBlock()
     donate = DonateBlock()
+    corporate_wall = CorporateWallBlock()
