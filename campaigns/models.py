@@ -252,11 +252,11 @@ class ThankYouKind(models.TextChoices):
     BULK = "bulk", _("Thanks sent by staff")
 
 
-PLACEHOLDERS = ("name", "amount", "campaign", "date", "organisation")
+PLACEHOLDERS = ("name", "amount", "campaign", "date", "organisation", "items")
 
 
 def placeholders_validate(text: str) -> None:
-    """Only {name} {amount} {campaign} {date} {organisation}; braces otherwise doubled."""
+    """Only {name} {amount} {campaign} {date} {organisation} {items}; braces otherwise doubled."""
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -291,8 +291,8 @@ class ThankYouTemplate(models.Model):
         _("body"),
         validators=[placeholders_validate],
         help_text=_(
-            "Placeholders: {name} {amount} {campaign} {date} {organisation}. "
-            "Write {{ or }} for a literal brace."
+            "Placeholders: {name} {amount} {campaign} {date} {organisation}, and {items} "
+            "(the goods received) for in-kind deliveries. Write {{ or }} for a literal brace."
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -50,12 +50,13 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("inkind_delivery", "ja"): (
         "物品のご提供ありがとうございます",
         "{name} 様\n\n{date}に物品をお届けいただきました。ありがとうございます。\n"
+        "お受け取りした物品:\n{items}\n\n"
         "子ども食堂やフードパントリーで大切に活用させていただきます。" + SIGNATURE_JA,
     ),
     ("inkind_delivery", "en"): (
         "Thank you for your donation of goods",
-        "Dear {name},\n\nThank you for the goods delivered on {date}. They will be put to good "
-        "use at our children's places and food pantry." + SIGNATURE_EN,
+        "Dear {name},\n\nThank you for the goods delivered on {date}. We received:\n{items}\n\n"
+        "They will be put to good use at our children's places and food pantry." + SIGNATURE_EN,
     ),
     ("campaign_goal_reached", "ja"): (
         "「{campaign}」が目標を達成しました",

@@ -75,6 +75,7 @@ def thank_you_values(
     campaign: Page | None = None,
     day: datetime.date | None = None,
     organisation: str | None = None,
+    items: str = "",
 ) -> dict[str, str]:
     """The placeholder values for one recipient, in their language."""
     fallback = "Supporter" if language == "en" else "ご支援者"
@@ -84,6 +85,7 @@ def thank_you_values(
         "campaign": _campaign_title(campaign, language),
         "date": _date_text(day, language),
         "organisation": _organisation_name() if organisation is None else organisation,
+        "items": items,
     }
 
 
@@ -125,8 +127,9 @@ def thanks_queue(
 ) -> tuple[ThankYouLog, bool]:
     """Thank one supporter for one thing (`key`, e.g. "donation:12"), at most once.
 
-    context: amount_yen, campaign (a page), day (a date). texts: subject and body per language
-    to use instead of the kind's template (bulk thanks). Returns (log entry, created)."""
+    context: amount_yen, campaign (a page), day (a date), items (text). texts: subject and body
+    per language to use instead of the kind's template (bulk thanks).
+    Returns (log entry, created)."""
     with transaction.atomic():
         try:
             with transaction.atomic():

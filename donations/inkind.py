@@ -927,27 +927,43 @@ def supporter_goods_totals(
 THANKS_KINDS = ("accepted", "delivery")
 
 
+def _goods_lines_text(lines) -> str:
+    return "\n".join(
+        f"- {line.description}: {quantity_display(line.quantity)} {line.get_unit_display()}"
+        for line in lines
+    )
+
+
 def inkind_thanks_queue(
     *, kind: str, pledge: Pledge | None = None, delivery: Delivery | None = None
 ):
     """Queue the thank-you e-mail for an accepted pledge or a delivery, through the outbox.
 
-    The outbox key names the pledge or delivery, so however often this runs, each is thanked
-    once. Returns the OutgoingEmail, or None when the supporter has no usable address.
+    A delivery is thanked with the staff's "In-kind delivery" thank-you template (campaigns/
+    thanks.py; {items} lists the goods) and logged there like every other thank-you. Keys name the
+    pledge or delivery, so however often this runs, each is thanked once. Returns the
+    OutgoingEmail, or None when the supporter has no usable address.
     """
     if kind not in THANKS_KINDS:
         raise ValueError(f"Unknown thanks kind: {kind}")
     if kind == "delivery":
         if delivery is None:
             raise ValueError("delivery is required")
-        pledge = delivery.pledge
-        key = f"inkind:delivery:{delivery.pk}"
-        lines = list(delivery.lines.all())
-    else:
-        if pledge is None:
-            raise ValueError("pledge is required")
-        key = f"inkind:accepted:{pledge.pk}"
-        lines = list(pledge.lines.all())
+        from campaigns.models import ThankYouKind
+        from campaigns.thanks import thanks_queue
+
+        supporter = delivery.pledge.supporter
+        with translation.override(supporter.preferred_language or "ja"):
+            items = _goods_lines_text(delivery.lines.all())
+        log, _created = thanks_queue(
+            kind=ThankYouKind.INKIND_DELIVERY,
+            supporter=supporter,
+            context={"day": delivery.received_on, "items": items},
+            key=f"delivery:{delivery.pk}",
+        )
+        return log.email
+    if pledge is None:
+        raise ValueError("pledge is required")
     supporter = pledge.supporter
     if not supporter.email or supporter.status not in (
         Supporter.Status.PENDING,
@@ -959,20 +975,23 @@ def inkind_thanks_queue(
         context = {
             "supporter": supporter,
             "pledge": pledge,
-            "delivery": delivery,
             "lines": [
                 {
                     "description": line.description,
                     "quantity": quantity_display(line.quantity),
                     "unit": str(line.get_unit_display()),
                 }
-                for line in lines
+                for line in pledge.lines.all()
             ],
         }
-        subject = render_to_string(f"donations/email/inkind_{kind}_subject.txt", context).strip()
-        body = render_to_string(f"donations/email/inkind_{kind}_body.txt", context)
+        subject = render_to_string("donations/email/inkind_accepted_subject.txt", context).strip()
+        body = render_to_string("donations/email/inkind_accepted_body.txt", context)
     message, _created = email_queue(
-        key=key, to=supporter.email, subject=subject, body=body, supporter=supporter
+        key=f"inkind:accepted:{pledge.pk}",
+        to=supporter.email,
+        subject=subject,
+        body=body,
+        supporter=supporter,
     )
     return message
 

@@ -174,7 +174,10 @@ def test_staff_accept_schedule_and_record_a_delivery(client, staff):
     assert pledge.state == "partly_delivered"
     messages = [str(m) for m in response.context["messages"]]
     assert any("120" in m and "100" in m for m in messages)  # the over-pledged warning
-    assert OutgoingEmail.objects.filter(key=f"inkind:delivery:{delivery.pk}").count() == 1
+    assert (
+        OutgoingEmail.objects.filter(key=f"thanks:inkind_delivery:delivery:{delivery.pk}").count()
+        == 1
+    )
     assert ExpectedDelivery.objects.get().status == "delivered"
 
 
@@ -345,7 +348,7 @@ def test_delivery_import_links_to_pledged_lines_and_checks_units():
         ("items", Decimal("100")),
         ("kg", Decimal("50")),
     ]
-    assert not OutgoingEmail.objects.filter(key__startswith="inkind:delivery").exists()
+    assert not OutgoingEmail.objects.filter(key__startswith="thanks:inkind_delivery:").exists()
 
 
 def test_exports_are_formula_safe_and_can_be_imported_again(client, staff):

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from campaigns.models import ThankYouLog, ThankYouTemplate
 from donations import inkind
 from donations.inkind import GoodsLine, GoodsTotal
 from donations.models import (
@@ -87,7 +89,9 @@ def received_line(pledge, index, quantity, **kwargs) -> GoodsLine:
 
 
 def inkind_emails():
-    return OutgoingEmail.objects.filter(key__startswith="inkind:")
+    return OutgoingEmail.objects.filter(
+        Q(key__startswith="inkind:") | Q(key__startswith="thanks:inkind_delivery:")
+    )
 
 
 # --- State machine -----------------------------------------------------------------------------
@@ -420,13 +424,32 @@ def test_thanks_once_on_acceptance_and_once_per_delivery():
     assert keys == sorted(
         [
             f"inkind:accepted:{pledge.pk}",
-            f"inkind:delivery:{first.pk}",
-            f"inkind:delivery:{second.pk}",
+            f"thanks:inkind_delivery:delivery:{first.pk}",
+            f"thanks:inkind_delivery:delivery:{second.pk}",
         ]
     )
-    email = inkind_emails().get(key=f"inkind:delivery:{first.pk}")
+    email = inkind_emails().get(key=f"thanks:inkind_delivery:delivery:{first.pk}")
     assert email.to == pledge.supporter.email
     assert "お米 5kg袋: 10" in email.body
+    assert ThankYouLog.objects.filter(kind="inkind_delivery").count() == 2
+
+
+def test_delivery_thanks_use_the_staff_template_with_the_goods_listed():
+    ThankYouTemplate.objects.update_or_create(
+        kind="inkind_delivery",
+        language="ja",
+        defaults={"subject": "{name}様 物品ありがとうございました", "body": "{date}受領\n{items}"},
+    )
+    pledge = offer(rice("10"))
+    inkind.pledge_accept(pledge=pledge)
+    delivery = deliver(pledge, received_line(pledge, 0, "4")).delivery
+    email = inkind_emails().get(key=f"thanks:inkind_delivery:delivery:{delivery.pk}")
+    assert email.subject == f"{pledge.supporter.display_name}様 物品ありがとうございました"
+    day = delivery.received_on
+    assert email.body.splitlines() == [
+        f"{day.year}年{day.month}月{day.day}日受領",
+        "- お米 5kg袋: 4 kg",
+    ]
 
 
 # --- The corporate supporters wall ---------------------------------------------------------------
