@@ -5,14 +5,17 @@ for JPY is already in yen. Rules live in `donations/services.py`.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -561,10 +564,6 @@ class ReceiptLog(models.Model):
 # Quantities are Decimal (kg and litres can be fractional), value estimates whole yen.
 # =================================================================================================
 
-from decimal import Decimal  # noqa: E402
-
-from django.core.validators import MinValueValidator  # noqa: E402
-
 
 class GoodsCategory(models.TextChoices):
     FOOD = "food", _("Food")
@@ -1032,8 +1031,6 @@ class PledgePage(RoutablePageMixin, Page):
 
 # --- Funding reports: grant exit (財源バランス) -----------------------------------------------
 # What staff enter for the funding dashboard (donations/reports.py, donations/dashboard_views.py).
-
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting  # noqa: E402
 
 
 @register_setting(icon="table")

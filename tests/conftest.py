@@ -1,12 +1,31 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from wagtail.models import Site
 
 # In CI every service must be there: a missing Redis fails the run instead of skipping tests.
 REQUIRE_SERVICES = os.environ.get("OUENDAN_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts and ends with an empty cache: no cached progress, pages or rate-limit
+    counts leak from one test into another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def campaign(home_page):
+    """An active campaign with a ¥100,000 goal under a campaign index."""
+    from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory
+
+    index = CampaignIndexPageFactory(parent=home_page)
+    return CampaignPageFactory(parent=index, goal_yen=100_000)
 
 
 @pytest.fixture

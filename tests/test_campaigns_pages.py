@@ -21,13 +21,6 @@ from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFact
 from tests.members_factories import SupporterFactory
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 class CampaignPageTypeTests(WagtailPageTestCase):
     def setUp(self):
         cache.clear()

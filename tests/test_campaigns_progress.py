@@ -28,19 +28,6 @@ from tests.members_factories import SupporterFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def campaign(home_page):
-    index = CampaignIndexPageFactory(parent=home_page)
-    return CampaignPageFactory(parent=index, goal_yen=100_000)
-
-
 def test_progress_counts_online_and_offline_gifts_minus_refunds(campaign):
     donors = SupporterFactory.create_batch(3)
     campaign_gift(donors[0], campaign, 10_000, method=Donation.Method.CARD)

@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -33,13 +32,6 @@ from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFact
 from tests.members_factories import MembershipPlanFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 from wagtail.test.utils import WagtailPageTestCase
@@ -17,13 +16,6 @@ from members.services import consent_record
 from tests.inkind_factories import CompanyFactory, WishlistItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

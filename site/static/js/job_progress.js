@@ -1,13 +1,14 @@
-// Member import progress: poll the JSON endpoint, move the <progress> bar, reload when finished.
+// Progress of a background job (member import, receipt batch, bulk thanks): poll the element's
+// JSON endpoint, move its <progress> bar, reload the page when the job has finished.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-import-progress]");
-  if (!box) {
+  var box = document.querySelector("[data-job-progress]");
+  if (!box || box.dataset.finished === "true") {
     return;
   }
   var bar = box.querySelector("progress");
-  var counts = box.querySelector("[data-import-counts]");
-  var status = document.querySelector("[data-import-status]");
+  var counts = box.querySelector("[data-job-counts]");
+  var status = document.querySelector("[data-job-status]");
   var failures = 0;
 
   function poll() {
@@ -20,10 +21,14 @@
       })
       .then(function (data) {
         failures = 0;
+        var processed = "processed" in data ? data.processed : data.processed_rows;
+        var total = "total" in data ? data.total : data.total_rows;
         bar.value = data.percent;
         bar.textContent = data.percent + "%";
-        counts.textContent = data.processed_rows + " / " + data.total_rows;
-        status.textContent = data.status_label;
+        counts.textContent = processed + " / " + total;
+        if (status) {
+          status.textContent = data.status_label;
+        }
         if (data.finished) {
           window.location.reload();
         } else {
