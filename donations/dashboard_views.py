@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
@@ -145,13 +145,13 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
     tables = {
         "recurring": Table(
             "recurring",
-            _t("Monthly recurring revenue"),
+            gettext("Monthly recurring revenue"),
             [
-                _t("Month"),
-                _t("Monthly gifts"),
-                _t("Membership fees (spread)"),
-                _t("Recurring revenue"),
-                _t("Share of running costs"),
+                gettext("Month"),
+                gettext("Monthly gifts"),
+                gettext("Membership fees (spread)"),
+                gettext("Recurring revenue"),
+                gettext("Share of running costs"),
             ],
             [
                 [
@@ -167,17 +167,17 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
         ),
         "revenue": Table(
             "revenue",
-            _t("Revenue by source"),
+            gettext("Revenue by source"),
             [
-                _t("Month"),
-                _t("Membership fees"),
-                _t("Monthly gifts"),
-                _t("One-off gifts"),
-                _t("Corporate gifts"),
-                _t("In-kind value"),
-                _t("Grant income"),
-                _t("Own income"),
-                _t("Total"),
+                gettext("Month"),
+                gettext("Membership fees"),
+                gettext("Monthly gifts"),
+                gettext("One-off gifts"),
+                gettext("Corporate gifts"),
+                gettext("In-kind value"),
+                gettext("Grant income"),
+                gettext("Own income"),
+                gettext("Total"),
             ],
             [
                 [
@@ -197,14 +197,14 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
         ),
         "donors": Table(
             "donors",
-            _t("Monthly donors"),
+            gettext("Monthly donors"),
             [
-                _t("Month"),
-                _t("Active"),
-                _t("New"),
-                _t("Recovered"),
-                _t("Lost"),
-                _t("Retention"),
+                gettext("Month"),
+                gettext("Active"),
+                gettext("New"),
+                gettext("Recovered"),
+                gettext("Lost"),
+                gettext("Retention"),
             ],
             [
                 [
@@ -221,12 +221,12 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
         ),
         "balance": Table(
             "balance",
-            _t("Funding balance: the last 12 complete months"),
+            gettext("Funding balance: the last 12 complete months"),
             [
-                _t("Month"),
-                _t("Own recurring income"),
-                _t("Running costs"),
-                _t("Share of running costs"),
+                gettext("Month"),
+                gettext("Own recurring income"),
+                gettext("Running costs"),
+                gettext("Share of running costs"),
             ],
             [
                 [_month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
@@ -236,13 +236,17 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
         ),
     }
     for key, title, donors_list in (
-        ("lybunt", _t("LYBUNT: gave last year, not yet this year"), lapsed.lybunt),
-        ("sybunt", _t("SYBUNT: gave in earlier years, not last year nor this year"), lapsed.sybunt),
+        ("lybunt", gettext("LYBUNT: gave last year, not yet this year"), lapsed.lybunt),
+        (
+            "sybunt",
+            gettext("SYBUNT: gave in earlier years, not last year nor this year"),
+            lapsed.sybunt,
+        ),
     ):
         tables[key] = Table(
             key,
             title,
-            [_t("Donor"), _t("Email"), _t("Last gift"), _t("Lifetime total")],
+            [gettext("Donor"), gettext("Email"), gettext("Last gift"), gettext("Lifetime total")],
             [
                 [
                     d.name or f"#{d.supporter_id}",
@@ -271,7 +275,9 @@ def _charts(tables: dict[str, Table], costs: int) -> dict:
                 Series(recurring.headers[1], column(recurring, 1), PALETTE[0]),
                 Series(recurring.headers[2], column(recurring, 2), PALETTE[1]),
             ],
-            line=Series(_t("Running costs"), [costs] * len(labels), PALETTE[3]) if costs else None,
+            line=Series(gettext("Running costs"), [costs] * len(labels), PALETTE[3])
+            if costs
+            else None,
         ),
         "revenue": bar_chart(
             title=revenue.title,
@@ -295,7 +301,7 @@ def _charts(tables: dict[str, Table], costs: int) -> dict:
             labels=[row[0] for row in balance.rows],
             series=[
                 Series(balance.headers[3], column(balance, 3), PALETTE[0]),
-                Series(_t("All costs covered"), [1.0] * len(balance.rows), PALETTE[3]),
+                Series(gettext("All costs covered"), [1.0] * len(balance.rows), PALETTE[3]),
             ],
             percent=True,
         )

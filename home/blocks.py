@@ -138,28 +138,35 @@ class LiveImpactBlock(blocks.StructBlock):
 
 def _live_figures(figures, shown) -> list[dict]:
     """What the template lists, in the order of the block's choices."""
-    from django.utils.translation import gettext as _t
-    from django.utils.translation import pgettext
+    from django.utils.translation import gettext, pgettext
 
     rows = {
-        "supporters": (figures.supporters, pgettext("impact unit", "people"), _t("Supporters")),
+        "supporters": (
+            figures.supporters,
+            pgettext("impact unit", "people"),
+            gettext("Supporters"),
+        ),
         "monthly_supporters": (
             figures.monthly_supporters,
             pgettext("impact unit", "people"),
-            _t("Monthly supporters"),
+            gettext("Monthly supporters"),
         ),
-        "volunteers": (figures.volunteers, pgettext("impact unit", "people"), _t("Volunteers")),
+        "volunteers": (
+            figures.volunteers,
+            pgettext("impact unit", "people"),
+            gettext("Volunteers"),
+        ),
         "childrens_places": (
             figures.childrens_places,
             pgettext("impact unit", "places"),
-            _t("Children's places"),
+            gettext("Children's places"),
         ),
-        "food_kg": (figures.food_kg, "kg", _t("Food received")),
-        "items": (figures.items, pgettext("impact unit", "items"), _t("Items received")),
+        "food_kg": (figures.food_kg, "kg", gettext("Food received")),
+        "items": (figures.items, pgettext("impact unit", "items"), gettext("Items received")),
         "households": (
             figures.households,
             pgettext("impact unit", "households"),
-            _t("Households supported"),
+            gettext("Households supported"),
         ),
     }
     result = []
@@ -171,7 +178,7 @@ def _live_figures(figures, shown) -> list[dict]:
         if key == "households":
             if value is None:
                 continue  # nothing entered yet: show nothing rather than a made-up zero
-            year = _t("Year %(year)s") % {"year": figures.households_year}
+            year = gettext("Year %(year)s") % {"year": figures.households_year}
             note = f"{year} · {figures.households_note}" if figures.households_note else year
         if isinstance(value, Decimal):
             value = int(value) if value == int(value) else float(round(value, 1))
