@@ -444,7 +444,10 @@ def _locked(pledge: Pledge, action: str) -> Pledge:
     locked = Pledge.objects.select_for_update().select_related("supporter").get(pk=pledge.pk)
     if locked.state not in PLEDGE_TRANSITIONS[action]:
         raise ValidationError(
-            MSG_STATE[action], code="state", params={"state": locked.get_state_display()}
+            # The lazy label: the message reads in whichever language it is shown in.
+            MSG_STATE[action],
+            code="state",
+            params={"state": Pledge.State(locked.state).label},
         )
     return locked
 

@@ -77,7 +77,7 @@ class CampaignPageTypeTests(WagtailPageTestCase):
             ),
         )
         assert response.status_code == 200
-        assert "The campaign cannot end before it starts." in response.content.decode()
+        assert "キャンペーンの終了日は開始日より後にしてください。" in response.content.decode()
         campaign.refresh_from_db()
         assert campaign.start_date != datetime.date(2026, 8, 31)
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns.models import (
     ThankYouBatch,
@@ -48,22 +48,25 @@ def thanks_for(supporter):
 
 
 @pytest.mark.parametrize(
-    "text, message",
+    "text, message, japanese",
     [
-        ("{name} 様 {price}", "Unknown placeholder: {price}"),
-        ("{name.__class__}", "Unknown placeholder"),
-        ("{amount:>10}", "Unknown placeholder: {amount}"),
-        ("{name", "is not closed"),
-        ("}", "is not closed"),
+        ("{name} 様 {price}", "Unknown placeholder: {price}", "不明な差し込み項目です: {price}"),
+        ("{name.__class__}", "Unknown placeholder", "不明な差し込み項目です"),
+        ("{amount:>10}", "Unknown placeholder: {amount}", "不明な差し込み項目です: {amount}"),
+        ("{name", "is not closed", "が閉じていません"),
+        ("}", "is not closed", "が閉じていません"),
     ],
 )
-def test_unknown_placeholders_are_refused_with_a_clear_message(text, message):
+def test_unknown_placeholders_are_refused_with_a_clear_message(text, message, japanese):
     with pytest.raises(ValidationError) as error:
         placeholders_validate(text)
-    assert message in " ".join(error.value.messages)
-    assert (
-        "{name} {amount} {campaign} {date} {organisation}" in " ".join(error.value.messages)
-        or "not closed" in message
+    with translation.override("en"):
+        english = " ".join(error.value.messages)
+    with translation.override("ja"):
+        assert japanese in " ".join(error.value.messages)
+    assert message in english
+    assert "{name} {amount} {campaign} {date} {organisation} {items}" in english or (
+        "not closed" in message
     )
 
 
@@ -78,7 +81,7 @@ def test_staff_edit_templates_in_the_admin_and_bad_placeholders_lose_nothing(cli
     bad = {"kind": "one_off", "language": "ja", "subject": "ありがとう", "body": "{nmae} 様"}
     response = client.post(url, bad)
     assert response.status_code == 200
-    assert "Unknown placeholder: {nmae}" in response.content.decode()
+    assert "不明な差し込み項目です: {nmae}" in response.content.decode()
     assert "{nmae} 様" in response.content.decode()  # what was typed is still in the form
     template.refresh_from_db()
     assert "{nmae}" not in template.body
@@ -287,7 +290,7 @@ def test_bulk_thanks_admin_preview_count_confirm_and_status(
         "/admin/campaign-thanks/new/",
         {**form, "body": "{nmae}", "action": "send", "confirm": "1", "expected_count": "2"},
     )
-    assert "Unknown placeholder: {nmae}" in bad.content.decode()
+    assert "不明な差し込み項目です: {nmae}" in bad.content.decode()
     assert not ThankYouBatch.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -88,6 +88,12 @@ def received_line(pledge, index, quantity, **kwargs) -> GoodsLine:
     )
 
 
+def messages_in(error, language: str) -> str:
+    """A ValidationError's messages as shown to someone reading `language`."""
+    with translation.override(language):
+        return " ".join(error.value.messages)
+
+
 def inkind_emails():
     return OutgoingEmail.objects.filter(
         Q(key__startswith="inkind:") | Q(key__startswith="thanks:inkind_delivery:")
@@ -141,10 +147,14 @@ def test_transitions_that_are_not_allowed_are_refused_with_a_message(state, acti
         "cancel": lambda: inkind.pledge_cancel(pledge=pledge, reason="取り下げ"),
         "deliver": lambda: deliver(pledge, received_line(pledge, 0, "1")),
     }
-    with translation.override("en"), pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         calls[action]()
     assert error.value.code == "state"
-    assert error.value.messages[0].startswith("This pledge is ")
+    label = Pledge.State(state).label
+    with translation.override("en"):
+        assert error.value.messages[0].startswith(f"This pledge is {label}, so ")
+    with translation.override("ja"):
+        assert error.value.messages[0].startswith(f"この提供申込は「{label}」")
     pledge.refresh_from_db()
     assert pledge.state == state  # nothing changed
     assert not Delivery.objects.exists()
@@ -208,12 +218,12 @@ def test_expired_food_on_arrival_and_future_dates_are_refused():
     inkind.pledge_accept(pledge=pledge)
     with translation.override("en"), pytest.raises(ValidationError) as error:
         deliver(pledge, received_line(pledge, 0, "5", best_before=TODAY - datetime.timedelta(1)))
-    assert "had passed when the goods arrived" in error.value.messages[0]
+    assert "had passed when the goods arrived" in messages_in(error, "en")
     with translation.override("en"), pytest.raises(ValidationError) as error:
         deliver(
             pledge, received_line(pledge, 0, "5"), on=TODAY + datetime.timedelta(1), today=TODAY
         )
-    assert "future" in error.value.messages[0]
+    assert "future" in messages_in(error, "en")
     assert not Delivery.objects.exists()
 
 
