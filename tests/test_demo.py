@@ -23,6 +23,7 @@ def test_demo_builds_a_believable_site(demo_site, client):
 
     volunteers = Supporter.objects.filter(status="active", is_volunteer=True).count()
     assert f"{volunteers}<small>" in html
+    assert "29<small>か所</small>" in html  # the seed's 29 children's places
     assert "6,180<small>kg</small>" in html
     assert "2,151<small>" in html
     assert "Supporting our children" in client.get("/en/").content.decode()

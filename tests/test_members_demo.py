@@ -40,7 +40,7 @@ def counts() -> dict:
 @pytest.mark.django_db
 def test_demo_builds_believable_members(demo_site):
     assert Area.objects.filter(kind=Area.Kind.SCHOOL_DISTRICT).count() == 17
-    assert Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count() == 12
+    assert Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count() == 29  # the seed figure
     assert Skill.objects.filter(name="送迎（運転）").exists()
     corporate = MembershipPlan.objects.get(name="法人会員")
     assert corporate.amount_yen == 10000 and corporate.per_unit
