@@ -319,6 +319,8 @@ class ThankYouLog(models.Model):
     """One row per thank-you, unique per (kind, object): a gift is thanked once, even if the
     task that thanks it runs twice or concurrently."""
 
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued in the outbox")
         NO_EMAIL = "no_email", _("No e-mail address")
@@ -357,6 +359,8 @@ class ThankYouLog(models.Model):
 
 class ThankYouBatch(models.Model):
     """Staff thank everyone who gave to a campaign (or in a date range) in one go."""
+
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
 
     class Status(models.TextChoices):
         SENDING = "sending", _("Sending")
@@ -401,6 +405,8 @@ class ThankYouBatch(models.Model):
 
 
 class ThankYouBatchRecipient(models.Model):
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         QUEUED = "queued", _("Queued in the outbox")

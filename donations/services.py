@@ -190,32 +190,49 @@ def stripe_event_store(*, data: dict) -> tuple[StripeEvent, bool]:
 
 def stripe_event_process(*, event_id: int) -> str:
     """Apply one stored event. Safe to run twice or concurrently: the row lock lets one run win
-    and the others see it processed. Returns the event's status afterwards."""
+    and the others see it processed. Returns the event's status afterwards.
+
+    The handler and the "processed" mark commit together. If the handler fails, its writes are
+    rolled back whole and the failed attempt is recorded in a second, short transaction (no
+    savepoint on the common, successful path)."""
+    try:
+        with transaction.atomic():
+            event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
+            if event is None:
+                return StripeEvent.Status.FAILED
+            if event.status != StripeEvent.Status.PENDING:
+                return event.status
+            handler = EVENT_HANDLERS.get(event.type)
+            if handler is None:
+                event.status = StripeEvent.Status.IGNORED
+            else:
+                handler(event.payload["data"]["object"], event)
+                event.status = StripeEvent.Status.PROCESSED
+            event.attempts += 1
+            event.processed_at = timezone.now()
+            event.last_error = ""
+            event.save(update_fields=["status", "attempts", "processed_at", "last_error"])
+            return event.status
+    except EventNotReady as exc:
+        error = f"not ready: {exc}"
+    except Exception as exc:  # a bug or bad data: keep the event, record why, retry later
+        logger.exception("Stripe event %s failed", event_id)
+        error = f"{type(exc).__name__}: {exc}"
+    return _stripe_event_attempt_failed(event_id=event_id, error=error)
+
+
+def _stripe_event_attempt_failed(*, event_id: int, error: str) -> str:
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None:
             return StripeEvent.Status.FAILED
         if event.status != StripeEvent.Status.PENDING:
-            return event.status
-        handler = EVENT_HANDLERS.get(event.type)
+            return event.status  # another run processed it meanwhile
         event.attempts += 1
-        try:
-            if handler is None:
-                event.status = StripeEvent.Status.IGNORED
-            else:
-                with transaction.atomic():  # a failing handler leaves no half-written rows
-                    handler(event.payload["data"]["object"], event)
-                event.status = StripeEvent.Status.PROCESSED
-            event.processed_at = timezone.now()
-            event.last_error = ""
-        except EventNotReady as exc:
-            event.last_error = f"not ready: {exc}"
-        except Exception as exc:  # a bug or bad data: keep the event, record why, retry later
-            logger.exception("Stripe event %s failed", event.stripe_id)
-            event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if event.status == StripeEvent.Status.PENDING and event.attempts >= MAX_EVENT_ATTEMPTS:
+        event.last_error = error[:2000]
+        if event.attempts >= MAX_EVENT_ATTEMPTS:
             event.status = StripeEvent.Status.FAILED
-        event.save(update_fields=["status", "attempts", "processed_at", "last_error"])
+        event.save(update_fields=["status", "attempts", "last_error"])
         return event.status
 
 

@@ -206,6 +206,8 @@ class OutgoingEmail(models.Model):
     is still pending after a lost task.
     """
 
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")

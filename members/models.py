@@ -302,6 +302,8 @@ class Membership(models.Model):
     """One supporter's membership on a plan. Payments point here from the donations ledger
     (`donations.Donation.membership`), one per paid period, so renewals keep their history."""
 
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending payment")
         ACTIVE = "active", _("Active")
@@ -358,6 +360,8 @@ class Membership(models.Model):
 class ConsentRecord(models.Model):
     """Append-only: every grant or withdrawal is a new row; the newest row per kind is in force."""
 
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Kind(models.TextChoices):
         PRIVACY_POLICY = "privacy_policy", _("Privacy policy accepted")
         NEWSLETTER = "newsletter", _("Newsletter")
@@ -394,6 +398,8 @@ class AccessToken(models.Model):
     """A single-use e-mail link: sign-up confirmation, portal login, or updating the card of a
     monthly gift after a failed payment. Only a hash is stored."""
 
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
     class Purpose(models.TextChoices):
         CONFIRM_SIGNUP = "confirm", _("Confirm sign-up")
         LOGIN = "login", _("Log in to the portal")
@@ -424,6 +430,8 @@ class AccessToken(models.Model):
 
 class DeletionRequest(models.Model):
     """A supporter's request to delete their account; staff review it before anonymising."""
+
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
@@ -470,6 +478,8 @@ class DeletionRequest(models.Model):
 
 class MemberImport(models.Model):
     """One uploaded CSV/XLSX file on its way into the supporters table, with progress."""
+
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

@@ -65,9 +65,9 @@ def supporter_find_duplicate(
         candidates = candidates.exclude(pk=exclude_pk)
     if email:
         # Lower() matches the unique index on lower(email); iexact would compile to UPPER().
-        match = (
-            candidates.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
-        )
+        # E-mail is unique, so no ORDER BY is needed (first() would add one).
+        by_email = candidates.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+        match = next(iter(by_email.order_by()[:1]), None)
         if match:
             return match
     if kana and phone:

@@ -241,3 +241,39 @@ def test_a_dispute_flags_the_gift_once(post):
     post(event("charge.dispute.created", {**dispute, "reason": "duplicate"}, event_id="evt_d2"))
     donation = Donation.objects.get()
     assert donation.disputed_at is not None and donation.dispute_reason == "fraudulent"
+
+
+def test_a_failing_handler_leaves_no_rows_and_records_the_attempt(post, monkeypatch):
+    import donations.services as services
+
+    def broken(**kwargs):
+        raise RuntimeError("membership table on fire")
+
+    monkeypatch.setattr(services, "membership_record_payment", broken)
+    supporter = SupporterFactory()
+    membership = membership_start(supporter=supporter, plan=MembershipPlanFactory(amount_yen=3000))
+    metadata = {"supporter_id": str(supporter.pk), "membership_id": str(membership.pk)}
+    post(event("checkout.session.completed", session(amount_total=3000, metadata=metadata)))
+
+    stored = StripeEvent.objects.get()
+    assert stored.status == StripeEvent.Status.PENDING and stored.attempts == 1
+    assert stored.last_error == "RuntimeError: membership table on fire"
+    assert not Donation.objects.exists()  # the donation insert was rolled back with the handler
+
+    monkeypatch.undo()
+    assert stripe_event_process(event_id=stored.pk) == StripeEvent.Status.PROCESSED
+    stored.refresh_from_db()
+    assert stored.attempts == 2 and stored.last_error == ""
+    assert Donation.objects.get().membership == membership
+
+
+def test_ledger_rows_are_kept_out_of_wagtails_reference_index(post, home_page):
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    metadata = {"campaign_id": str(home_page.pk)}
+    post(event("checkout.session.completed", session(metadata=metadata)))
+    assert Donation.objects.get().campaign_id == home_page.pk
+    ledger_types = ContentType.objects.get_for_models(Donation, StripeEvent).values()
+    assert not ReferenceIndex.objects.filter(base_content_type__in=ledger_types).exists()
+    assert not ReferenceIndex.objects.filter(content_type__in=ledger_types).exists()
