@@ -167,6 +167,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 
+HUEY_WORKERS = env.int("HUEY_WORKERS", default=4)
+
+
 def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False) -> dict:
     """Redis when REDIS_URL is set (production), else an embedded SQLite queue file.
 
@@ -176,7 +179,8 @@ def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False)
         "name": "ouendan",
         "immediate": immediate,
         "utc": True,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+        # Threads: tasks mostly wait on the database, SMTP or Stripe, and waiting releases the GIL.
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread", "periodic": True},
     }
     if redis_url:
         return {"huey_class": "huey.RedisHuey", "url": redis_url, **common}
