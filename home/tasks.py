@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
@@ -26,3 +27,10 @@ def outgoing_email_sweep() -> None:
     """Re-queue messages whose delivery task was lost (worker killed) or ran out of retries."""
     for email_id in outgoing_email_pending_ids():
         outgoing_email_deliver(email_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def pages_publish_scheduled() -> None:
+    """Publish pages whose go-live time has come and unpublish expired ones (Wagtail's
+    scheduled publishing needs this run regularly; the worker does it, so no cron is needed)."""
+    call_command("publish_scheduled", verbosity=0)
