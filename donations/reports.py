@@ -397,8 +397,8 @@ class Runway:
 
     status: "no_costs" (running costs not entered), "self_sufficient" (the last complete month
     already covered them), "projected" (`month` is the first month the trend line reaches the
-    costs) or "never" (the trend is flat or falling, or reaches the costs only after
-    RUNWAY_HORIZON_MONTHS)."""
+    costs), "beyond_horizon" (rising, but reaching the costs only after RUNWAY_HORIZON_MONTHS)
+    or "never" (the trend is flat or falling)."""
 
     status: str
     month: datetime.date | None = None
@@ -459,7 +459,7 @@ def runway_project(
     fitted_last = intercept + slope * last_index
     ahead = max(1, math.ceil((running_costs_yen - fitted_last) / slope))
     if ahead > RUNWAY_HORIZON_MONTHS:
-        return Runway(status="never", slope_yen=slope)
+        return Runway(status="beyond_horizon", slope_yen=slope)
     month = month_add(last_month, ahead)
     after = None
     if grant_end:

@@ -82,3 +82,22 @@ def test_demo_has_goods_campaigns_impact_and_the_corporate_wall(demo_site, clien
     assert "Companies supporting us" in client.get("/en/support/").content.decode()
     home = client.get("/").content.decode()
     assert "/campaigns/" in home  # featured campaigns on the home page
+
+
+@pytest.mark.django_db
+def test_demo_funding_dashboard_tells_the_grant_exit_story(demo_site, client):
+    from donations.models import FundingSettings, GrantIncome, RecurringDonation
+
+    funding = FundingSettings.for_site(demo_site)
+    assert funding.monthly_running_costs_yen == 450_000 and funding.grant_end_date
+    assert GrantIncome.objects.exists()
+    assert RecurringDonation.objects.filter(status="cancelled").exists()  # some were lost
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (
+        RecurringDonation.objects.filter(stripe_subscription_id__startswith="sub_demo_f").count()
+        == 20
+    )
+    assert client.login(username="admin", password="ouendan-demo")
+    html = client.get("/admin/funding_dashboard/").content.decode()
+    assert "さくら野市 地域福祉活動助成金" in html
+    assert "funding__runway--" in html

@@ -203,13 +203,20 @@ def test_runway_already_self_sufficient():
     [
         [20000] * 12,  # flat
         [30000 - 500 * i for i in range(12)],  # falling
-        [1000 + i for i in range(12)],  # rising by ¥1 a month: not within ten years
         [0] * 12,  # nothing at all
     ],
 )
 def test_runway_never(values):
     runway = runway_project(trend=trend(values), running_costs_yen=300000)
     assert (runway.status, runway.month) == ("never", None)
+
+
+def test_runway_rising_too_slowly_is_told_apart_from_never():
+    # Rising by ¥1,000 a month from ¥20,000: ¥300,000 is 280 months away, past ten years.
+    runway = runway_project(
+        trend=trend([20000 + 1000 * i for i in range(12)]), running_costs_yen=300000
+    )
+    assert (runway.status, runway.month, runway.slope_yen) == ("beyond_horizon", None, 1000)
 
 
 def test_runway_needs_running_costs():
