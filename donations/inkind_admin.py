@@ -27,6 +27,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from home.admin_views import ViewOnlyPermissionPolicy
+from home.filters import CheckboxFilter
 from members.models import Supporter
 
 from . import inkind
@@ -143,13 +144,9 @@ class PledgeFilterSet(WagtailFilterSet):
     recurrence = django_filters.ChoiceFilter(
         label=_("How often"), choices=Pledge.Recurrence.choices
     )
-    overdue = django_filters.BooleanFilter(
-        label=_("With overdue deliveries"), method="filter_overdue", widget=forms.CheckboxInput
-    )
-    over_pledged = django_filters.BooleanFilter(
-        label=_("Received more than pledged"),
-        method="filter_over_pledged",
-        widget=forms.CheckboxInput,
+    overdue = CheckboxFilter(label=_("With overdue deliveries"), method="filter_overdue")
+    over_pledged = CheckboxFilter(
+        label=_("Received more than pledged"), method="filter_over_pledged"
     )
 
     class Meta:
@@ -595,9 +592,7 @@ class DeliveryViewSet(ModelViewSet):
 
 
 class ExpectedDeliveryFilterSet(WagtailFilterSet):
-    overdue = django_filters.BooleanFilter(
-        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
-    )
+    overdue = CheckboxFilter(label=_("Overdue only"), method="filter_overdue")
 
     class Meta:
         model = ExpectedDelivery

@@ -37,6 +37,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import policy_registry
 
 from home.exports import spreadsheet_safe
+from home.filters import CheckboxFilter
 from home.models import OutgoingEmail
 
 from . import normalise
@@ -93,11 +94,7 @@ class SupporterFilterSet(WagtailFilterSet):
     is_volunteer = django_filters.BooleanFilter(
         label=_("Volunteer"), widget=forms.Select(choices=[("", "---------")])
     )
-    renewal_due = django_filters.BooleanFilter(
-        label=_("Renewal due within 30 days"),
-        method="filter_renewal_due",
-        widget=forms.CheckboxInput,
-    )
+    renewal_due = CheckboxFilter(label=_("Renewal due within 30 days"), method="filter_renewal_due")
 
     class Meta:
         model = Supporter

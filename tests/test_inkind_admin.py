@@ -234,6 +234,14 @@ def test_overdue_filter_lists_pledges_with_late_deliveries(client, staff):
     assert [item.pledge_id for item in overdue] == [late.pk]
 
 
+def test_unticked_filters_show_no_active_filter_chips(client, staff):
+    client.force_login(staff)
+    for url in ("/admin/pledge/", "/admin/expected_delivery/"):
+        assert client.get(url).context["view"].active_filters == [], url
+    ticked = client.get("/admin/pledge/?overdue=on").context["view"].active_filters
+    assert [str(chip.field_label) for chip in ticked] == ["納品が遅れているもの"]
+
+
 # --- 感謝状 (certificate of thanks) -----------------------------------------------------------
 
 
