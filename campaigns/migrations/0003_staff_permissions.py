@@ -4,8 +4,9 @@
 - Finance: the same, plus bulk thank-yous to donors and the thank-you log.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from members.group_permissions import group_permissions_grant, group_permissions_revoke
 
 TEMPLATE_PERMISSIONS = [
     "add_thankyoutemplate",
@@ -22,25 +23,13 @@ FINANCE_PERMISSIONS = TEMPLATE_PERMISSIONS + [
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("campaigns")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    campaigns = Permission.objects.filter(content_type__app_label="campaigns")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*campaigns.filter(codename__in=TEMPLATE_PERMISSIONS))
-    finance, _ = Group.objects.get_or_create(name="Finance")
-    finance.permissions.add(*campaigns.filter(codename__in=FINANCE_PERMISSIONS))
+    for group, codenames in (("Editors", TEMPLATE_PERMISSIONS), ("Finance", FINANCE_PERMISSIONS)):
+        group_permissions_grant(apps, group=group, app_label="campaigns", codenames=codenames)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    campaigns = Permission.objects.filter(content_type__app_label="campaigns")
-    for group in Group.objects.filter(name__in=["Editors", "Finance"]):
-        group.permissions.remove(*campaigns)
+    for group, codenames in (("Editors", TEMPLATE_PERMISSIONS), ("Finance", FINANCE_PERMISSIONS)):
+        group_permissions_revoke(apps, group=group, app_label="campaigns", codenames=codenames)
 
 
 class Migration(migrations.Migration):

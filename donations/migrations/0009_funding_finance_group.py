@@ -1,5 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from members.group_permissions import group_permissions_grant, group_permissions_revoke
 
 FUNDING_PERMISSIONS = [
     "view_grantincome",
@@ -11,32 +12,13 @@ FUNDING_PERMISSIONS = [
 ]
 
 
-def grant_finance(apps, schema_editor):
+def grant(apps, schema_editor):
     """Grant income and running costs are money: only Finance enters them."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth.Group")
-    Permission = apps.get_model("auth.Permission")
-    finance, _ = Group.objects.get_or_create(name="Finance")
-    finance.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="donations", codename__in=FUNDING_PERMISSIONS
-        )
-    )
+    group_permissions_grant(apps, group="Finance", app_label="donations", codenames=FUNDING_PERMISSIONS)
 
 
-def revoke_finance(apps, schema_editor):
-    Group = apps.get_model("auth.Group")
-    Permission = apps.get_model("auth.Permission")
-    finance = Group.objects.filter(name="Finance").first()
-    if finance:
-        finance.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="donations", codename__in=FUNDING_PERMISSIONS
-            )
-        )
+def revoke(apps, schema_editor):
+    group_permissions_revoke(apps, group="Finance", app_label="donations", codenames=FUNDING_PERMISSIONS)
 
 
 class Migration(migrations.Migration):
@@ -45,4 +27,4 @@ class Migration(migrations.Migration):
         ("donations", "0003_finance_group"),
     ]
 
-    operations = [migrations.RunPython(grant_finance, revoke_finance)]
+    operations = [migrations.RunPython(grant, revoke)]
