@@ -9,6 +9,12 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
+        from members.privacy import privacy_register
+
+        from .thanks import supporter_thanks_export
+
+        privacy_register(export=supporter_thanks_export)
+
         from .models import CampaignPage
         from .services import campaign_pages_invalidate
 

@@ -461,3 +461,21 @@ def thank_you_batch_stuck() -> list[int]:
             status=ThankYouBatch.Status.SENDING, created_at__lt=cutoff
         ).values_list("pk", flat=True)[:100]
     )
+
+
+# --- "Download my data" ------------------------------------------------------------------------
+
+
+def supporter_thanks_export(supporter: Supporter) -> dict[str, list[dict[str, str]]]:
+    """Which thank-yous the supporter was sent (the e-mails themselves are in "emails")."""
+    logs = ThankYouLog.objects.filter(supporter=supporter).order_by("created_at", "pk")
+    return {
+        "thank_yous": [
+            {
+                "kind": str(log.get_kind_display()),
+                "status": str(log.get_status_display()),
+                "created_at": timezone.localtime(log.created_at).isoformat(),
+            }
+            for log in logs
+        ]
+    }

@@ -236,6 +236,45 @@ def _stripe_event_attempt_failed(*, event_id: int, error: str) -> str:
         return event.status
 
 
+# Stripe events carry the donor's name, e-mail and address. Once processed (or ignored) and past
+# the reconcile window, only what an audit needs is kept.
+EVENT_PAYLOAD_RETENTION = datetime.timedelta(days=90)
+
+
+def stripe_event_payload_prune(*, older_than: datetime.timedelta = EVENT_PAYLOAD_RETENTION) -> int:
+    """Replace the payloads of old, finished events by their ids and types. Returns how many."""
+    finished = [StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED]
+    old = (
+        StripeEvent.objects.filter(status__in=finished, received_at__lt=timezone.now() - older_than)
+        .exclude(payload__has_key="pruned")
+        .only("pk", "type", "payload")
+    )
+    pruned = 0
+    for batch in _chunks(old.iterator(chunk_size=500), 500):
+        for event in batch:
+            obj = (event.payload.get("data") or {}).get("object") or {}
+            event.payload = {
+                "pruned": True,
+                "id": event.payload.get("id"),
+                "type": event.type,
+                "data": {"object": {"id": obj.get("id"), "object": obj.get("object")}},
+            }
+        StripeEvent.objects.bulk_update(batch, ["payload"])
+        pruned += len(batch)
+    return pruned
+
+
+def _chunks(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def stripe_event_pending_ids(
     *, older_than: datetime.timedelta = datetime.timedelta(minutes=1)
 ) -> list[int]:

@@ -4,7 +4,13 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .services import stripe_event_pending_ids, stripe_event_process, stripe_reconcile
+from .receipts import receipt_batch_run, receipt_batch_stuck
+from .services import (
+    stripe_event_payload_prune,
+    stripe_event_pending_ids,
+    stripe_event_process,
+    stripe_reconcile,
+)
 from .stripe_api import stripe_configured
 
 
@@ -27,20 +33,24 @@ def stripe_reconcile_daily() -> None:
         stripe_reconcile(since=timezone.now() - datetime.timedelta(days=3))
 
 
+@db_periodic_task(crontab(hour="18", minute="50"))  # 03:50 in Japan
+def stripe_event_payload_prune_daily() -> int:
+    """Drop the personal data in Stripe events once they are old and done with."""
+    return stripe_event_payload_prune()
+
+
 # --- Receipts (donations/receipts.py) ---------------------------------------------------------
-from .receipts import receipt_batch_run as _receipt_batch_run  # noqa: E402
-from .receipts import receipt_batch_stuck as _receipt_batch_stuck  # noqa: E402
 
 
 @db_task()
 def receipt_batch_task(batch_id: int) -> str:
-    return _receipt_batch_run(batch_id=batch_id)
+    return receipt_batch_run(batch_id=batch_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def receipt_batch_sweep() -> None:
     """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
-    for batch_id in _receipt_batch_stuck():
+    for batch_id in receipt_batch_stuck():
         receipt_batch_task(batch_id)
 
 

@@ -5,6 +5,9 @@ legal records Japanese law expects us to keep (会計帳簿・領収書の保存
 only the personal data on and around them is blanked.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,34 @@ from .models import (
 )
 
 ANONYMISED_NAME = "削除済み"
+
+# Other apps hold data about a supporter too (donations: gifts, pledges, receipts; campaigns:
+# thank-yous). They register here from their AppConfig.ready(), so "download my data" and
+# anonymisation cover them without this app importing theirs.
+_EXPORTERS: list[Callable[[Supporter], dict[str, list[dict[str, Any]]]]] = []
+_ANONYMISERS: list[Callable[[Supporter], None]] = []
+
+
+def privacy_register(
+    *,
+    export: Callable[[Supporter], dict[str, list[dict[str, Any]]]] | None = None,
+    anonymise: Callable[[Supporter], None] | None = None,
+) -> None:
+    """export(supporter) returns {section: [records]}; anonymise(supporter) blanks that app's
+    personal data inside supporter_anonymise's transaction."""
+    if export is not None and export not in _EXPORTERS:
+        _EXPORTERS.append(export)
+    if anonymise is not None and anonymise not in _ANONYMISERS:
+        _ANONYMISERS.append(anonymise)
+
+
+def privacy_sections_export(*, supporter: Supporter) -> dict[str, list[dict[str, Any]]]:
+    """The registered apps' sections of "download my data"."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for export in _EXPORTERS:
+        sections.update(export(supporter))
+    return sections
+
 
 # Fields blanked on the supporter; names are replaced by ANONYMISED_NAME instead.
 _BLANKED_FIELDS = [
@@ -81,6 +112,8 @@ def supporter_anonymise(
             supporter=supporter,
             status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING],
         ).update(status=Membership.Status.CANCELLED, auto_renew=False, cancelled_at=now)
+        for anonymise in _ANONYMISERS:
+            anonymise(supporter)
         requests = DeletionRequest.objects.filter(
             supporter=supporter, status=DeletionRequest.Status.PENDING
         )

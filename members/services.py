@@ -33,6 +33,7 @@ from .models import (
     Supporter,
     VolunteerProfile,
 )
+from .privacy import privacy_sections_export
 
 CONFIRM_LINK_VALID = datetime.timedelta(hours=48)
 LOGIN_LINK_VALID = datetime.timedelta(minutes=30)
@@ -492,7 +493,7 @@ def consents_update(
     return records
 
 
-def _export_value(value: Any) -> Any:
+def export_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
     if isinstance(value, datetime.date):
@@ -500,7 +501,8 @@ def _export_value(value: Any) -> Any:
     return value
 
 
-def _export_fields(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def export_record(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row's fields as JSON-ready values (related rows by name), for "download my data"."""
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
@@ -509,7 +511,7 @@ def _export_fields(instance: models.Model, exclude: tuple[str, ...] = ()) -> dic
             related = getattr(instance, field.name)
             data[field.name] = str(related) if related is not None else None
         else:
-            data[field.name] = _export_value(getattr(instance, field.attname))
+            data[field.name] = export_value(getattr(instance, field.attname))
     return data
 
 
@@ -520,22 +522,22 @@ def supporter_export_data(*, supporter: Supporter) -> dict[str, Any]:
     reviewed a request are not named.
     """
     data: dict[str, Any] = {
-        "exported_at": _export_value(timezone.now()),
-        "supporter": _export_fields(supporter),
+        "exported_at": export_value(timezone.now()),
+        "supporter": export_record(supporter),
         "volunteer_profile": None,
         "memberships": [
-            _export_fields(membership, exclude=("supporter",))
+            export_record(membership, exclude=("supporter",))
             for membership in supporter.memberships.select_related("plan").order_by("created_at")
         ],
         "consents": [
             {
-                **_export_fields(record, exclude=("supporter", "id")),
+                **export_record(record, exclude=("supporter", "id")),
                 "kind_label": str(record.get_kind_display()),
             }
             for record in supporter.consents.order_by("recorded_at", "pk")
         ],
         "deletion_requests": [
-            _export_fields(request, exclude=("supporter", "reviewed_by"))
+            export_record(request, exclude=("supporter", "reviewed_by"))
             for request in supporter.deletion_requests.order_by("requested_at")
         ],
         "emails": [
@@ -543,16 +545,17 @@ def supporter_export_data(*, supporter: Supporter) -> dict[str, Any]:
                 "subject": email.subject,
                 "to": email.to,
                 "status": email.status,
-                "created_at": _export_value(email.created_at),
-                "sent_at": _export_value(email.sent_at),
+                "created_at": export_value(email.created_at),
+                "sent_at": export_value(email.sent_at),
             }
             for email in supporter.emails.order_by("created_at", "pk")
         ],
     }
+    data.update(privacy_sections_export(supporter=supporter))
     profile = VolunteerProfile.objects.filter(supporter=supporter).first()
     if profile is not None:
         data["volunteer_profile"] = {
-            **_export_fields(profile, exclude=("supporter",)),
+            **export_record(profile, exclude=("supporter",)),
             "skills": [skill.name for skill in profile.skills.all()],
             "areas": [area.name for area in profile.areas.all()],
             "interests": [interest.name for interest in profile.interests.all()],
@@ -576,8 +579,10 @@ def supporter_export_csv(*, supporter: Supporter) -> str:
     add("supporter", 1, data["supporter"])
     if data["volunteer_profile"]:
         add("volunteer_profile", 1, data["volunteer_profile"])
-    for section in ("memberships", "consents", "deletion_requests", "emails"):
-        for number, record in enumerate(data[section], start=1):
+    for section, records in data.items():
+        if section in ("exported_at", "supporter", "volunteer_profile"):
+            continue
+        for number, record in enumerate(records, start=1):
             add(section, number, record)
     buffer = io.StringIO()
     writer = csv.writer(buffer)

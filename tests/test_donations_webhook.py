@@ -277,3 +277,30 @@ def test_ledger_rows_are_kept_out_of_wagtails_reference_index(post, home_page):
     ledger_types = ContentType.objects.get_for_models(Donation, StripeEvent).values()
     assert not ReferenceIndex.objects.filter(base_content_type__in=ledger_types).exists()
     assert not ReferenceIndex.objects.filter(content_type__in=ledger_types).exists()
+
+
+def test_old_finished_events_lose_the_donors_personal_data(post):
+    from donations.services import stripe_event_payload_prune
+
+    post(event("checkout.session.completed", session(), event_id="evt_old"))
+    post(event("customer.created", {"id": "cus_1", "object": "customer"}, event_id="evt_ign"))
+    refund = {"id": "ch_x", "object": "charge", "payment_intent": "pi_none", "amount_refunded": 1}
+    post(event("charge.refunded", refund, event_id="evt_waiting"))  # still pending
+    new = session(id="cs_new", payment_intent="pi_new")
+    post(event("checkout.session.completed", new, event_id="evt_new"))
+    long_ago = "2000-01-01T00:00:00Z"
+    StripeEvent.objects.exclude(stripe_id="evt_new").update(received_at=long_ago)
+
+    assert stripe_event_payload_prune() == 2
+    old = StripeEvent.objects.get(stripe_id="evt_old")
+    assert "@" not in json.dumps(old.payload)  # the e-mail Stripe collected is gone
+    assert old.payload["data"]["object"]["id"] == "cs_test_1"
+    assert old.payload["pruned"] is True
+    assert (
+        "customer_details" in StripeEvent.objects.get(stripe_id="evt_new").payload["data"]["object"]
+    )
+    assert (
+        StripeEvent.objects.get(stripe_id="evt_waiting").payload["data"]["object"]["payment_intent"]
+        == "pi_none"
+    )
+    assert stripe_event_payload_prune() == 0  # idempotent

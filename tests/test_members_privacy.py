@@ -179,3 +179,53 @@ def test_reject_is_idempotent(supporter, deletion_request, staff):
     deletion_request_reject(deletion_request=deletion_request, reviewed_by=None, note="b")
     deletion_request.refresh_from_db()
     assert deletion_request.review_note == "a" and deletion_request.reviewed_by == staff
+
+
+# --- Gifts, goods, receipts and thank-yous of other apps ---------------------------------------
+
+
+@pytest.fixture
+def giver(supporter):
+    """The supporter gave money with a message, pledged goods, got a receipt and a thank-you."""
+    from campaigns.thanks import donation_thank_send
+    from donations.inkind import corporate_wall_add
+    from donations.receipts import receipt_issue_for_donation
+    from tests.inkind_factories import PledgeFactory, PledgeLineFactory
+    from tests.receipts_factories import gift
+
+    donation = gift(supporter, 5000, message='=HYPERLINK("http://evil") 応援しています')
+    receipt_issue_for_donation(donation=donation)
+    donation_thank_send(donation_id=donation.pk)
+    pledge = PledgeFactory(
+        supporter=supporter, pickup_address="新座市1-2-3 鈴木方", message="よろしくお願いします"
+    )
+    PledgeLineFactory(pledge=pledge)
+    corporate_wall_add(supporter=supporter)
+    return supporter
+
+
+def test_download_my_data_includes_gifts_goods_receipts_and_thanks(giver):
+    from members.services import supporter_export_csv, supporter_export_data
+
+    data = supporter_export_data(supporter=giver)
+    assert [g["amount_yen"] for g in data["gifts"]] == [5000]
+    assert "stripe_checkout_session_id" not in data["gifts"][0]  # internal keys stay internal
+    assert data["receipts"][0]["donor_name"] == "鈴木 一郎"
+    assert data["goods_pledges"][0]["pickup_address"] == "新座市1-2-3 鈴木方"
+    assert data["goods_pledges"][0]["lines"] == ["お米 5kg袋: 50 kg"]
+    assert [t["kind"] for t in data["thank_yous"]] == ["単発の寄付"]
+    csv_text = supporter_export_csv(supporter=giver)
+    assert "gifts,1,amount_yen,5000" in csv_text
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text  # formula-safe
+
+
+def test_anonymise_blanks_gift_messages_and_pickup_details_and_keeps_the_ledger(giver, staff):
+    from donations.models import CorporateWallEntry, Donation, Pledge, Receipt
+
+    supporter_anonymise(supporter=giver, reviewed_by=staff)
+    gift = Donation.objects.get(supporter=giver)
+    assert gift.amount_yen == 5000 and gift.message == ""  # the row stays, the words go
+    pledge = Pledge.objects.get(supporter=giver)
+    assert (pledge.pickup_address, pledge.message) == ("", "")
+    assert not CorporateWallEntry.objects.filter(supporter=giver).exists()
+    assert Receipt.objects.filter(supporter=giver).count() == 1  # a legal record: kept

@@ -1,0 +1,73 @@
+"""What the donations app holds about a supporter, for "download my data" and for deletion
+requests (registered with members/privacy.py in DonationsConfig.ready()).
+
+Gifts, monthly gifts and receipts are accounting records that must be kept (法人税法・所得税法の
+帳簿書類の保存義務: seven years), so on deletion their rows stay; the free text the donor wrote and
+the pick-up details of goods are blanked, and the company leaves the corporate supporters wall.
+Issued receipts keep the donor name and address printed on them: they are copies of documents
+already given out, which the same law tells us to keep.
+"""
+
+from typing import Any
+
+from members.models import Supporter
+from members.services import export_record
+
+from .inkind import quantity_display
+from .models import CheckoutRequest, CorporateWallEntry, Donation, Pledge
+
+STRIPE_FIELDS = (
+    "stripe_checkout_session_id",
+    "stripe_payment_intent_id",
+    "stripe_invoice_id",
+    "stripe_charge_id",
+)
+
+
+RECEIPT_INTERNAL = ("supporter", "issued_by", "voided_by", "batch", "pdf", "issuer", "lines")
+
+
+def _goods(line) -> str:
+    return f"{line.description}: {quantity_display(line.quantity)} {line.get_unit_display()}"
+
+
+def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any]]]:
+    pledges = supporter.pledges.prefetch_related("lines", "deliveries__lines").order_by("pk")
+    return {
+        "gifts": [
+            export_record(gift, exclude=("supporter", "recorded_by", "note", *STRIPE_FIELDS))
+            for gift in supporter.donations.select_related("campaign").order_by("paid_at", "pk")
+        ],
+        "monthly_gifts": [
+            export_record(
+                recurring,
+                exclude=("supporter", "stripe_subscription_id", "stripe_customer_id"),
+            )
+            for recurring in supporter.recurring_donations.order_by("pk")
+        ],
+        "receipts": [
+            export_record(receipt, exclude=RECEIPT_INTERNAL)
+            for receipt in supporter.receipts.order_by("issued_at", "pk")
+        ],
+        "goods_pledges": [
+            {
+                **export_record(pledge, exclude=("supporter", "staff_note", "state_changed_by")),
+                "lines": [_goods(line) for line in pledge.lines.all()],
+                "deliveries": [
+                    f"{delivery.received_on}: "
+                    + "; ".join(_goods(line) for line in delivery.lines.all())
+                    for delivery in pledge.deliveries.all()
+                ],
+            }
+            for pledge in pledges
+        ],
+    }
+
+
+def supporter_money_anonymise(supporter: Supporter) -> None:
+    Donation.objects.filter(supporter=supporter).exclude(message="").update(message="")
+    CheckoutRequest.objects.filter(supporter=supporter).exclude(message="").update(message="")
+    Pledge.objects.filter(supporter=supporter).update(
+        pickup_address="", pickup_window="", message="", contact_as_submitted=""
+    )
+    CorporateWallEntry.objects.filter(supporter=supporter).delete()
