@@ -183,17 +183,19 @@ def card_update(request, token: str):
     portal = portal_page()
     context = {"portal_url": sub_url(request, portal, "portal") if portal else "/"}
     if request.method == "POST":
-        supporter = access_token_redeem(secret=token, purpose=AccessToken.Purpose.BILLING)
-        if supporter is not None:
-            try:
-                url = billing_portal_session_create(
+        try:
+            # One transaction: if Stripe is unreachable the link stays unused for a retry.
+            with transaction.atomic():
+                supporter = access_token_redeem(secret=token, purpose=AccessToken.Purpose.BILLING)
+                url = supporter and billing_portal_session_create(
                     supporter=supporter,
                     return_url=request.build_absolute_uri(context["portal_url"]),
                     locale=get_language(),
                 )
-            except CheckoutUnavailable:
-                context["state"] = "unavailable"
-                return render(request, "donations/card_update.html", context, status=503)
+        except CheckoutUnavailable:
+            context["state"] = "unavailable"
+            return render(request, "donations/card_update.html", context, status=503)
+        if url:
             return HttpResponseRedirect(url, status=303)
         valid = False
     else:

@@ -281,6 +281,15 @@ def test_failed_payment_mail_links_straight_to_the_customer_portal(
     assert SESSION_SUPPORTER not in client.session  # the link opens Stripe, not our portal
 
 
+def test_a_card_link_survives_stripe_being_down(client, portal, monthly, monkeypatch):
+    secret = access_token_issue(supporter=monthly.supporter, purpose=AccessToken.Purpose.BILLING)
+    down = RecordingHTTPClient([(500, {"error": {"message": "down"}})] * 3)
+    monkeypatch.setattr(stripe_api, "http_client_override", down)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        assert client.post(f"/donations/update-card/{secret}/").status_code == 503
+    assert client.get(f"/donations/update-card/{secret}/").status_code == 200  # still usable
+
+
 def test_an_expired_card_link_is_refused(client, portal, member):
     secret = access_token_issue(supporter=member, purpose=AccessToken.Purpose.BILLING)
     AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
