@@ -31,7 +31,9 @@ from django.db.models.functions import TruncMonth
 
 from members.models import MembershipPlan, Supporter
 
+from .inkind import goods_value_by_month
 from .models import Donation, GrantIncome
+from .receipts import year_bounds
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 TREND_MONTHS = 12
@@ -94,16 +96,6 @@ def _ledger(start: datetime.date, end: datetime.date):
 # --- In-kind goods (adapter to donations/inkind.py) ---------------------------------------------
 
 
-def goods_totals(*, start: datetime.date | None = None, end: datetime.date | None = None) -> list:
-    """Goods received between start and end (inclusive dates), one row per category and unit
-    (`donations.inkind.goods_received_totals`). Empty while in-kind pledges are not installed."""
-    try:
-        from .inkind import goods_received_totals
-    except ImportError:
-        return []
-    return list(goods_received_totals(start=start, end=end))
-
-
 # --- Revenue by source -------------------------------------------------------------------------
 
 
@@ -138,7 +130,7 @@ class MonthRevenue:
 
 
 def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[MonthRevenue]:
-    """Income per month and source. Queries: 2 + one per month for in-kind value."""
+    """Income per month and source. Three queries: gifts, grant income, in-kind value."""
     rows: dict[datetime.date, dict[str, int]] = {
         m: defaultdict(int) for m in month_list(start=start, end=end)
     }
@@ -167,11 +159,10 @@ def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[Month
     )
     for row in grants:
         rows[_as_month(row["month"])]["grant_income"] += row["total"]
-    for month, bucket in rows.items():
-        last_day = month_add(month, 1) - datetime.timedelta(days=1)
-        bucket["in_kind_value"] = sum(
-            int(goods.estimated_value_yen or 0) for goods in goods_totals(start=month, end=last_day)
-        )
+    goods = goods_value_by_month(start=start, end=month_add(end, 1) - datetime.timedelta(days=1))
+    for month, value in goods.items():
+        if month in rows:
+            rows[month]["in_kind_value"] = value
     return [MonthRevenue(month=month, **bucket) for month, bucket in rows.items()]
 
 
@@ -340,9 +331,8 @@ def lapsed_donors(*, year: int) -> LapsedDonors:
     calendar years in Tokyo time, with last year's donor retention. Any gift or fee counts.
     Two queries: totals per donor (grouped by id only, the fast path on a large ledger), then
     the names of the lapsed donors."""
-    this_start = datetime.datetime(year, 1, 1, tzinfo=TOKYO)
-    last_start = datetime.datetime(year - 1, 1, 1, tzinfo=TOKYO)
-    next_start = datetime.datetime(year + 1, 1, 1, tzinfo=TOKYO)
+    this_start, next_start = year_bounds(year)
+    last_start, _ = year_bounds(year - 1)
     rows = (
         Donation.objects.filter(amount_yen__gt=F("refunded_yen"), paid_at__lt=next_start)
         .order_by()

@@ -29,7 +29,6 @@ FIGURES = [
     "items",
     "households",
 ]
-PERIODS = ["all", "this_year", "last_12_months"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,8 @@ def _at(day: datetime.date) -> datetime.datetime:
 def _compute(period: ImpactPeriod) -> ImpactFigures:
     from django.utils import timezone
 
+    from donations.inkind import goods_received_totals
     from donations.models import Donation
-    from donations.reports import goods_totals
     from members.models import Area, Supporter
 
     from .models import StaffImpactFigure
@@ -98,7 +97,7 @@ def _compute(period: ImpactPeriod) -> ImpactFigures:
         .values("supporter_id")
         .distinct()
     )
-    goods = goods_totals(start=period.start, end=period.end - datetime.timedelta(days=1))
+    goods = goods_received_totals(start=period.start, end=period.end - datetime.timedelta(days=1))
     food_kg = sum(
         (Decimal(g.quantity) for g in goods if g.category == "food" and g.unit == "kg"),
         Decimal(0),
