@@ -20,7 +20,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
-from wagtail.models import Locale, Page, Workflow, WorkflowPage
+from wagtail.models import Page, Workflow, WorkflowPage
 
 from donations.models import CheckoutRequest, Donation
 from members.models import ConsentRecord, Supporter
@@ -137,9 +137,9 @@ def campaign_progress_invalidate(*, campaign_id: int | None) -> None:
     cache.delete_many(
         [
             _progress_key(translation_key),
-            _wall_key(translation_key),
-            _wall_key(None),
-            _goods_key(translation_key),
+            *(_wall_key(translation_key, language) for language, _name in settings.LANGUAGES),
+            *(_wall_key(None, language) for language, _name in settings.LANGUAGES),
+            *(_goods_key(translation_key, language) for language, _name in settings.LANGUAGES),
             *_page_cache_keys(page_ids),
         ]
     )
@@ -167,8 +167,9 @@ class GoodsGoalProgress:
         return min(100, int(self.received * 100 / self.target))
 
 
-def _goods_key(translation_key) -> str:
-    return f"campaigns:goods:{translation_key}"
+def _goods_key(translation_key, language: str | None = None) -> str:
+    # Per language: the cached rows hold translated unit names.
+    return f"campaigns:goods:{translation_key}:{language or translation.get_language()}"
 
 
 def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress]:
@@ -261,8 +262,9 @@ class WallEntry:
     campaign_title: str = ""
 
 
-def _wall_key(translation_key) -> str:
-    return f"campaigns:wall:{translation_key or 'all'}"
+def _wall_key(translation_key, language: str | None = None) -> str:
+    # Per language: entries hold campaign titles in the visitor's language.
+    return f"campaigns:wall:{translation_key or 'all'}:{language or translation.get_language()}"
 
 
 def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) -> list[WallEntry]:
@@ -271,7 +273,7 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
     A donor is named when their current supporters'-wall consent is granted, or when they ticked
     "show my name" with the gift and never answered the consent otherwise. Amounts appear only
     for gifts where the donor chose to show the amount. Refunded gifts and erased donors never
-    appear. One query (cached)."""
+    appear. Two queries (cached)."""
     key = _wall_key(campaign.translation_key if campaign else None)
     cached = cache.get(key) if cache_seconds() else None
     if cached is not None:
@@ -300,27 +302,43 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
             "supporter__given_name",
             "supporter__organisation_name",
             "campaign__title",
+            "campaign__translation_key",
         )
         .order_by("-paid_at", "-pk")
     )
     if campaign is not None:
         gifts = gifts.filter(campaign_id__in=_translation_ids(campaign))
-    entries: list[WallEntry] = []
+    shown: list[Donation] = []
     seen: set[int] = set()
     for gift in gifts[: max(limit, WALL_SIZE) * 4]:
         if gift.supporter_id in seen or not gift.supporter.display_name:
             continue
         seen.add(gift.supporter_id)
-        entries.append(
-            WallEntry(
-                name=gift.supporter.display_name,
-                paid_on=timezone.localdate(gift.paid_at),
-                amount_yen=gift.net_yen if gift.show_amount else None,
-                campaign_title=gift.campaign.title if gift.campaign else "",
-            )
-        )
-        if len(entries) >= max(limit, WALL_SIZE):
+        shown.append(gift)
+        if len(shown) >= max(limit, WALL_SIZE):
             break
+    # Campaign titles in the visitor's language (a gift may come from the other translation).
+    titles = dict(
+        Page.objects.live()
+        .filter(
+            translation_key__in={g.campaign.translation_key for g in shown if g.campaign},
+            locale__language_code=translation.get_language(),
+        )
+        .values_list("translation_key", "title")
+    )
+    entries = [
+        WallEntry(
+            name=gift.supporter.display_name,
+            paid_on=timezone.localdate(gift.paid_at),
+            amount_yen=gift.net_yen if gift.show_amount else None,
+            campaign_title=(
+                titles.get(gift.campaign.translation_key, gift.campaign.title)
+                if gift.campaign
+                else ""
+            ),
+        )
+        for gift in shown
+    ]
     if cache_seconds():
         cache.set(key, entries, cache_seconds())
     return entries[:limit]
@@ -446,9 +464,7 @@ def checkout_thanks(*, session_id: str) -> CheckoutThanks:
     if not isinstance(campaign, CampaignPage) or not campaign.live:
         campaign = None  # the donate block may sit on any page; only campaigns are named
     if campaign is not None:
-        locale = Locale.objects.filter(language_code=translation.get_language()).first()
-        if locale is not None and locale.pk != campaign.locale_id:
-            campaign = campaign.get_translation_or_none(locale) or campaign
+        campaign = campaign.localized  # the visitor's language if that translation is live
     return CheckoutThanks(
         found=True,
         recorded=recorded,

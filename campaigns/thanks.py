@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet
-from django.utils import timezone
-from wagtail.models import Locale, Page, Site
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone, translation
+from wagtail.models import Page, Site
 
 from donations.models import Donation
 from home.mail import email_queue
@@ -56,10 +56,8 @@ def _date_text(day: datetime.date | None, language: str) -> str:
 def _campaign_title(campaign: Page | None, language: str) -> str:
     if campaign is None:
         return ""
-    locale = Locale.objects.filter(language_code=language).first()
-    if locale is not None and locale.pk != campaign.locale_id:
-        campaign = campaign.get_translation_or_none(locale) or campaign
-    return campaign.title
+    with translation.override(language):
+        return campaign.localized.title  # the live translation, else the page itself
 
 
 def _organisation_name() -> str:
@@ -454,12 +452,14 @@ def thank_you_batch_progress(*, batch_id: int) -> dict:
 
 
 def thank_you_batch_stuck() -> list[int]:
-    """Batches still sending a while after they were created: their task was lost."""
+    """Batches still sending with no progress for 5 minutes: their task was lost. (A batch that
+    is still moving is left to the worker sending it.)"""
     cutoff = timezone.now() - datetime.timedelta(minutes=5)
     return list(
-        ThankYouBatch.objects.filter(
-            status=ThankYouBatch.Status.SENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:100]
+        ThankYouBatch.objects.filter(status=ThankYouBatch.Status.SENDING, created_at__lt=cutoff)
+        .annotate(last_sent=Max("recipients__processed_at"))
+        .filter(Q(last_sent__isnull=True) | Q(last_sent__lt=cutoff))
+        .values_list("pk", flat=True)[:100]
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from campaigns.models import CampaignStatus
@@ -58,6 +58,20 @@ def test_gifts_from_the_english_translation_count_for_the_same_campaign(campaign
         progress = campaign_progress(campaign=page)
         assert (progress.raised_yen, progress.donor_count) == (110_000, 1)
         assert progress.goal_reached and progress.percent == 100
+
+
+def test_the_all_campaigns_wall_names_campaigns_in_the_visitors_language(campaign):
+    english = Locale.objects.create(language_code="en")
+    campaign_en = campaign.copy_for_translation(english, copy_parents=True)
+    campaign_en.title = "Summer meals"
+    campaign_en.save_revision().publish()
+    supporter = SupporterFactory(family_name="山田", given_name="花子")
+    campaign_gift(supporter, campaign, 5000, show_name=True)
+
+    with translation.override("en"):
+        assert [e.campaign_title for e in supporters_wall(campaign=None)] == ["Summer meals"]
+    with translation.override("ja"):
+        assert [e.campaign_title for e in supporters_wall(campaign=None)] == [campaign.title]
 
 
 def _bulk_gifts(campaign, count, prefix):
