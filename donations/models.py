@@ -390,6 +390,7 @@ class ReceiptBatch(models.Model):
         blank=True,
     )
     last_error = models.TextField(_("last error"), blank=True)
+    failures = models.PositiveSmallIntegerField(_("failed runs"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -459,9 +460,9 @@ class Receipt(models.Model):
         related_name="receipts",
     )
     # Snapshot taken at issue time.
-    donor_name = models.CharField(_("donor name"), max_length=200)
+    donor_name = models.CharField(_("donor name"), max_length=400)  # company + dept + contact
     donor_postal_code = models.CharField(_("donor postal code"), max_length=8, blank=True)
-    donor_address = models.CharField(_("donor address"), max_length=400, blank=True)
+    donor_address = models.TextField(_("donor address"), blank=True)
     lines = models.JSONField(_("gifts"), default=list)  # [{"donation": id, "date", "amount_yen"}]
     total_yen = models.PositiveIntegerField(_("total (yen)"))
     issuer = models.JSONField(_("issuer"), default=dict)  # organisation name, address, numbers

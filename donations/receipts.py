@@ -473,6 +473,9 @@ def _batch_chunk(batch: ReceiptBatch, supporter_ids: list[int], issuer: dict) ->
     return counts
 
 
+MAX_BATCH_FAILURES = 5
+
+
 def receipt_batch_run(
     *, batch_id: int, chunk_size: int = BATCH_CHUNK, max_chunks: int | None = None
 ) -> str:
@@ -508,9 +511,14 @@ def receipt_batch_run(
     except Exception as exc:
         logger.exception("Receipt batch %s stopped", batch.pk)
         ReceiptBatch.objects.filter(pk=batch.pk).update(
-            last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            last_error=f"{type(exc).__name__}: {exc}"[:2000], failures=F("failures") + 1
         )
-        raise  # the sweeper runs it again from the last saved chunk
+        # The sweeper runs it again from the last saved chunk; a batch that keeps failing stops,
+        # so staff see the error and can start a new one for the year.
+        ReceiptBatch.objects.filter(pk=batch.pk, failures__gte=MAX_BATCH_FAILURES).update(
+            status=ReceiptBatch.Status.FAILED
+        )
+        raise
     return batch.status
 
 

@@ -286,6 +286,45 @@ def test_an_interrupted_batch_resumes_where_it_stopped(
     assert Receipt.objects.count() == 5
 
 
+def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
+    year_of_donors, django_capture_on_commit_callbacks, monkeypatch
+):
+    import donations.receipts as receipts
+
+    with django_capture_on_commit_callbacks(execute=False):
+        batch, _ = receipt_batch_start(year=2026)
+
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(receipts, "receipt_pdf_ensure", broken)
+    for _attempt in range(receipts.MAX_BATCH_FAILURES):
+        with pytest.raises(OSError):
+            receipt_batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert (batch.status, batch.failures) == (ReceiptBatch.Status.FAILED, 5)
+    assert batch.last_error == "OSError: disk full"
+    assert receipt_batch_run(batch_id=batch.pk) == ReceiptBatch.Status.FAILED  # not retried
+    with django_capture_on_commit_callbacks(execute=False):
+        again, created = receipt_batch_start(year=2026)
+    assert created and again.pk != batch.pk
+
+
+def test_a_long_company_name_and_address_fit_on_the_receipt():
+    company = donor(
+        kind="organisation",
+        organisation_name="株" * 120,
+        department="部" * 100,
+        contact_person="担" * 100,
+        invoice_address="東京都" * 200,
+    )
+    gift(company, 5000, paid_at=at(2026, 3, 1))
+    receipt, _ = receipt_issue_annual(supporter=company, year=2026)
+    receipt.refresh_from_db()
+    assert receipt.donor_name.startswith("株" * 120) and "担" * 100 in receipt.donor_name
+    assert receipt.donor_address.count("東京都") == 200
+
+
 def test_postal_zip_leaves_out_void_certificates_and_donors_with_email(year_of_donors):
     certificates = [receipt_issue_annual(supporter=s, year=2026)[0] for s in year_of_donors]
     receipt_void(receipt=certificates[0], reason="宛名の誤り")
