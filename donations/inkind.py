@@ -117,7 +117,8 @@ MSG_STATE = {
 }
 PLEDGE_TRANSITIONS: dict[str, frozenset[str]] = {
     "accept": frozenset({State.OFFERED}),
-    "schedule": frozenset({State.ACCEPTED, State.SCHEDULED}),
+    # Partly delivered: a recurring pledge whose goods came before staff set its first date.
+    "schedule": frozenset({State.ACCEPTED, State.SCHEDULED, State.PARTLY_DELIVERED}),
     "decline": frozenset({State.OFFERED}),
     "cancel": frozenset({State.OFFERED, *PLEDGE_OPEN_STATES}),
     "deliver": frozenset({*PLEDGE_OPEN_STATES, State.FULFILLED}),
@@ -499,7 +500,8 @@ def pledge_schedule(
             raise ValidationError(errors)
         # A new date replaces the open expectations of the old one; delivered ones stay.
         pledge.expected_deliveries.filter(status=ExpectedDelivery.Status.OPEN).delete()
-        _set_state(pledge, State.SCHEDULED, by, first_delivery_on=first_delivery_on)
+        state = State.PARTLY_DELIVERED if pledge.deliveries.exists() else State.SCHEDULED
+        _set_state(pledge, state, by, first_delivery_on=first_delivery_on)
         expected_deliveries_generate(pledge=pledge, today=today)
     return pledge
 
@@ -686,7 +688,14 @@ def delivery_record(
             expected.save(update_fields=["status", "delivery"])
 
         if pledge.state != State.FULFILLED:
-            complete = pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
+            # A recurring pledge without its first date has no known number of deliveries yet:
+            # it stays partly delivered until staff schedule it.
+            unknown_count = (
+                pledge.recurrence != Pledge.Recurrence.ONCE and not pledge.first_delivery_on
+            )
+            complete = not unknown_count and (
+                pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
+            )
             _set_state(pledge, State.FULFILLED if complete else State.PARTLY_DELIVERED, recorded_by)
         if thank:
             inkind_thanks_queue(kind="delivery", delivery=delivery)
@@ -716,7 +725,13 @@ def expected_deliveries_generate(*, pledge: Pledge, today: datetime.date | None 
         if day <= horizon
     ]
     existing = set(pledge.expected_deliveries.values_list("due_on", flat=True))
-    new = [ExpectedDelivery(pledge=pledge, due_on=day) for day in dates if day not in existing]
+    # Dates before the latest delivery were covered by it (or are history), never "overdue".
+    latest = pledge.deliveries.aggregate(latest=Max("received_on"))["latest"]
+    new = [
+        ExpectedDelivery(pledge=pledge, due_on=day)
+        for day in dates
+        if day not in existing and (latest is None or day > latest)
+    ]
     ExpectedDelivery.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 

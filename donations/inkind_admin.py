@@ -277,9 +277,12 @@ class PledgeInspectView(generic.InspectView):
             (year, reverse("pledge:certificate", args=(pledge.supporter_id,)) + f"?year={year}")
             for year in (fy.year, fy.year - 1)
         ]
-        context["thanks"] = pledge.supporter.emails.filter(key__startswith="inkind:").order_by(
-            "-created_at"
-        )[:20]
+        # This pledge's own thank-yous: acceptance, and each delivery (campaigns/thanks.py keys).
+        keys = [f"inkind:accepted:{pledge.pk}"] + [
+            f"thanks:inkind_delivery:delivery:{pk}"
+            for pk in pledge.deliveries.values_list("pk", flat=True)
+        ]
+        context["thanks"] = pledge.supporter.emails.filter(key__in=keys).order_by("-created_at")
         return context
 
 

@@ -187,6 +187,44 @@ def test_cancel_keeps_what_arrived_and_cancels_expected_deliveries():
     assert inkind.goods_received_totals()[0].quantity == Decimal("10")
 
 
+def test_a_recurring_pledge_without_a_first_date_is_not_fulfilled_by_its_first_delivery():
+    pledge = offer(  # no first date given yet
+        rice("10"),
+        recurrence=Pledge.Recurrence.MONTHLY,
+        recurrence_until=TODAY + datetime.timedelta(days=150),
+    )
+    inkind.pledge_accept(pledge=pledge)
+    deliver(pledge, received_line(pledge, 0, "10"))
+    pledge.refresh_from_db()
+    assert pledge.state == State.PARTLY_DELIVERED
+    # Once staff schedule it, its deliveries are counted against the whole schedule.
+    inkind.pledge_schedule(pledge=pledge, first_delivery_on=TODAY, today=TODAY)
+    pledge.refresh_from_db()
+    assert (pledge.state, pledge.first_delivery_on) == (State.PARTLY_DELIVERED, TODAY)
+    assert pledge.expected_deliveries.exists()
+
+
+def test_due_dates_before_the_latest_delivery_are_not_listed_as_overdue():
+    # A monthly pledge recorded late: deliveries arrived, then staff scheduled it back-dated.
+    start = TODAY - datetime.timedelta(days=200)
+    pledge = inkind.pledge_offer(
+        supporter=CompanyFactory(),
+        lines=[rice("10")],
+        recurrence=Pledge.Recurrence.MONTHLY,
+        first_delivery_on=start,
+        recurrence_until=TODAY + datetime.timedelta(days=60),
+        today=start,
+    )
+    inkind.pledge_accept(pledge=pledge)
+    deliver(pledge, received_line(pledge, 0, "10"), on=TODAY - datetime.timedelta(days=3))
+    pledge.state = State.PARTLY_DELIVERED
+    pledge.save(update_fields=["state"])
+    inkind.expected_deliveries_generate(pledge=pledge, today=TODAY)
+    due = list(pledge.expected_deliveries.order_by("due_on").values_list("due_on", flat=True))
+    assert due and min(due) > TODAY - datetime.timedelta(days=3)
+    assert not inkind.deliveries_overdue(today=TODAY).filter(pledge=pledge).exists()
+
+
 # --- Deliveries: more than pledged, units ---------------------------------------------------------
 
 
