@@ -24,13 +24,6 @@ from tests.reports_factories import at, company, goods, monthly, person
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def created(supporter, moment):
     Supporter.objects.filter(pk=supporter.pk).update(created_at=moment)
     return supporter

@@ -121,9 +121,9 @@ def test_editors_see_no_goods_and_finance_only_looks(client, editor, finance):
 def test_pledges_cannot_be_deleted_or_added_through_the_generic_screens(client, staff):
     pledge = make_pledge()
     client.force_login(staff)
-    assert client.get(f"/admin/pledge/delete/{pledge.pk}/").status_code in (302, 403)
+    assert client.post(f"/admin/pledge/delete/{pledge.pk}/").status_code in (302, 403)
     assert client.get("/admin/pledge/new/").status_code in (302, 403)
-    assert Pledge.objects.filter(pk=pledge.pk).exists()
+    assert Pledge.objects.filter(pk=pledge.pk).exists()  # a POST to delete removed nothing
 
 
 # --- Workflow -----------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_delivery_form_keeps_input_and_explains_bad_quantities(client, staff):
     line = pledge.lines.order_by("sort_order").first()
     client.force_login(staff)
     response = client.post(
-        f"/en/admin/pledge/deliver/{pledge.pk}/".replace("/en", ""),
+        f"/admin/pledge/deliver/{pledge.pk}/",
         {
             "received_on": TODAY.isoformat(),
             "received_by": "田中",
@@ -212,6 +212,8 @@ def test_delivery_form_keeps_input_and_explains_bad_quantities(client, staff):
     )
     assert response.status_code == 200
     assert response.context["formset"].forms[0].errors["quantity"]
+    html = response.content.decode()
+    assert 'value="田中"' in html and 'value="-4"' in html  # what was typed is kept
     assert not Delivery.objects.exists()
 
 

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -26,7 +25,6 @@ CHECKOUT_URL = "https://checkout.stripe.com/c/pay/cs_test_campaign"
 
 
 def _campaign_tree(*, live=True):
-    cache.clear()
     home = Site.objects.get(is_default_site=True).root_page
     donate = DonatePage(title="寄付する", slug="donate")
     home.add_child(instance=donate)

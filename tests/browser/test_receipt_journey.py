@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -21,7 +20,6 @@ pytestmark = [
 
 
 def test_donor_downloads_the_certificate_from_the_portal(live_server, home_page, page, tmp_path):
-    cache.clear()  # rate limits count in this process's local-memory cache
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
     hanako = donor(email="hanako@example.jp")
     gift(hanako, 15000, paid_at=at(2026, 2, 1), refunded=5000)
