@@ -349,30 +349,30 @@ def receipt_log_download(*, receipt: Receipt, user=None, by_donor: bool = False)
     )
 
 
-def _portal_url(language: str) -> str:
-    from members.views import portal_page
+def receipt_portal_url(language: str) -> str:
+    """The member portal's absolute URL in a language (where donors download receipts)."""
+    from members.views import localised_page_url, portal_page
 
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     portal = portal_page()
     if portal is None:
         return base + "/"
-    url = portal.get_url() or "/"
-    if not url.startswith("/"):
-        return url
-    if language != settings.LANGUAGE_CODE and not url.startswith(f"/{language}/"):
-        url = f"/{language}{url}"
-    return base + url
+    with translation.override(language):
+        url = localised_page_url(None, portal)
+    return url if not url.startswith("/") else base + url
 
 
-def receipt_notify(*, receipt: Receipt) -> bool:
+def receipt_notify(*, receipt: Receipt, portal_urls: dict[str, str] | None = None) -> bool:
     """Tell a donor with an e-mail address that the receipt is in the member portal (once per
-    receipt). Returns False for donors without e-mail: theirs is posted."""
+    receipt). Returns False for donors without e-mail: theirs is posted. `portal_urls`
+    (language → URL) lets a batch look the portal up once instead of once per donor."""
     supporter = receipt.supporter
     if not supporter.email or supporter.status == Supporter.Status.ANONYMISED:
         return False
     language = supporter.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
-        context = {"receipt": receipt, "supporter": supporter, "portal_url": _portal_url(language)}
+        portal_url = (portal_urls or {}).get(language) or receipt_portal_url(language)
+        context = {"receipt": receipt, "supporter": supporter, "portal_url": portal_url}
         subject = render_to_string("donations/email/receipt_ready_subject.txt", context)
         body = render_to_string("donations/email/receipt_ready_body.txt", context)
     _message, created = email_queue(
@@ -439,7 +439,9 @@ class _ChunkCounts:
     postal: int = 0
 
 
-def _batch_chunk(batch: ReceiptBatch, supporter_ids: list[int], issuer: dict) -> _ChunkCounts:
+def _batch_chunk(
+    batch: ReceiptBatch, supporter_ids: list[int], issuer: dict, portal_urls: dict[str, str]
+) -> _ChunkCounts:
     counts = _ChunkCounts()
     start, end = year_bounds(batch.year)
     gifts_by_donor: dict[int, list[Donation]] = defaultdict(list)
@@ -466,7 +468,7 @@ def _batch_chunk(batch: ReceiptBatch, supporter_ids: list[int], issuer: dict) ->
                 continue
             counts.issued += 1  # new, or left by an interrupted run of this batch
             receipt_pdf_ensure(receipt=receipt)
-            if receipt_notify(receipt=receipt):
+            if receipt_notify(receipt=receipt, portal_urls=portal_urls):
                 counts.emailed += 1
             else:
                 counts.postal += 1
@@ -488,6 +490,7 @@ def receipt_batch_run(
         status=ReceiptBatch.Status.RUNNING, updated_at=timezone.now()
     )
     issuer = issuer_snapshot()
+    portal_urls = {code: receipt_portal_url(code) for code, _name in settings.LANGUAGES}
     chunks = 0
     try:
         while max_chunks is None or chunks < max_chunks:
@@ -497,7 +500,7 @@ def receipt_batch_run(
             if not ids:
                 receipt_batch_finish(batch=batch)
                 return ReceiptBatch.Status.DONE
-            counts = _batch_chunk(batch, ids, issuer)
+            counts = _batch_chunk(batch, ids, issuer, portal_urls)
             batch.last_supporter_id = ids[-1]
             batch.processed += len(ids)
             batch.total = max(batch.total, batch.processed)

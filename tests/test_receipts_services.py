@@ -379,3 +379,12 @@ def test_concurrent_issuing_never_duplicates_or_skips_a_number_on_postgresql():
         sequences = sorted(Receipt.objects.filter(kind=kind).values_list("sequence", flat=True))
         assert sequences == list(range(1, 13)), kind
     assert Receipt.objects.filter(kind="annual").values("supporter").distinct().count() == 12
+
+
+def test_receipt_mail_links_the_portal_in_the_donors_language(home_page):
+    from donations.receipts import receipt_portal_url
+    from members.models import MemberPortalPage
+
+    home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
+    assert receipt_portal_url("ja") == "http://localhost:8000/portal/"
+    assert receipt_portal_url("en") == "http://localhost:8000/en/portal/"
