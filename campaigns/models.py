@@ -64,7 +64,11 @@ class CampaignIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         campaigns = list(
-            CampaignPage.objects.child_of(self).live().public().order_by("-start_date", "pk")
+            CampaignPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("hero_image")
+            .order_by("-start_date", "pk")
         )
         cards = campaigns_with_progress(campaigns=campaigns)
         context["active_campaigns"] = [c for c in cards if c.status == CampaignStatus.ACTIVE]

@@ -217,10 +217,6 @@ class CampaignCard:
     status: str
     days_left: int | None
 
-    @property
-    def title(self) -> str:
-        return self.page.title
-
 
 def campaigns_with_progress(*, campaigns: list[CampaignPage]) -> list[CampaignCard]:
     today = timezone.localdate()
@@ -393,10 +389,7 @@ def campaign_page_serve_cached(*, page: CampaignPage, request, render) -> HttpRe
     another. Staff, previews and requests with a query string are never cached."""
     if not page_cache_eligible(request):
         return render()
-    response = page_cache_response(request)
-    if response is not None:
-        return response
-    response = render()
+    response = render()  # campaigns.middleware already served a cached copy if there was one
     if hasattr(response, "render"):
         response.render()
     if response.status_code == 200 and not response.cookies:

@@ -121,13 +121,11 @@ def thanks_queue(
     supporter: Supporter,
     context: dict,
     key: str,
-    texts: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[ThankYouLog, bool]:
     """Thank one supporter for one thing (`key`, e.g. "donation:12"), at most once.
 
-    context: amount_yen, campaign (a page), day (a date), items (text). texts: subject and body
-    per language to use instead of the kind's template (bulk thanks).
-    Returns (log entry, created)."""
+    context: amount_yen, campaign (a page), day (a date), items (text). The text is the kind's
+    thank-you template. Returns (log entry, created)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -143,11 +141,7 @@ def thanks_queue(
             return log, True
         language = _language(supporter)
         values = thank_you_values(supporter=supporter, language=language, **context)
-        if texts and (texts.get(language) or texts.get("ja")):
-            subject, body = texts.get(language) or texts["ja"]
-            subject, body = thank_you_format(subject=subject, body=body, values=values)
-        else:
-            subject, body = thank_you_render(kind=kind, language=language, values=values)
+        subject, body = thank_you_render(kind=kind, language=language, values=values)
         email, _created = email_queue(
             key=f"thanks:{kind}:{key}"[:200],
             to=supporter.email,

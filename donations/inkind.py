@@ -1030,6 +1030,7 @@ def corporate_wall_entries() -> list[CorporateWallEntry]:
             supporter__kind=Supporter.Kind.ORGANISATION,
         )
         .select_related("supporter", "logo")
+        .prefetch_related("logo__renditions")  # the logo thumbnails without a query each
         .order_by("sort_order", "pk")
     )
 

@@ -456,10 +456,13 @@ def certificate_download(request, supporter_pk: int):
     if not request.user.has_perm("donations.view_pledge"):
         raise PermissionDenied
     supporter = get_object_or_404(Supporter, pk=supporter_pk)
+    this_year = fiscal_year_period(today=timezone.localdate()).year
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        year = fiscal_year_period(today=timezone.localdate()).year
+        year = this_year
+    if not 2000 <= year <= this_year + 1:  # a typed URL with a far-off year: the current one
+        year = this_year
     period = fiscal_year_period(year=year)
     pdf = certificate_pdf(supporter=supporter, start=period.start, end=period.end, title_year=year)
     response = HttpResponse(pdf, content_type="application/pdf")

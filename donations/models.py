@@ -736,10 +736,6 @@ class Pledge(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.supporter}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in PLEDGE_OPEN_STATES
-
 
 PLEDGE_OPEN_STATES = (
     Pledge.State.ACCEPTED,

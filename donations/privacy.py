@@ -32,22 +32,30 @@ def _goods(line) -> str:
 
 
 def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any]]]:
-    pledges = supporter.pledges.prefetch_related("lines", "deliveries__lines").order_by("pk")
+    pledges = (
+        supporter.pledges.select_related("campaign")
+        .prefetch_related("lines", "deliveries__lines")
+        .order_by("pk")
+    )
     return {
         "gifts": [
             export_record(gift, exclude=("supporter", "recorded_by", "note", *STRIPE_FIELDS))
-            for gift in supporter.donations.select_related("campaign").order_by("paid_at", "pk")
+            for gift in supporter.donations.select_related(
+                "campaign", "membership__plan", "membership__supporter", "recurring__supporter"
+            ).order_by("paid_at", "pk")
         ],
         "monthly_gifts": [
             export_record(
                 recurring,
                 exclude=("supporter", "stripe_subscription_id", "stripe_customer_id"),
             )
-            for recurring in supporter.recurring_donations.order_by("pk")
+            for recurring in supporter.recurring_donations.select_related("campaign").order_by("pk")
         ],
         "receipts": [
             export_record(receipt, exclude=RECEIPT_INTERNAL)
-            for receipt in supporter.receipts.order_by("issued_at", "pk")
+            for receipt in supporter.receipts.select_related(
+                "donation__supporter", "replaces"
+            ).order_by("issued_at", "pk")
         ],
         "goods_pledges": [
             {

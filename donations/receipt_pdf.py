@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from home.pdf import pdf_fonts
 
-from .models import Receipt
+from .models import Donation, Receipt
 
 WIDTH, HEIGHT = A4
 MARGIN = 56
@@ -179,13 +179,7 @@ class _Drawer:
 
     def gifts(self, y: float) -> float:
         lines = self.receipt.lines
-        kinds = {"one_off": _("One-off gift"), "monthly": _("Monthly gift")}
-        methods = {
-            "card": _("Card"),
-            "konbini": _("Convenience store"),
-            "bank_transfer": _("Bank transfer"),
-            "cash": _("Cash"),
-        }
+        kinds, methods = dict(Donation.Kind.choices), dict(Donation.Method.choices)
         y = self.table_header(y)
         capacity = LINES_FIRST_PAGE
         for index, line in enumerate(lines, start=1):
