@@ -26,7 +26,15 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
 from home.exports import spreadsheet_safe
-from members.imports import ImportFileError, _csv_table, _xlsx_table
+from members.imports import (
+    FORMULA_ESCAPES,
+    MSG_FILE_TYPE,
+    MSG_MISSING_COLUMNS,
+    ImportFileError,
+    _csv_table,
+    _error,
+    _xlsx_table,
+)
 from members.resources import header_key
 from members.services import supporter_find_duplicate
 
@@ -34,7 +42,6 @@ from . import inkind
 from .models import Delivery, DeliveryLine, GoodsCategory, GoodsUnit, Pledge, PledgeLine
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
 
 MSG_REQUIRED = _("This column must not be empty.")
 MSG_CHOICE = _("Unknown value “%(value)s”. Use one of: %(choices)s.")
@@ -48,7 +55,6 @@ MSG_REFERENCE_EXISTS = _("A pledge with this reference was already imported.")
 MSG_GROUP_DIFFERS = _(
     "Rows of the same pledge must repeat the same %(column)s (see line %(line)s)."
 )
-MSG_MISSING_COLUMNS = _("Required columns are missing: %(columns)s.")
 
 CATEGORY_WORDS = {
     "食品": GoodsCategory.FOOD,
@@ -281,11 +287,7 @@ class ImportReport:
     written: bool = False
 
     def add(self, line: int | None, column: str, message, params: dict | None = None) -> None:
-        texts = {}
-        for language in ("en", "ja"):
-            with translation.override(language):
-                texts[language] = str(message) % params if params else str(message)
-        self.errors.append({"line": line, "column": column, **texts})
+        self.errors.append(_error(line, column, message, params))
 
 
 PLEDGE_COLUMNS = {
@@ -431,7 +433,7 @@ def _read(upload, name: str):
         return _xlsx_table(upload)
     if name.lower().endswith(".csv"):
         return _csv_table(upload)
-    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    raise ImportFileError(MSG_FILE_TYPE)
 
 
 def inkind_import(*, kind: str, upload, name: str, commit: bool, user=None) -> ImportReport:
@@ -666,7 +668,7 @@ class InkindImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+            raise forms.ValidationError(MSG_FILE_TYPE)
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
