@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from wagtail.models import Page, Workflow, WorkflowPage
 
 from donations.models import CheckoutRequest, Donation
-from members.models import ConsentRecord, Supporter
+from members.models import NOT_CONTACTABLE, ConsentRecord
 
 from .models import CampaignIndexPage, CampaignPage
 
@@ -279,12 +279,7 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
     ).order_by("-recorded_at", "-pk")
     gifts = (
         Donation.objects.filter(refunded_yen__lt=F("amount_yen"))
-        .exclude(
-            supporter__status__in=[
-                Supporter.Status.ANONYMISED,
-                Supporter.Status.DELETION_REQUESTED,
-            ]
-        )
+        .exclude(supporter__status__in=NOT_CONTACTABLE)
         .annotate(wall_consent=Subquery(consent.values("granted")[:1]))
         .filter(Q(wall_consent=True) | Q(wall_consent__isnull=True, show_name=True))
         .select_related("supporter", "campaign")

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone, translation
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from donations.models import Donation
 from home.mail import email_queue
 from home.models import OrganisationSettings
-from members.models import Supporter
+from members.models import NOT_CONTACTABLE, Supporter
 
 from .models import (
     CampaignPage,
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 # Gifts recorded long after they were paid (imports, old history) are not thanked automatically.
 THANK_GIFTS_WITHIN = datetime.timedelta(days=30)
-NOT_CONTACTABLE = (Supporter.Status.ANONYMISED, Supporter.Status.DELETION_REQUESTED)
 
 
 # --- Rendering ---------------------------------------------------------------------------------
@@ -61,8 +60,7 @@ def _campaign_title(campaign: Page | None, language: str) -> str:
 
 
 def _organisation_name() -> str:
-    site = Site.objects.filter(is_default_site=True).first()
-    return OrganisationSettings.for_site(site).name if site else ""
+    return OrganisationSettings.for_default_site().name
 
 
 def thank_you_values(

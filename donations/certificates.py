@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from home.models import OrganisationSettings
 from home.pdf import pdf_fonts
 from members.models import Supporter
 
@@ -75,15 +76,6 @@ def goods_summary_lines(totals: list[GoodsTotal]) -> list[str]:
     ]
 
 
-def _organisation():
-    from wagtail.models import Site
-
-    from home.models import OrganisationSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return OrganisationSettings.for_site(site) if site else None
-
-
 def certificate_filename(*, supporter: Supporter, year: int) -> str:
     return f"kanshajo-{year}-{supporter.pk}.pdf"
 
@@ -100,9 +92,8 @@ def certificate_pdf(
     fonts = pdf_fonts()
     issued_on = issued_on or timezone.localdate()
     totals = supporter_goods_totals(supporter=supporter, start=start, end=end)
-    organisation = _organisation()
-    org_name = organisation.name if organisation else ""
-    representative = organisation.representative if organisation else ""
+    organisation = OrganisationSettings.for_default_site()
+    org_name, representative = organisation.name, organisation.representative
     honorific = "貴社" if supporter.kind == Supporter.Kind.ORGANISATION else "貴殿"
     period = (
         f"{title_year}年度" if title_year is not None else ""

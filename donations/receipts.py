@@ -35,7 +35,6 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from home.exports import spreadsheet_safe_row
 from home.mail import email_queue
@@ -118,8 +117,7 @@ def donor_name(supporter: Supporter) -> str:
 
 def issuer_snapshot() -> dict:
     """The organisation's name, address and registration details (Settings → Organisation)."""
-    site = Site.objects.filter(is_default_site=True).first()
-    org = OrganisationSettings.for_site(site) if site else OrganisationSettings()
+    org = OrganisationSettings.for_default_site()
     return {
         "name": org.name,
         "legal_form": org.legal_form,

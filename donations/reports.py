@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from members.models import MembershipPlan, Supporter
+from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
 
 from .inkind import goods_value_by_month
 from .models import Donation, GrantIncome
@@ -39,7 +39,6 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 TREND_MONTHS = 12
 RUNWAY_HORIZON_MONTHS = 120
 # Supporters who asked to be forgotten are never listed for contact.
-NOT_CONTACTABLE = [Supporter.Status.ANONYMISED, Supporter.Status.DELETION_REQUESTED]
 
 
 # --- Months ------------------------------------------------------------------------------------

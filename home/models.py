@@ -79,6 +79,15 @@ class OrganisationSettings(BaseSiteSetting):
         ),
     ]
 
+    @classmethod
+    def for_default_site(cls) -> "OrganisationSettings":
+        """The settings of the default site: what mail, receipts and certificates are signed
+        with when there is no request to pick a site from (unsaved defaults without a site)."""
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site else cls()
+
     class Meta:
         verbose_name = _("organisation")
 

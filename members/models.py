@@ -254,6 +254,10 @@ class Supporter(models.Model):
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
 
+# Supporters who asked to be deleted, or were: never e-mailed, never named in public.
+NOT_CONTACTABLE = (Supporter.Status.DELETION_REQUESTED, Supporter.Status.ANONYMISED)
+
+
 class VolunteerProfile(models.Model):
     class Slot(models.TextChoices):
         MORNING = "am", _("Morning")

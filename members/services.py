@@ -22,6 +22,7 @@ from home.exports import spreadsheet_safe_row
 from home.mail import email_queue
 
 from .models import (
+    NOT_CONTACTABLE,
     AccessToken,
     Area,
     ConsentRecord,
@@ -242,10 +243,7 @@ def supporter_send_login_link(*, email: str, login_url: str) -> bool:
     """E-mail a portal login link if the address belongs to a supporter. Returns whether one was
     sent; callers must not show the result to the visitor."""
     supporter = supporter_find_duplicate(email=email)
-    if supporter is None or supporter.status in (
-        Supporter.Status.ANONYMISED,
-        Supporter.Status.DELETION_REQUESTED,
-    ):
+    if supporter is None or supporter.status in NOT_CONTACTABLE:
         return False
     _email_link(
         supporter=supporter,
