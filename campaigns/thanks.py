@@ -237,11 +237,17 @@ def campaign_goal_thank_donors(*, campaign_id: int) -> int:
     if campaign is None:
         return 0
     thanked = 0
+    # Looked up once for every donor, not once each.
+    context = {
+        "campaign": campaign,
+        "day": timezone.localdate(),
+        "organisation": OrganisationSettings.for_default_site().name,
+    }
     for supporter in campaign_donors(campaign=campaign):
         _log, created = thanks_queue(
             kind=ThankYouKind.CAMPAIGN_GOAL_REACHED,
             supporter=supporter,
-            context={"campaign": campaign, "day": timezone.localdate()},
+            context=context,
             key=f"campaign:{campaign.translation_key}:supporter:{supporter.pk}",
         )
         thanked += created

@@ -24,7 +24,7 @@ from home.models import OrganisationSettings
 from home.pdf import pdf_fonts
 from members.models import Supporter
 
-from .inkind import GoodsTotal, quantity_display, supporter_goods_totals
+from .inkind import GoodsTotal, goods_received_totals, quantity_display
 
 CATEGORY_JA = {
     "food": "食品",
@@ -91,7 +91,7 @@ def certificate_pdf(
     """The 感謝状 for goods received from `supporter` between `start` and `end` (inclusive)."""
     fonts = pdf_fonts()
     issued_on = issued_on or timezone.localdate()
-    totals = supporter_goods_totals(supporter=supporter, start=start, end=end)
+    totals = goods_received_totals(supporter=supporter, start=start, end=end)
     organisation = OrganisationSettings.for_default_site()
     org_name, representative = organisation.name, organisation.representative
     honorific = "貴社" if supporter.kind == Supporter.Kind.ORGANISATION else "貴殿"

@@ -878,12 +878,16 @@ def goods_received_totals(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     campaign_id: int | None = None,
+    supporter: Supporter | None = None,
 ) -> list[GoodsTotal]:
     """Goods received per (category, unit) in a period (`end` inclusive), optionally for one
-    campaign: one row per pair, never mixing units. One query. Sorted by category then unit."""
+    campaign or one supporter (the 感謝状's summary): one row per pair, never mixing units.
+    One query. Sorted by category then unit."""
     rows = _period(DeliveryLine.objects.all(), prefix="delivery__received_on", start=start, end=end)
     if campaign_id is not None:
         rows = rows.filter(delivery__pledge__campaign_id=campaign_id)
+    if supporter is not None:
+        rows = rows.filter(delivery__pledge__supporter=supporter)
     rows = rows.values("category", "unit").annotate(
         quantity=Sum("quantity"), value=Coalesce(Sum("estimated_value_yen"), 0)
     )
@@ -917,27 +921,6 @@ def goods_value_by_month(*, start: datetime.date, end: datetime.date) -> dict[da
         .order_by()
     )
     return {row["month"]: int(row["value"]) for row in rows}
-
-
-def supporter_goods_totals(
-    *, supporter: Supporter, start: datetime.date | None, end: datetime.date | None
-) -> list[GoodsTotal]:
-    """One supporter's goods received in a period, per (category, unit): the 感謝状's summary."""
-    rows = _period(
-        DeliveryLine.objects.filter(delivery__pledge__supporter=supporter),
-        prefix="delivery__received_on",
-        start=start,
-        end=end,
-    ).values("category", "unit")
-    rows = rows.annotate(quantity=Sum("quantity"), value=Coalesce(Sum("estimated_value_yen"), 0))
-    categories, units = list(GoodsCategory.values), list(GoodsUnit.values)
-    return sorted(
-        (
-            GoodsTotal(row["category"], row["unit"], row["quantity"], int(row["value"]))
-            for row in rows
-        ),
-        key=lambda t: (categories.index(t.category), units.index(t.unit)),
-    )
 
 
 # --- Thanks --------------------------------------------------------------------------------------

@@ -607,7 +607,6 @@ def checkout_session_create(
         metadata["campaign_id"] = str(checkout.campaign_id)
     if checkout.membership_id:
         metadata["membership_id"] = str(checkout.membership_id)
-    if checkout.membership_id:
         product_name = f"会費 {checkout.membership.plan.name}"
     else:
         product_name = "毎月の寄付" if monthly else "寄付"
