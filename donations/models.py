@@ -27,9 +27,14 @@ class StripeEvent(models.Model):
     with it; processing happens in a huey task and a sweeper retries what is still pending."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", _("Queued")
+        # Refers to an object not recorded yet (events arrive out of order): retried with
+        # back-off for as long as Stripe itself retries, and woken when that object arrives.
+        WAITING = "waiting", _("Waiting for a related event")
         PROCESSED = "processed", _("Processed")
         IGNORED = "ignored", _("Not needed")
+        # Cannot be applied as sent (e.g. a JPY amount with decimals): staff must look at it.
+        NEEDS_REVIEW = "needs_review", _("Needs review")
         FAILED = "failed", _("Failed")
 
     stripe_id = models.CharField(_("Stripe event id"), max_length=255, unique=True)
@@ -38,12 +43,16 @@ class StripeEvent(models.Model):
     livemode = models.BooleanField(_("live mode"), default=False)
     payload = models.JSONField(_("payload"))
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # When a waiting event is next tried (back-off); null: as soon as a sweeper sees it.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    # What a waiting event waits for (e.g. "subscription:sub_123"), so its arrival wakes it.
+    waiting_for = models.CharField(_("waiting for"), max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -182,6 +191,9 @@ class Donation(models.Model):
     )
     note = models.TextField(_("staff note"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set once every side effect of recording this gift (thanks, campaign caches, goal check)
+    # has run; a sweeper re-runs them for gifts whose task was lost.
+    effects_done_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-paid_at", "-pk"]
@@ -228,15 +240,28 @@ class CheckoutRequest(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    # Known member (membership fee, logged-in donor); null for a visitor, whose details below
+    # become (or find) a supporter only when Stripe's verified paid event arrives.
     supporter = models.ForeignKey(
-        "members.Supporter", on_delete=models.PROTECT, related_name="checkout_requests"
+        "members.Supporter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checkout_requests",
     )
+    email = models.EmailField(_("e-mail"), blank=True)
+    family_name = models.CharField(_("family name"), max_length=50, blank=True)
+    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=50, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
     campaign = models.ForeignKey(
         "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     membership = models.ForeignKey(
         "members.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Kept here, never sent to Stripe: personal free text stays with us.
     message = models.TextField(_("message"), blank=True)
     show_name = models.BooleanField(default=False)
     show_amount = models.BooleanField(default=False)

@@ -219,13 +219,32 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        # Marked before the send: a worker killed mid-send leaves the row here for staff to see,
+        # never re-sends it (a lost mail is visible, a doubled one is not undoable).
+        SENDING = "sending", _("Being sent (unconfirmed)")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    class Category(models.TextChoices):
+        GENERAL = "general", _("General")
+        # Gifts, payments and receipts: readable by Finance only.
+        MONEY = "money", _("Money")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=200)
+    # What staff may read: single-use links are redacted here.
     body = models.TextField(_("body"))
+    # The body as sent when it holds a single-use link; shown on no staff screen and emptied
+    # once the message is sent or has failed.
+    secret_body = models.TextField(blank=True, editable=False)
+    category = models.CharField(
+        _("category"),
+        max_length=10,
+        choices=Category.choices,
+        default=Category.GENERAL,
+        db_index=True,
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

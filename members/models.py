@@ -509,6 +509,9 @@ class MemberImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Uploaded lists hold personal data: the file is deleted once imported, cancelled or a day
+    # old (members/tasks.py), and staff see when it went.
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
