@@ -48,6 +48,26 @@ class EventNotReady(Exception):
     """The event refers to something not recorded yet (events arrive out of order): retry later."""
 
 
+class EventNeedsReview(Exception):
+    """The event cannot be applied as sent (e.g. a JPY amount with decimals): staff must look."""
+
+
+def stripe_amount_yen(value, *, currency: str | None = "jpy") -> int:
+    """A Stripe amount as whole yen; raises EventNeedsReview for anything else (decimals, strings,
+    bools, negatives, another currency).
+
+    JPY is zero-decimal at Stripe: an amount is a plain integer of yen, never 1000.5 or "1000".
+    `currency=None` means the object states none (older shapes); the amount is still checked.
+    """
+    if currency is not None and str(currency).lower() != "jpy":
+        raise EventNeedsReview(f"currency {currency!r} is not JPY (amount {value!r})")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EventNeedsReview(f"amount {value!r} is not a whole number of yen")
+    if value < 0:
+        raise EventNeedsReview(f"amount {value!r} is negative")
+    return value
+
+
 # --- The ledger --------------------------------------------------------------------------------
 
 
@@ -215,10 +235,29 @@ def stripe_event_process(*, event_id: int) -> str:
             return event.status
     except EventNotReady as exc:
         error = f"not ready: {exc}"
+    except EventNeedsReview as exc:
+        # Not retried: the same payload would fail the same way. Nothing was booked (rolled back).
+        return _stripe_event_needs_review(event_id=event_id, reason=str(exc))
     except Exception as exc:  # a bug or bad data: keep the event, record why, retry later
         logger.exception("Stripe event %s failed", event_id)
         error = f"{type(exc).__name__}: {exc}"
     return _stripe_event_attempt_failed(event_id=event_id, error=error)
+
+
+def _stripe_event_needs_review(*, event_id: int, reason: str) -> str:
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            return StripeEvent.Status.FAILED
+        if event.status != StripeEvent.Status.PENDING:
+            return event.status
+        event.attempts += 1
+        event.status = StripeEvent.Status.NEEDS_REVIEW
+        event.last_error = f"needs review: {reason}"[:2000]
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+        logger.warning("Stripe event %s needs review: %s", event.stripe_id, reason)
+        return event.status
 
 
 def _stripe_event_attempt_failed(*, event_id: int, error: str) -> str:
