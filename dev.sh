@@ -23,19 +23,20 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+UV_VERSION=0.13.9   # uv installs the locked set (uv.lock) in seconds instead of pip's minutes
+
 setup_python() {
     if [ ! -x "$VENV/bin/python" ]; then
         log "Creating virtual environment ($("$PYTHON_BIN" --version))"
         "$PYTHON_BIN" -m venv "$VENV"
     fi
-    # Reinstall only when the dependency list changed.
-    local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
-    if [ ! -f "$stamp" ]; then
-        log "Installing Python packages"
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e ".[test]"
-        rm -f "$VENV"/.installed-* && touch "$stamp"
+    if ! "$VENV/bin/uv" --version 2>/dev/null | grep -q "$UV_VERSION"; then
+        log "Installing uv $UV_VERSION"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
     fi
+    # Exactly the locked versions (uv.lock), the project editable, with the test and dev extras;
+    # a no-op in well under a second when nothing changed.
+    UV_PROJECT_ENVIRONMENT="$VENV" "$VENV/bin/uv" sync --frozen --all-extras --quiet
     export PATH="$PWD/$VENV/bin:$PATH"
 }
 
