@@ -4,13 +4,12 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+# Side effects of recorded gifts and their sweeper live in effects.py; imported here so the
+# worker registers them (huey's autodiscovery loads tasks modules only).
+from .effects import donation_effects_sweep, donation_effects_task  # noqa: F401
 from .receipts import receipt_batch_run, receipt_batch_stuck
-from .services import (
-    stripe_event_payload_prune,
-    stripe_event_pending_ids,
-    stripe_event_process,
-    stripe_reconcile,
-)
+from .services import stripe_event_payload_prune
+from .stripe_inbox import stripe_event_pending_ids, stripe_event_process, stripe_reconcile
 from .stripe_api import stripe_configured
 
 
@@ -21,8 +20,8 @@ def stripe_event_handle(event_id: int) -> str:
 
 @db_periodic_task(crontab(minute="*"))
 def stripe_event_sweep() -> None:
-    """Re-queue events still pending: their task was lost, or they arrived before the object
-    they refer to and are waiting for it."""
+    """Re-queue pending events whose task was lost, and waiting events (they arrived before
+    the object they refer to) whose next attempt, with back-off, is due."""
     for event_id in stripe_event_pending_ids():
         stripe_event_handle(event_id)
 
