@@ -493,6 +493,7 @@ class MemberImport(models.Model):
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed: nothing imported")
+        CANCELLED = "cancelled", _("Cancelled: nothing imported")
 
     file = models.FileField(_("file"), upload_to="member-imports/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -504,6 +505,8 @@ class MemberImport(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Found by the check but not blocking (an unknown postal code, an address that disagrees).
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
