@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock, DonateBlock
+from ouendan.net import public_url
 
 # --- Pages -------------------------------------------------------------------------------------
 
@@ -180,7 +181,9 @@ class CampaignPage(Page):
         context["share_url"] = self.get_full_url(request)
         if self.hero_image:
             rendition = self.hero_image.get_rendition("fill-1200x630")
-            context["og_image_url"] = request.build_absolute_uri(rendition.url)
+            # From PUBLIC_BASE_URL, not the Host header: the page is cached for every visitor.
+            url = rendition.url
+            context["og_image_url"] = public_url(url) if url.startswith("/") else url
         if not self.donate:
             from donations.models import DonatePage
 

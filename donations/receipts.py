@@ -349,15 +349,14 @@ def receipt_log_download(*, receipt: Receipt, user=None, by_donor: bool = False)
 
 def receipt_portal_url(language: str) -> str:
     """The member portal's absolute URL in a language (where donors download receipts)."""
-    from members.views import localised_page_url, portal_page
+    from members.views import absolute_link, localised_page_url, portal_page
 
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     portal = portal_page()
     if portal is None:
-        return base + "/"
+        return absolute_link("/")
     with translation.override(language):
         url = localised_page_url(None, portal)
-    return url if not url.startswith("/") else base + url
+    return absolute_link(url)
 
 
 def receipt_notify(*, receipt: Receipt, portal_urls: dict[str, str] | None = None) -> bool:

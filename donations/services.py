@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from members.models import Membership, Supporter
 from members.services import membership_record_payment
-from ouendan.net import public_url
 
 from .checkout_donor import (
     DonorUnknown,

@@ -17,7 +17,6 @@ Every amount goes through `stripe_amount_yen`: JPY only, whole yen, else the eve
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,7 @@ from home.mail import email_queue, email_redact
 from home.models import OutgoingEmail
 from members.models import AccessToken, Supporter
 from members.services import access_token_issue
+from ouendan.net import public_url
 
 from .checkout_donor import invoice_gift_wishes, subscription_donor
 from .models import Donation, RecurringDonation, StripeEvent
@@ -371,7 +371,7 @@ def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
             context = {
                 "supporter": supporter,
                 "recurring": recurring,
-                "update_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+                "update_url": public_url(path),
             }
             subject = render_to_string("donations/email/payment_failed_subject.txt", context)
             body = render_to_string("donations/email/payment_failed_body.txt", context)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from donations.stripe_api import stripe_configured
+from ouendan.net import public_url
 
 from . import services
 from .forms import ConsentForm, DeletionForm, EmailForm, JoinForm, ProfileForm, VolunteerForm
@@ -59,9 +60,16 @@ def sub_url(request, page, name: str, **kwargs) -> str:
     return page_base_url(request, page) + page.reverse_subpage(name, kwargs=kwargs or None)
 
 
+def absolute_link(url: str) -> str:
+    """A page URL made absolute for an e-mail or Stripe, from PUBLIC_BASE_URL: never from the
+    request's Host header, which the client chooses. Wagtail returns a full URL only for a page
+    of another Site, and that comes from the Site record, not from the request."""
+    return public_url(url) if url.startswith("/") else url
+
+
 def link_template(request, page, name: str) -> str:
     """An absolute link for an e-mail, with "{token}" where the secret goes."""
-    url = request.build_absolute_uri(sub_url(request, page, name, token=TOKEN_PLACEHOLDER))
+    url = absolute_link(sub_url(request, page, name, token=TOKEN_PLACEHOLDER))
     return url.replace(TOKEN_PLACEHOLDER, "{token}")
 
 
@@ -172,11 +180,11 @@ def _portal_login_template(request, page) -> str:
     """The portal's login link for e-mails sent from the join page (already registered)."""
     portal = portal_page()
     if portal is None:
-        return request.build_absolute_uri(page_base_url(request, page))
+        return absolute_link(page_base_url(request, page))
     url = localised_page_url(request, portal) + portal.reverse_subpage(
         "redeem", kwargs={"token": TOKEN_PLACEHOLDER}
     )
-    return request.build_absolute_uri(url).replace(TOKEN_PLACEHOLDER, "{token}")
+    return absolute_link(url).replace(TOKEN_PLACEHOLDER, "{token}")
 
 
 def join_thanks(request, page):

@@ -249,7 +249,7 @@ def test_failed_payment_mail_links_straight_to_the_customer_portal(
     )
     [message] = mail.outbox
     assert AccessToken.objects.filter(purpose=AccessToken.Purpose.BILLING).count() == 1
-    link = re.search(r"http://localhost:8000(/donations/update-card/[\w-]+/)", message.body)
+    link = re.search(r"http://testserver(/donations/update-card/[\w-]+/)", message.body)
     assert link, message.body
     url = link.group(1)
 

@@ -386,5 +386,5 @@ def test_receipt_mail_links_the_portal_in_the_donors_language(home_page):
     from members.models import MemberPortalPage
 
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
-    assert receipt_portal_url("ja") == "http://localhost:8000/portal/"
-    assert receipt_portal_url("en") == "http://localhost:8000/en/portal/"
+    assert receipt_portal_url("ja") == "http://testserver/portal/"  # PUBLIC_BASE_URL in tests
+    assert receipt_portal_url("en") == "http://testserver/en/portal/"

@@ -112,3 +112,112 @@ def test_test_settings_run_tasks_immediately():
     from django.conf import settings
 
     assert settings.HUEY["immediate"] is True
+
+
+# --- Stripe, public links, proxies and an empty DATABASE_URL (issue 11) -------------------------
+
+STRIPE_ENV = {
+    "STRIPE_SECRET_KEY": "sk_test_not-a-real-key",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_not-a-real-key",
+    "STRIPE_WEBHOOK_SECRET": "whsec_not-a-real-secret",
+}
+# Everything a real deployment behind a TLS proxy sets.
+FULL_PRODUCTION_ENV = {
+    **PRODUCTION_ENV,
+    **STRIPE_ENV,
+    "PUBLIC_BASE_URL": "https://www.ouendan.example.jp",
+    "SECURE_PROXY_SSL_HEADER": "true",
+    "TRUSTED_PROXY_COUNT": "1",
+}
+
+SHOW = """
+import django
+from django.conf import settings
+django.setup()
+print(settings.PUBLIC_BASE_URL, settings.TRUSTED_PROXY_COUNT, settings.RATELIMIT_IP_META_KEY)
+print(settings.DATABASES["default"]["ENGINE"])
+"""
+
+
+def test_check_deploy_is_clean_with_payments_behind_a_proxy():
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        FULL_PRODUCTION_ENV,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    shown = run([sys.executable, "-c", SHOW], FULL_PRODUCTION_ENV).stdout.splitlines()
+    assert shown[0] == "https://www.ouendan.example.jp 1 ouendan.net.client_ip"
+
+
+def test_public_base_url_defaults_to_the_admin_base_url():
+    shown = run([sys.executable, "-c", SHOW], PRODUCTION_ENV).stdout.splitlines()
+    assert shown[0] == "https://ouendan.example.jp 0 ouendan.net.client_ip"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"STRIPE_WEBHOOK_SECRET": ""},
+            "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is set",
+        ),
+        (
+            {"STRIPE_SECRET_KEY": ""},
+            "STRIPE_SECRET_KEY must be set when STRIPE_WEBHOOK_SECRET is set",
+        ),
+        (
+            {"STRIPE_SECRET_KEY": "pk_test_not-a-real-key"},
+            "STRIPE_SECRET_KEY must be a Stripe secret key",
+        ),
+        (
+            {"STRIPE_WEBHOOK_SECRET": "sk_test_not-a-real-key"},
+            "STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_",
+        ),
+        (
+            {"STRIPE_SECRET_KEY": "sk_live_not-a-real-key"},
+            "must both be live keys or both test keys",
+        ),
+        (
+            {"STRIPE_API_BASE": "https://stripe.evil.example"},
+            "STRIPE_API_BASE must be empty in production",
+        ),
+        (
+            {"STRIPE_API_BASE": "http://127.0.0.1:8420"},
+            "STRIPE_API_BASE must be empty in production",
+        ),
+        ({"PUBLIC_BASE_URL": "http://www.ouendan.example.jp"}, "must start with https://"),
+        ({"PUBLIC_BASE_URL": "https://evil.example"}, "must name a host listed in ALLOWED_HOSTS"),
+        ({"PUBLIC_BASE_URL": "https://www.ouendan.example.jp/ja/"}, "no path, query or login"),
+        ({"PUBLIC_BASE_URL": "www.ouendan.example.jp"}, "must be an absolute http(s) URL"),
+        ({"TRUSTED_PROXY_COUNT": "0"}, "TRUSTED_PROXY_COUNT must be set (usually 1)"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be 0 or a positive number"),
+        ({"RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP"}, "RATELIMIT_IP_META_KEY is no longer read"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL must be set for production settings"),
+    ],
+    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+)
+def test_production_refuses_a_bad_combination(change, message):
+    result = run([sys.executable, "-c", DUMP], {**FULL_PRODUCTION_ENV, **change}, check=False)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr, result.stderr[-2000:]
+
+
+def test_production_runs_without_payments():
+    env = {**FULL_PRODUCTION_ENV, **{name: "" for name in STRIPE_ENV}}
+    assert run([sys.executable, "-c", DUMP], env).returncode == 0
+
+
+@pytest.mark.parametrize("module", ["dev", "test"])
+def test_an_empty_database_url_means_the_embedded_sqlite(module, tmp_path):
+    shown = run(
+        [sys.executable, "-c", SHOW],
+        {
+            "DJANGO_SETTINGS_MODULE": f"ouendan.settings.{module}",
+            "OUENDAN_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "",
+        },
+    ).stdout.splitlines()
+    assert shown[1] == "django.db.backends.sqlite3"

@@ -6,6 +6,7 @@ Every variable read here is listed in the README's configuration table.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the `site/` folder (import name `ouendan`)
@@ -98,8 +99,11 @@ TEMPLATES = [
 ]
 
 # Embedded default: SQLite in the data folder. Production passes DATABASE_URL (PostgreSQL).
+# Set but empty counts as unset (production then says it must be set).
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'ouendan.sqlite3'}"),
+    "default": env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'ouendan.sqlite3'}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -150,6 +154,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Rate limits (join form, login links) count in the cache, so production shares it via Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
+# Rate limits count per client address: REMOTE_ADDR, or behind N reverse proxies of our own the
+# Nth X-Forwarded-For entry from the right (entries further left are the client's own claims).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or a positive number of proxies.")
+if env("RATELIMIT_IP_META_KEY", default=""):
+    # Dropped: a header name trusted whatever the client sent. Refused rather than ignored, so a
+    # deployment that relied on it does not silently count every visitor as its proxy.
+    raise ImproperlyConfigured(
+        "RATELIMIT_IP_META_KEY is no longer read: unset it and set TRUSTED_PROXY_COUNT to the "
+        "number of reverse proxies in front of the app (see the README)."
+    )
+RATELIMIT_IP_META_KEY = "ouendan.net.client_ip"
 
 # EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.jp:587) sets backend, host and login.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -163,7 +180,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-# Another Stripe-compatible API (e.g. localstripe in the tests); empty: api.stripe.com.
+# Another Stripe-compatible API (localstripe in the tests); empty: api.stripe.com. Production
+# refuses to start with it; donations.stripe_api uses it only in tests and, on loopback, in dev.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 
@@ -213,6 +231,8 @@ CONTENT_SECURITY_POLICY = {
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="応援団")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+# Links that leave the site (e-mail, Stripe return URLs) start here, never at the request's Host.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="") or WAGTAILADMIN_BASE_URL
 # The site makes no outside requests: no gravatar avatars, no upgrade check against wagtail.org.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -10,6 +10,8 @@ OUENDAN_ENVIRONMENT = "test"
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
+# Django's test client calls itself "testserver"; e-mailed links use this base whatever the Host.
+PUBLIC_BASE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = DATA_DIR / "test-media"

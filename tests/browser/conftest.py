@@ -45,8 +45,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
     """A fresh browser tab that records every request leaving for another host."""
+    settings.PUBLIC_BASE_URL = live_server.url  # e-mailed links lead back to the live server
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
