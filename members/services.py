@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from home.exports import spreadsheet_safe_row
-from home.mail import email_queue
+from home.mail import email_queue, email_redact
 
 from .models import (
     NOT_CONTACTABLE,
@@ -78,6 +78,29 @@ def supporter_find_duplicate(
         organisation = Q(organisation_name_kana=kana)
         return candidates.filter(person | organisation, phone=phone).first()
     return None
+
+
+def supporter_find_or_create(*, email: str, defaults: dict[str, Any]) -> tuple[Supporter, bool]:
+    """The supporter with this (normalised) e-mail, or a new one made from `defaults`.
+    Returns (supporter, created). An existing supporter is returned untouched.
+
+    Race-safe: when two callers create the same new address at once, the loser's insert fails
+    on the unique lower(email) index inside a savepoint and it re-reads the winner's row, so the
+    surrounding transaction carries on and nothing is logged as an error.
+    """
+    if not email:
+        raise ValueError("supporter_find_or_create needs an e-mail address")
+    found = supporter_find_duplicate(email=email)
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            return Supporter.objects.create(**{**defaults, "email": email}), True
+    except IntegrityError:
+        found = supporter_find_duplicate(email=email)
+        if found is None:
+            raise  # another constraint, not the e-mail race
+        return found, False
 
 
 # --- Consents ----------------------------------------------------------------------------------
@@ -161,22 +184,37 @@ class RegistrationResult:
     created: bool
 
 
-def _send_template_mail(*, supporter: Supporter, key: str, template: str, context: dict) -> None:
+def _send_template_mail(
+    *, supporter: Supporter, key: str, template: str, context: dict, secrets: tuple[str, ...] = ()
+) -> None:
+    """Render and queue a members e-mail. `secrets` (a single-use link, its token) are sent but
+    stored redacted in the body staff can read."""
     with translation.override(supporter.preferred_language):
         subject = render_to_string(f"members/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"members/email/{template}_body.txt", context)
-    email_queue(key=key, to=supporter.email, subject=subject, body=body, supporter=supporter)
+    redacted = email_redact(text=body, secrets=list(secrets))
+    email_queue(
+        key=key,
+        to=supporter.email,
+        subject=subject,
+        body=redacted,
+        secret_body=body if redacted != body else None,
+        supporter=supporter,
+    )
 
 
 def _email_link(*, supporter: Supporter, purpose: str, template: str, url: str) -> None:
     """Issue a single-use link and e-mail it. The outbox key names the link itself, so each new
-    link is sent exactly once, however often the surrounding code runs."""
+    link is sent exactly once, however often the surrounding code runs. Staff never see the
+    link: a login link read in the outbox would let them in as the supporter."""
     secret = access_token_issue(supporter=supporter, purpose=purpose)
+    link = url.format(token=secret)
     _send_template_mail(
         supporter=supporter,
         key=f"{template}:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
         template=template,
-        context={"supporter": supporter, "url": url.format(token=secret)},
+        context={"supporter": supporter, "url": link},
+        secrets=(link, secret),
     )
 
 
