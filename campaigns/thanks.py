@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from donations.models import Donation
 from home.mail import email_queue
-from home.models import OrganisationSettings
+from home.models import OrganisationSettings, OutgoingEmail
 from members.models import NOT_CONTACTABLE, Supporter
 
 from .models import (
@@ -146,6 +146,12 @@ def thanks_queue(
             subject=subject[:200],
             body=body,
             supporter=supporter,
+            # Thanks for gifts, fees and goals are money (Finance only); for goods they are not.
+            category=(
+                OutgoingEmail.Category.GENERAL
+                if kind == ThankYouKind.INKIND_DELIVERY
+                else OutgoingEmail.Category.MONEY
+            ),
         )
         log.email = email
         log.status = ThankYouLog.Status.QUEUED
@@ -416,6 +422,7 @@ def thank_you_batch_run(*, batch_id: int) -> int:
                         subject=subject[:200],
                         body=body,
                         supporter=supporter,
+                        category=OutgoingEmail.Category.MONEY,  # it names who gave
                     )
                     recipient.email = email
                     recipient.status = ThankYouBatchRecipient.Status.QUEUED

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from home.mail import email_queue
+from home.models import OutgoingEmail
 from members.models import ConsentRecord, Supporter
 
 from .models import (
@@ -993,6 +994,7 @@ def inkind_thanks_queue(
         subject=subject,
         body=body,
         supporter=supporter,
+        category=OutgoingEmail.Category.GENERAL,  # goods, not money: Member staff handle them
     )
     return message
 

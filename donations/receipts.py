@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from home.exports import spreadsheet_safe_row
 from home.mail import email_queue
-from home.models import OrganisationSettings
+from home.models import OrganisationSettings, OutgoingEmail
 from members.models import Supporter
 
 from .models import (
@@ -378,6 +378,7 @@ def receipt_notify(*, receipt: Receipt, portal_urls: dict[str, str] | None = Non
         subject=subject.strip(),
         body=body,
         supporter=supporter,
+        category=OutgoingEmail.Category.MONEY,
     )
     if created:
         ReceiptLog.objects.create(

@@ -265,6 +265,8 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
+        # Money mail (gifts, payments, receipts, fees) is readable by Finance only.
+        permissions = [("view_money_email", _("Can view money-related e-mails"))]
 
     def __str__(self):
         return f"{self.subject} → {self.to}"

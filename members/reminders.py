@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from home.mail import email_queue
+from home.models import OutgoingEmail
 
 from .models import Membership, Supporter
 
@@ -47,6 +48,7 @@ def membership_reminders_queue(*, today: datetime.date) -> int:
                 subject=subject,
                 body=body,
                 supporter=supporter,
+                category=OutgoingEmail.Category.MONEY,  # it states the membership fee
             )
             queued += created
     return queued

@@ -14,6 +14,7 @@ from home.models import OutgoingEmail
 from members.models import AccessToken, ConsentRecord, Supporter
 from members.services import consent_record
 from tests.inkind_factories import CompanyFactory, WishlistItemFactory
+from tests.outbox_helpers import sent_body
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_new_company_pledges_and_gets_the_join_double_opt_in(client, pledge_page
     # The join page's confirmation link, pointing back to this page's confirm route.
     email = OutgoingEmail.objects.get()
     assert email.key.startswith("confirm_signup:")
-    assert "/goods/confirm/" in email.body
+    assert "/goods/confirm/" in sent_body(email)
     assert AccessToken.objects.filter(supporter=supporter, purpose="confirm").exists()
     # Wall consent recorded, and the company put on the staff's wall list (shown once confirmed).
     assert supporter.consents.get(kind=ConsentRecord.Kind.SUPPORTERS_WALL).granted
@@ -127,7 +128,7 @@ def test_new_company_pledges_and_gets_the_join_double_opt_in(client, pledge_page
 
 def test_confirm_link_from_the_pledge_page_activates_the_supporter(client, pledge_page):
     client.post("/goods/", form_data())
-    body = OutgoingEmail.objects.get().body
+    body = sent_body(OutgoingEmail.objects.get())
     url = next(word for word in body.split() if "/goods/confirm/" in word)
     path = url[url.index("/goods/") :]
     assert client.get(path).status_code == 200

@@ -24,6 +24,7 @@ from members.models import (
     VolunteerProfile,
 )
 from members.views import SESSION_SUPPORTER
+from tests.outbox_helpers import sent_body
 
 PORTAL = "/portal/"
 
@@ -91,7 +92,7 @@ def without_csrf(html: str) -> str:
 
 
 def login_link(email: OutgoingEmail) -> str:
-    return re.search(r"http://testserver(/\S+/login/[\w-]+/)", email.body).group(1)
+    return re.search(r"http://testserver(/\S+/login/[\w-]+/)", sent_body(email)).group(1)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from home.models import OutgoingEmail
 from members.models import JoinPage, MemberPortalPage, Skill, Supporter
+from tests.outbox_helpers import sent_body
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,7 +18,7 @@ pytestmark = [
 
 
 def link_in_latest_email(to: str, pattern: str) -> str:
-    body = OutgoingEmail.objects.filter(to=to).latest("pk").body
+    body = sent_body(OutgoingEmail.objects.filter(to=to).latest("pk"))
     return re.search(rf"https?://\S+{pattern}[\w-]+/", body).group(0)
 
 
