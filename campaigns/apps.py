@@ -24,3 +24,12 @@ class CampaignsConfig(AppConfig):
 
         for signal in (page_published, page_unpublished):
             signal.connect(drop_cached_html, sender=CampaignPage, weak=False)
+
+        # The ledger's events (donations does not import campaigns): thanks, fresh progress and
+        # the goal check for each recorded gift, fresh progress after a refund.
+        from donations.signals import gift_recorded, gift_refunded
+
+        from .gift_effects import gift_recorded_receiver, gift_refunded_receiver
+
+        gift_recorded.connect(gift_recorded_receiver, dispatch_uid="campaigns.gift_recorded")
+        gift_refunded.connect(gift_refunded_receiver, dispatch_uid="campaigns.gift_refunded")

@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .gift_effects import campaign_goal_thanks_unfinished
 from .thanks import (
     campaign_goal_thank_donors,
     donation_thank_send,
@@ -13,7 +14,8 @@ from .thanks import (
 
 @db_task(retries=3, retry_delay=60)
 def donation_thank(donation_id: int) -> None:
-    """Thank the donor for one gift (queued when the gift is recorded). Safe to run twice."""
+    """Thank the donor for one gift. Safe to run twice. (Gifts are now thanked through
+    donations.signals.gift_recorded; kept so tasks queued before that change still run.)"""
     donation_thank_send(donation_id=donation_id)
 
 
@@ -32,3 +34,11 @@ def thank_you_batch_sweep() -> None:
     """Run again the bulk thank-yous whose task was lost; recipients already done are skipped."""
     for batch_id in thank_you_batch_stuck():
         thank_you_batch_task(batch_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def campaign_goal_thanks_sweep() -> None:
+    """Thank the donors of a reached goal whose task was lost; donors already thanked are
+    skipped."""
+    for campaign_id in campaign_goal_thanks_unfinished():
+        campaign_goal_thank_task(campaign_id)
