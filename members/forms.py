@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from .addresses import address_normalise
 from .models import (
     Area,
     ConsentRecord,
@@ -21,7 +22,6 @@ from .models import (
     VolunteerProfile,
 )
 from .normalise import (
-    address_for_postal_code,
     normalise_email,
     normalise_kana,
     normalise_phone,
@@ -236,15 +236,18 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, ValidationError(REQUIRED_MESSAGE, code="required"))
 
-        # Without JavaScript the server fills prefecture and city from the postal code.
-        postal_code = cleaned.get("postal_code")
-        if postal_code and not (cleaned.get("prefecture") and cleaned.get("city")):
-            address = address_for_postal_code(postal_code)
-            if address is not None:
-                cleaned["prefecture"] = cleaned.get("prefecture") or address.prefecture
-                cleaned["city"] = cleaned.get("city") or address.city
-                if not cleaned.get("address_line"):
-                    cleaned["address_line"] = address.town
+        # Without JavaScript the server fills prefecture and city from the postal code; a whole
+        # address typed as the street is split (members/addresses.py), so no part is kept twice.
+        parts = ("postal_code", "prefecture", "city", "address_line")
+        if not any(name in self.errors for name in parts):
+            address = address_normalise(
+                postal_code=cleaned.get("postal_code") or "",
+                prefecture=cleaned.get("prefecture") or "",
+                city=cleaned.get("city") or "",
+                address_line=cleaned.get("address_line") or "",
+            )
+            cleaned["prefecture"], cleaned["city"] = address.prefecture, address.city
+            cleaned["address_line"] = address.address_line or address.town
         return cleaned
 
     def supporter_values(self) -> dict:

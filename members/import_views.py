@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin import messages
 
+from .import_files import FILE_KEPT_FOR, member_import_cancel
 from .imports import (
     EXTENSIONS,
     IN_PROGRESS,
@@ -63,7 +64,9 @@ class MemberImportForm(forms.Form):
 
 def import_list(request):
     _require(request, IMPORT_PERMISSION)
-    imports = MemberImport.objects.select_related("created_by")[:IMPORTS_LISTED]
+    imports = list(MemberImport.objects.select_related("created_by")[:IMPORTS_LISTED])
+    for item in imports:
+        item.file_delete_by = item.created_at + FILE_KEPT_FOR
     return TemplateResponse(
         request,
         "members/admin/import_list.html",
@@ -91,23 +94,52 @@ def import_detail(request, pk: int):
     _require(request, IMPORT_PERMISSION)
     member_import = get_object_or_404(MemberImport, pk=pk)
     language = "ja" if (translation.get_language() or "ja").startswith("ja") else "en"
-    errors = [
-        {"line": e.get("line"), "column": e.get("column", ""), "message": e.get(language, "")}
-        for e in (member_import.errors or [])
-        if "more" not in e
-    ]
+    errors = _messages(member_import.errors, language)
+    warnings = _messages(member_import.warnings, language)
+    status = member_import.status
+    file_kept = member_import.file_deleted_at is None
+    member_import.file_delete_by = member_import.created_at + FILE_KEPT_FOR
     return TemplateResponse(
         request,
         "members/admin/import_detail.html",
         {
             "member_import": member_import,
-            "in_progress": member_import.status in IN_PROGRESS,
-            "can_confirm": member_import.status == MemberImport.Status.VALIDATED,
+            "in_progress": status in IN_PROGRESS,
+            "can_confirm": status == MemberImport.Status.VALIDATED and file_kept,
+            # Discarding a waiting import, or the file of one that will not be imported.
+            "can_cancel": file_kept
+            and status
+            in (
+                MemberImport.Status.VALIDATED,
+                MemberImport.Status.INVALID,
+                MemberImport.Status.FAILED,
+            ),
             "errors": errors[:ERRORS_SHOWN],
             "error_count": member_import_error_count(member_import=member_import),
+            "warnings": warnings[:ERRORS_SHOWN],
+            "warning_count": member_import_error_count(member_import=member_import, warnings=True),
             "progress": member_import_progress(member_import_id=member_import.pk),
         },
     )
+
+
+def _messages(stored: list[dict] | None, language: str) -> list[dict]:
+    return [
+        {"line": e.get("line"), "column": e.get("column", ""), "message": e.get(language, "")}
+        for e in (stored or [])
+        if "more" not in e
+    ]
+
+
+@require_POST
+def import_cancel(request, pk: int):
+    _require(request, IMPORT_PERMISSION)
+    member_import = get_object_or_404(MemberImport, pk=pk)
+    if member_import_cancel(member_import_id=member_import.pk):
+        messages.success(request, _("The import was cancelled and its file deleted."))
+    else:
+        messages.warning(request, _("This import cannot be cancelled now."))
+    return redirect("member_imports:detail", member_import.pk)
 
 
 @require_POST
@@ -151,6 +183,7 @@ urlpatterns = [
     path("upload/", import_upload, name="upload"),
     path("<int:pk>/", import_detail, name="detail"),
     path("<int:pk>/confirm/", import_confirm, name="confirm"),
+    path("<int:pk>/cancel/", import_cancel, name="cancel"),
     path("<int:pk>/progress/", import_progress, name="progress"),
     path("export/", supporter_export, name="export"),
 ]

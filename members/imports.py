@@ -12,13 +12,9 @@ a per-import cache lock stops two workers at once, finished imports are left alo
 that died rolled back, so running it again starts from nothing.
 """
 
-import codecs
-import csv
 import datetime
 import functools
-import io
 import logging
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -32,10 +28,21 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_address
+from .import_files import member_import_file_delete
+from .import_reading import (
+    MSG_CSV,  # noqa: F401 - the goods import takes the file-level wording from here
+    MSG_EMPTY,  # noqa: F401
+    MSG_ENCODING,  # noqa: F401
+    MSG_XLSX,  # noqa: F401
+    ImportFileError,
+    Table,
+    csv_table,
+    xlsx_table,
+)
 from .models import MemberImport, Supporter, User
 from .normalise import (
     PostalAddress,
-    address_for_postal_code,
     normalise_email,
     normalise_kana,
     normalise_phone,
@@ -56,7 +63,7 @@ EXTENSIONS = (".csv", ".xlsx")
 
 Status = MemberImport.Status
 IN_PROGRESS = (Status.UPLOADED, Status.VALIDATING, Status.IMPORTING)
-FINISHED = (Status.INVALID, Status.DONE, Status.FAILED)
+FINISHED = (Status.INVALID, Status.DONE, Status.FAILED, Status.CANCELLED)
 
 KANA_FIELDS = {"family_name_kana", "given_name_kana", "organisation_name_kana"}
 # Free text where full-width digits and Latin letters become half-width, as on the join form.
@@ -69,6 +76,7 @@ HALFWIDTH_FIELDS = {
     "address_line",
     "building",
 }
+ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address_line")
 PERSON_REQUIRED = ("family_name", "family_name_kana")
 ORGANISATION_REQUIRED = ("organisation_name", "organisation_name_kana")
 FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
@@ -87,24 +95,12 @@ MSG_DUPLICATE_KANA_PHONE = _("The same kana name and phone number are on line %(
 MSG_SAME_SUPPORTER = _("Line %(line)s updates the same existing supporter.")
 MSG_ANONYMISED = _("This e-mail address belonged to a deleted supporter.")
 MSG_MORE_ERRORS = _("%(count)s more errors are not listed.")
+MSG_MORE_WARNINGS = _("%(count)s more warnings are not listed.")
 MSG_DATA_CHANGED = _("The file no longer passes the check; nothing was imported.")
 MSG_RUN_FAILED = _("The import failed and nothing was written: %(error)s")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (encoding, format, columns)."""
-
-    def __init__(self, message, **params):
-        super().__init__(str(message))
-        self.message = message
-        self.params = params
-
-
-MSG_EMPTY = _("The file is empty.")
 MSG_NO_ROWS = _("The file has no data rows under the header line.")
-MSG_ENCODING = _("The file could not be read as text. Save it as CSV (UTF-8 or Shift_JIS).")
-MSG_XLSX = _("The file could not be read as an Excel workbook (.xlsx).")
-MSG_CSV = _("The file could not be read as CSV: %(error)s")
 MSG_FILE_TYPE = _("Upload a .csv or .xlsx file.")
 MSG_MISSING_COLUMNS = _("Required columns are missing: %(columns)s.")
 MSG_DUPLICATE_COLUMN = _("The column %(column)s appears twice.")
@@ -127,6 +123,7 @@ def _error(line: int | None, column: str, message, params: dict | None = None) -
 class _Errors:
     stored: list[dict] = field(default_factory=list)
     count: int = 0
+    more_message: object = MSG_MORE_ERRORS
 
     def add(self, line: int | None, column: str, message, params: dict | None = None) -> None:
         self.count += 1
@@ -136,107 +133,30 @@ class _Errors:
     def as_json(self) -> list[dict]:
         if self.count > len(self.stored):
             more = self.count - len(self.stored)
-            summary = _error(None, "", MSG_MORE_ERRORS, {"count": more})
+            summary = _error(None, "", self.more_message, {"count": more})
             return [*self.stored, {**summary, "more": more}]
         return list(self.stored)
 
 
-def member_import_error_count(*, member_import: MemberImport) -> int:
-    """All errors found, including those beyond what is stored."""
-    errors = member_import.errors or []
-    return sum(error.get("more", 1) for error in errors)
+def member_import_error_count(*, member_import: MemberImport, warnings: bool = False) -> int:
+    """All errors (or warnings) found, including those beyond what is stored."""
+    stored = (member_import.warnings if warnings else member_import.errors) or []
+    return sum(error.get("more", 1) for error in stored)
 
 
-# --- Reading the file --------------------------------------------------------------------------
+# --- Reading the file (members/import_reading.py) ----------------------------------------------
 
 
-@dataclass
-class _Table:
-    headers: list[str]
-    rows: Iterator[tuple[int, list]]  # (spreadsheet line, cells)
-    estimated_rows: int
+_csv_table = csv_table  # the goods import (donations/inkind_transfer.py) reads files this way
+_xlsx_table = xlsx_table
 
 
-def _csv_encoding(raw) -> tuple[str, int]:
-    """The file's encoding (UTF-8 with or without BOM, else Shift_JIS/CP932) and its line count.
-
-    Decodes the whole file strictly, in chunks, so a file mixing encodings is refused here rather
-    than half-way through the import.
-    """
-    for encoding in ("utf-8-sig", "cp932"):
-        raw.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        newlines = 0
-        try:
-            while chunk := raw.read(1 << 20):
-                newlines += chunk.count(b"\n")
-                if "\x00" in decoder.decode(chunk):
-                    raise ImportFileError(MSG_ENCODING)  # binary, or UTF-16
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        raw.seek(0)
-        return encoding, newlines
-    raise ImportFileError(MSG_ENCODING)
-
-
-def _csv_table(raw) -> _Table:
-    encoding, newlines = _csv_encoding(raw)
-    if raw.read(1) == b"":
-        raise ImportFileError(MSG_EMPTY)
-    raw.seek(0)
-    reader = csv.reader(io.TextIOWrapper(raw, encoding=encoding, newline=""))
-
-    def records() -> Iterator[tuple[int, list]]:
-        # A record is one spreadsheet line even when a quoted cell holds a line break.
-        try:
-            yield from enumerate(reader, start=1)
-        except csv.Error as exc:
-            raise ImportFileError(MSG_CSV, error=str(exc)) from exc
-
-    rows = records()
-    try:
-        _line, headers = next(rows)
-    except StopIteration:
-        raise ImportFileError(MSG_EMPTY) from None
-    return _Table(headers=headers, rows=rows, estimated_rows=max(newlines - 1, 0))
-
-
-def _xlsx_table(raw) -> _Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(raw, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        estimated = max((sheet.max_row or 1) - 1, 0)
-        cells = sheet.iter_rows(values_only=True)
-        header = next(cells, None)
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError(MSG_XLSX) from exc
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError...) for damage
-        raise ImportFileError(MSG_XLSX) from exc
-    if header is None:
-        raise ImportFileError(MSG_EMPTY)
-
-    def records() -> Iterator[tuple[int, list]]:
-        try:
-            for line, row in enumerate(cells, start=2):
-                yield line, list(row)
-        except Exception as exc:  # a damaged sheet part only shows up while reading
-            raise ImportFileError(MSG_XLSX) from exc
-        finally:
-            workbook.close()
-
-    headers = ["" if value is None else str(value) for value in header]
-    return _Table(headers=headers, rows=records(), estimated_rows=estimated)
-
-
-def _table_open(member_import: MemberImport, raw) -> _Table:
+def _table_open(member_import: MemberImport, raw) -> Table:
     name = member_import.original_name.lower()
     if name.endswith(".xlsx"):
-        return _xlsx_table(raw)
+        return xlsx_table(raw)
     if name.endswith(".csv"):
-        return _csv_table(raw)
+        return csv_table(raw)
     raise ImportFileError(MSG_FILE_TYPE)
 
 
@@ -277,9 +197,11 @@ def _max_lengths() -> dict[str, int]:
     }
 
 
-@functools.lru_cache(maxsize=20_000)
 def _address(postal_code: str) -> PostalAddress | None:
-    return address_for_postal_code(postal_code)
+    return postal_address(postal_code)
+
+
+_address.cache_clear = postal_address.cache_clear  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -321,9 +243,10 @@ class _Row:
 class _Checker:
     """Normalises rows and matches them against the database and the earlier rows of the file."""
 
-    def __init__(self, columns: dict[str, tuple[int, str]], errors: _Errors):
+    def __init__(self, columns: dict[str, tuple[int, str]], errors: _Errors, warnings: _Errors):
         self.columns = columns
         self.errors = errors
+        self.warnings = warnings
         self.kind_widget = SupporterResource.import_widget("kind")
         self.yes_no_widget = SupporterResource.import_widget("is_volunteer")
         self.max_lengths = _max_lengths()
@@ -359,12 +282,16 @@ class _Checker:
         self.data_rows = 0
 
     def check(self, line: int, cells: list) -> _Row | None:
-        """The row's normalised values, or None (with errors recorded) when it has problems."""
+        """The row's normalised values, or None (with errors recorded) when it has problems.
+
+        Every problem of the row is reported in one pass, duplicates of earlier lines included
+        whatever else is wrong with either line, so a corrected file does not show new errors.
+        """
         if all(cell is None or _text(cell).strip() == "" for cell in cells):
             return None  # blank lines between data are skipped, not errors
         self.data_rows += 1
         values: dict = {}
-        failed = False
+        failed: set[str] = set()
         for name, (index, header) in self.columns.items():
             raw = _text(cells[index]) if index < len(cells) else ""
             try:
@@ -372,18 +299,19 @@ class _Checker:
             except ValidationError as exc:
                 message = getattr(exc, "message", None) or exc.messages[0]
                 self.errors.add(line, header, message, getattr(exc, "params", None))
-                failed = True
+                failed.add(name)
                 continue
             except ValueError:
                 self.errors.add(line, header, MSG_KIND if name == "kind" else MSG_YES_NO)
-                failed = True
+                failed.add(name)
                 continue
             values[name] = value
-        if failed:
+        complete = self._complete(line, values, failed)
+        unique = self._unique(line, values, failed)
+        if failed or not complete or not unique:
             return None
-        if not self._complete(line, values):
-            return None
-        return self._match(line, values)
+        self._address(line, values)
+        return self._target(line, values)
 
     def _clean(self, name: str, raw: str):
         if name == "kind":
@@ -419,7 +347,9 @@ class _Checker:
             raise ValidationError(MSG_TOO_LONG, params={"max": limit, "length": len(value)})
         return value
 
-    def _complete(self, line: int, values: dict) -> bool:
+    def _complete(self, line: int, values: dict, failed: set[str]) -> bool:
+        if "kind" in failed:
+            return False  # which names are required is unknown
         kind = values.get("kind", Supporter.Kind.PERSON)
         if kind == Supporter.Kind.ORGANISATION:
             required, message = ORGANISATION_REQUIRED, MSG_REQUIRED_ORGANISATION
@@ -427,46 +357,67 @@ class _Checker:
             required, message = PERSON_REQUIRED, MSG_REQUIRED_PERSON
         ok = True
         for name in required:
-            if not values.get(name):
+            if not values.get(name) and name not in failed:  # a bad value is reported already
                 header = self.columns[name][1] if name in self.columns else name
                 self.errors.add(line, header, message)
                 ok = False
-        if ok and values.get("postal_code"):
-            # Fill the address from the postal code when the file leaves it blank.
-            address = _address(values["postal_code"])
-            if address:
-                if not values.get("prefecture"):
-                    values["prefecture"] = address.prefecture
-                if not values.get("city"):
-                    values["city"] = address.city[: self.max_lengths["city"]]
         return ok
 
-    def _match(self, line: int, values: dict) -> _Row | None:
+    def _address(self, line: int, values: dict) -> None:
+        """Split a whole address written in 住所 and fill from the postal code, each part once."""
+        if not any(values.get(name) for name in ADDRESS_FIELDS):
+            return
+        address = address_normalise(
+            postal_code=values.get("postal_code", ""),
+            prefecture=values.get("prefecture", ""),
+            city=values.get("city", ""),
+            address_line=values.get("address_line", ""),
+        )
+        for name in ("prefecture", "city", "address_line"):
+            value = getattr(address, name)[: self.max_lengths[name]]
+            if value or name in values:
+                values[name] = value
+        for note in address.notes:
+            column = "postal_code" if note.message is MSG_UNKNOWN_POSTAL_CODE else "address_line"
+            self.warnings.add(line, self._header(column), note.message, note.params)
+
+    def _unique(self, line: int, values: dict, failed: set[str]) -> bool:
+        """Report a repeat of an earlier line's e-mail or kana name and phone. Runs on every line,
+        also one with other errors, and the first line with a key stays its owner."""
         email = values.get("email", "")
         phone = values.get("phone", "")
-        if values.get("kind", Supporter.Kind.PERSON) == Supporter.Kind.ORGANISATION:
+        if "kind" in failed:
+            kana = ""
+        elif values.get("kind", Supporter.Kind.PERSON) == Supporter.Kind.ORGANISATION:
             kana = values.get("organisation_name_kana", "")
         else:
             kana = _person_kana(values.get("family_name_kana", ""), values.get("given_name_kana"))
-        kana_phone = (kana, phone) if kana and phone else None
         ok = True
         if email:
             earlier = self.seen_email.setdefault(email, line)
             if earlier != line:
                 self.errors.add(line, self._header("email"), MSG_DUPLICATE_EMAIL, {"line": earlier})
                 ok = False
-        if kana_phone:
-            earlier = self.seen_kana_phone.setdefault(kana_phone, line)
+        if kana and phone:
+            earlier = self.seen_kana_phone.setdefault((kana, phone), line)
             if earlier != line:
                 self.errors.add(
                     line, self._header("phone"), MSG_DUPLICATE_KANA_PHONE, {"line": earlier}
                 )
                 ok = False
-        if not ok:
-            return None
+        return ok
+
+    def _target(self, line: int, values: dict) -> _Row | None:
+        """The existing supporter the row updates (by e-mail, else kana name and phone)."""
+        email = values.get("email", "")
+        phone = values.get("phone", "")
+        if values.get("kind", Supporter.Kind.PERSON) == Supporter.Kind.ORGANISATION:
+            kana = values.get("organisation_name_kana", "")
+        else:
+            kana = _person_kana(values.get("family_name_kana", ""), values.get("given_name_kana"))
         target = self.by_email.get(email) if email else None
-        if target is None and kana_phone:
-            target = self.by_kana_phone.get(kana_phone)
+        if target is None and kana and phone:
+            target = self.by_kana_phone.get((kana, phone))
         if target is not None:
             earlier = self.seen_target.setdefault(target, line)
             if earlier != line:
@@ -492,6 +443,11 @@ def _progress_key(pk: int) -> str:
 
 def _lock_key(pk: int) -> str:
     return f"member-import:{pk}:lock"
+
+
+def member_import_locked(*, member_import_id: int) -> bool:
+    """A worker is checking or writing this import right now."""
+    return cache.get(_lock_key(member_import_id)) is not None
 
 
 def _progress_report(pk: int, status: str, processed: int, total: int) -> None:
@@ -551,9 +507,9 @@ def member_import_confirm(*, member_import_id: int) -> bool:
     not (or no longer) waiting for confirmation, e.g. a double click."""
     from .tasks import member_import_run_task
 
-    started = MemberImport.objects.filter(pk=member_import_id, status=Status.VALIDATED).update(
-        status=Status.IMPORTING, processed_rows=0
-    )
+    started = MemberImport.objects.filter(
+        pk=member_import_id, status=Status.VALIDATED, file_deleted_at__isnull=True
+    ).update(status=Status.IMPORTING, processed_rows=0)
     if started:
         transaction.on_commit(lambda: member_import_run_task(member_import_id))
     return bool(started)
@@ -571,12 +527,15 @@ def _iterate(
     errors: _Errors,
     report: Callable[[int, int], None],
     stats: dict,
+    warnings: _Errors | None = None,
 ) -> Iterator[_Row]:
     """Every good row of the file, checked; file-level problems raise ImportFileError.
 
     `stats["rows"]` ends as the number of data rows (blank lines not counted).
     """
-    if not member_import.file:
+    if warnings is None:
+        warnings = _Errors(more_message=MSG_MORE_WARNINGS)
+    if not member_import.file or member_import.file_deleted_at:
         raise ImportFileError(MSG_MISSING_FILE)
     try:
         opened = member_import.file.open("rb")
@@ -587,14 +546,17 @@ def _iterate(
         while isinstance(raw, File):  # the storage's own file object, for TextIOWrapper
             raw = raw.file
         table = _table_open(member_import, raw)
-        checker = _Checker(_columns(table.headers), errors)
-        total = table.estimated_rows
-        for line, cells in table.rows:
-            row = checker.check(line, cells)
-            if row is not None:
-                yield row
-            if line % BATCH_SIZE == 0:
-                report(line - 1, max(total, line - 1))
+        try:
+            checker = _Checker(_columns(table.headers), errors, warnings)
+            total = table.estimated_rows
+            for line, cells in table.rows:
+                row = checker.check(line, cells)
+                if row is not None:
+                    yield row
+                if line % BATCH_SIZE == 0:
+                    report(line - 1, max(total, line - 1))
+        finally:
+            table.close()  # an XLSX workbook holds the zip open until closed
         stats["rows"] = checker.data_rows
         if not checker.data_rows:
             raise ImportFileError(MSG_NO_ROWS)
@@ -619,6 +581,7 @@ def _validate(member_import: MemberImport) -> MemberImport:
     pk = member_import.pk
     _finish(member_import, status=Status.VALIDATING, processed_rows=0)
     errors = _Errors()
+    warnings = _Errors(more_message=MSG_MORE_WARNINGS)
 
     def report(processed: int, total: int) -> None:
         # Committed per chunk: the check runs outside any transaction.
@@ -628,7 +591,7 @@ def _validate(member_import: MemberImport) -> MemberImport:
     created = updated = 0
     stats = {"rows": 0}
     try:
-        for row in _iterate(member_import, errors, report, stats):
+        for row in _iterate(member_import, errors, report, stats, warnings):
             if row.target is None:
                 created += 1
             else:
@@ -643,6 +606,7 @@ def _validate(member_import: MemberImport) -> MemberImport:
         created_count=created,
         updated_count=updated,
         errors=errors.as_json(),
+        warnings=warnings.as_json(),
         finished_at=timezone.now() if errors.count else None,
     )
 
@@ -673,6 +637,7 @@ def member_import_run(*, member_import_id: int) -> MemberImport:
 def _run(member_import: MemberImport) -> MemberImport:
     pk = member_import.pk
     errors = _Errors()
+    warnings = _Errors(more_message=MSG_MORE_WARNINGS)
     expected = member_import.total_rows
     counts = {"created": 0, "updated": 0}
     started = timezone.now()
@@ -682,10 +647,10 @@ def _run(member_import: MemberImport) -> MemberImport:
             locked = MemberImport.objects.select_for_update().get(pk=pk)
             if locked.status != Status.IMPORTING:
                 return locked
-            _write(member_import, errors, expected, counts, started)
+            _write(member_import, errors, warnings, expected, counts, started)
             if errors.count:
                 raise _RowsFailed
-            return _finish(
+            done = _finish(
                 locked,
                 status=Status.DONE,
                 total_rows=counts["created"] + counts["updated"],
@@ -693,8 +658,12 @@ def _run(member_import: MemberImport) -> MemberImport:
                 created_count=counts["created"],
                 updated_count=counts["updated"],
                 errors=[],
+                warnings=warnings.as_json(),
                 finished_at=timezone.now(),
             )
+        # Imported: the uploaded list (personal data) is not needed any more.
+        member_import_file_delete(member_import=done)
+        return done
     except _RowsFailed:
         stored = [_error(None, "", MSG_DATA_CHANGED), *errors.as_json()]
     except ImportFileError as exc:
@@ -716,6 +685,7 @@ def _run(member_import: MemberImport) -> MemberImport:
 def _write(
     member_import: MemberImport,
     errors: _Errors,
+    warnings: _Errors,
     expected: int,
     counts: dict,
     now: datetime.datetime,
@@ -749,7 +719,7 @@ def _write(
         changes.clear()
         _progress_report(pk, Status.IMPORTING, done, max(expected, done))
 
-    for row in _iterate(member_import, errors, lambda processed, total: None, {}):
+    for row in _iterate(member_import, errors, lambda processed, total: None, {}, warnings):
         if row.target is None:
             new.append(
                 Supporter(
@@ -797,4 +767,4 @@ def member_import_stuck(*, older_than: datetime.timedelta = STUCK_AFTER) -> list
     delivers at most once) or the worker died. The sweeper queues them again."""
     cutoff = timezone.now() - older_than
     candidates = MemberImport.objects.filter(status__in=IN_PROGRESS, created_at__lt=cutoff)
-    return [item for item in candidates[:100] if cache.get(_lock_key(item.pk)) is None]
+    return [item for item in candidates[:100] if not member_import_locked(member_import_id=item.pk)]

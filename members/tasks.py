@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .import_files import member_import_files_purge
 from .imports import (
     member_import_run,
     member_import_stuck,
@@ -31,6 +32,12 @@ def member_import_sweep() -> None:
             member_import_run_task(member_import.pk)
         else:
             member_import_validate_task(member_import.pk)
+
+
+@db_periodic_task(crontab(minute="17"))
+def member_import_files_purge_hourly() -> int:
+    """Delete uploaded member lists once imported, cancelled or a day old (personal data)."""
+    return member_import_files_purge()
 
 
 # --- Renewal reminders and lapsing (members/reminders.py, members/services.py) -----------------
