@@ -17,6 +17,7 @@ from members.models import Supporter
 
 from .models import Donation, RecurringDonation, StripeEvent
 from .services import donation_record
+from .stripe_event_admin import StripeEventViewSet
 
 OFFLINE_METHODS = [Donation.Method.BANK_TRANSFER, Donation.Method.CASH]
 
@@ -174,19 +175,6 @@ class RecurringDonationViewSet(ModelViewSet):
     search_fields = ["supporter__family_name", "supporter__email", "stripe_subscription_id"]
     search_backend_name = None
     index_view_class = RecurringDonationIndexView
-
-
-class StripeEventViewSet(ModelViewSet):
-    model = StripeEvent
-    icon = "code"
-    menu_label = _("Stripe events")
-    exclude_form_fields: list[str] = []
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_display = ["type", "stripe_id", "status", "attempts", "received_at"]
-    list_filter = ["status", "type"]
-    search_fields = ["stripe_id", "type"]
-    search_backend_name = None
 
 
 class MoneyViewSetGroup(ModelViewSetGroup):

@@ -297,6 +297,12 @@ class ReconcileResult:
     subscriptions_synced: int
 
 
+def _as_json(stripe_object) -> dict:
+    """An API object as the plain JSON a webhook carries: the library turns `*_decimal` strings
+    (e.g. `unit_amount_decimal`) into Decimal, which the inbox's JSON field cannot store."""
+    return json.loads(json.dumps(stripe_object.to_dict(), default=str))
+
+
 def stripe_reconcile(*, since: datetime.datetime) -> ReconcileResult:
     """Heal what missed webhooks left behind: store every Stripe event since `since` that the
     inbox lacks (the normal handlers then apply it), and bring each monthly gift in line with
@@ -308,12 +314,12 @@ def stripe_reconcile(*, since: datetime.datetime) -> ReconcileResult:
     )
     for stripe_event in events.auto_paging_iter():
         seen += 1
-        _event, created = stripe_event_store(data=stripe_event.to_dict())
+        _event, created = stripe_event_store(data=_as_json(stripe_event))
         added += created
     now = timezone.now()
     subscriptions = client.v1.subscriptions.list(params={"status": "all", "limit": 100})
     for subscription in subscriptions.auto_paging_iter():
-        data = subscription.to_dict()
+        data = _as_json(subscription)
         metadata = data.get("metadata") or {}
         subscription_id = data.get("id") or ""
         known = (

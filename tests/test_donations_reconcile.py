@@ -1,4 +1,7 @@
-"""Reconciliation heals what a missed webhook left behind, and running it twice changes nothing."""
+"""Reconciliation heals what a missed webhook left behind, and running it twice changes nothing.
+
+The events and subscriptions Stripe's API returns are built from Stripe's own shapes.
+"""
 
 import time
 
@@ -9,6 +12,7 @@ from django.test import override_settings
 from donations import stripe_api
 from donations.models import Donation, RecurringDonation, StripeEvent
 from tests.members_factories import SupporterFactory
+from tests.stripe_events import checkout_session, event, subscription
 from tests.stripe_recorder import RecordingHTTPClient
 
 pytestmark = pytest.mark.django_db
@@ -19,37 +23,24 @@ def stripe_list(url, items):
 
 
 def missed_checkout_event():
-    return {
-        "id": "evt_missed",
-        "object": "event",
-        "type": "checkout.session.completed",
-        "created": int(time.time()) - 3600,
-        "livemode": False,
-        "data": {
-            "object": {
-                "id": "cs_missed",
-                "object": "checkout.session",
-                "mode": "payment",
-                "payment_status": "paid",
-                "amount_total": 8000,
-                "payment_intent": "pi_missed",
-                "customer_details": {"email": "missed@example.jp", "name": "佐藤"},
-                "metadata": {},
-            }
-        },
-    }
+    session = checkout_session(
+        id="cs_missed", amount_subtotal=8000, amount_total=8000, payment_intent="pi_missed"
+    )
+    session["customer_details"].update(email="missed@example.jp", name="佐藤")
+    return event(
+        "checkout.session.completed",
+        session,
+        event_id="evt_missed",
+        created=int(time.time()) - 3600,
+    )
 
 
 def cancelled_subscription(supporter):
-    return {
-        "id": "sub_1",
-        "object": "subscription",
-        "customer": "cus_1",
-        "status": "canceled",
-        "canceled_at": int(time.time()) - 60,
-        "items": {"object": "list", "data": [{"price": {"unit_amount": 1000}, "quantity": 1}]},
-        "metadata": {"supporter_id": str(supporter.pk)},
-    }
+    return subscription(
+        status="canceled",
+        canceled_at=int(time.time()) - 60,
+        metadata={"supporter_id": str(supporter.pk)},
+    )
 
 
 def run_reconcile(monkeypatch, django_capture_on_commit_callbacks, supporter):

@@ -1,24 +1,32 @@
 """Stripe webhooks: verified on the raw body by the real stripe library, stored once, processed
-idempotently and in any order."""
+idempotently and in any order. Events are built from Stripe's own shapes (tests/stripe_events.py).
+"""
 
 import json
 import threading
 import time
 
 import pytest
-import stripe
 from django.db import connection, connections
 from django.test import Client, override_settings
 
 from donations.models import Donation, StripeEvent
 from donations.services import stripe_event_process
-from donations.tasks import stripe_event_sweep
 from members.models import Membership
 from members.services import membership_start
 from tests.members_factories import MembershipPlanFactory, SupporterFactory
-
-SECRET = "whsec_test_ouendan"
-URL = "/stripe/webhook/"
+from tests.stripe_events import (
+    API_VERSION,
+    SECRET,
+    URL,
+    charge,
+    customer,
+    dispute,
+    post_signed,
+    sign,
+)
+from tests.stripe_events import checkout_session as session
+from tests.stripe_events import event as stripe_event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]
 
@@ -30,38 +38,12 @@ def webhook_secret():
 
 
 def event(event_type, obj, *, event_id="evt_1", created=None):
-    return {
-        "id": event_id,
-        "object": "event",
-        "type": event_type,
-        "created": created or int(time.time()),
-        "livemode": False,
-        "api_version": "2025-01-01",
-        "data": {"object": obj},
-    }
-
-
-def session(**overrides):
-    base = {
-        "id": "cs_test_1",
-        "object": "checkout.session",
-        "mode": "payment",
-        "payment_status": "paid",
-        "amount_total": 5000,
-        "currency": "jpy",
-        "payment_intent": "pi_1",
-        "customer_details": {"email": "Hana@Example.jp", "name": "山田 花子"},
-        "metadata": {},
-    }
-    return {**base, **overrides}
+    return stripe_event(event_type, obj, event_id=event_id, created=created)
 
 
 def deliver(client, payload: dict, *, secret=SECRET, timestamp=None, body=None):
     body = body if body is not None else json.dumps(payload, ensure_ascii=False)
-    header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp)
-    return client.post(
-        URL, data=body.encode(), content_type="application/json", HTTP_STRIPE_SIGNATURE=header
-    )
+    return post_signed(client, body, secret=secret, timestamp=timestamp)
 
 
 @pytest.fixture
@@ -73,6 +55,14 @@ def post(client, django_capture_on_commit_callbacks):
             return deliver(client, payload, **kwargs)
 
     return send
+
+
+def test_events_are_built_on_the_librarys_api_version():
+    payload = event("checkout.session.completed", session())
+    assert payload["api_version"] == API_VERSION == "2026-10-28.endive"
+    assert (
+        payload["object"] == "event" and payload["data"]["object"]["object"] == "checkout.session"
+    )
 
 
 def test_a_signed_checkout_event_records_one_donation(post):
@@ -101,7 +91,7 @@ def test_bad_signatures_are_rejected_and_nothing_is_stored(client, tamper):
     payload = event("checkout.session.completed", session())
     extra = tamper(payload)
     if "body" in extra:  # sign the original, send another body
-        header = stripe.WebhookSignature.generate_signature_header(json.dumps(payload), SECRET)
+        header = sign(json.dumps(payload))
         response = client.post(
             URL, data=extra["body"], content_type="application/json", HTTP_STRIPE_SIGNATURE=header
         )
@@ -164,15 +154,14 @@ def test_metadata_links_supporter_campaign_and_membership(post, home_page):
 
 
 def test_a_refund_arriving_before_its_payment_waits_and_then_applies(post):
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount_refunded": 2000}
-    post(event("charge.refunded", charge, event_id="evt_refund"))
+    post(event("charge.refunded", charge(amount_refunded=2000), event_id="evt_refund"))
     refund_event = StripeEvent.objects.get(stripe_id="evt_refund")
-    assert refund_event.status == StripeEvent.Status.PENDING
-    assert "not ready" in refund_event.last_error
+    assert refund_event.status == StripeEvent.Status.WAITING
+    assert refund_event.waiting_for == "payment_intent:pi_1"
+    assert refund_event.last_error.startswith("waiting: ")
 
+    # The payment's event wakes the refund at once: no sweep needed.
     post(event("checkout.session.completed", session(), event_id="evt_paid"))
-    StripeEvent.objects.filter(pk=refund_event.pk).update(received_at="2000-01-01T00:00:00Z")
-    stripe_event_sweep.call_local()
 
     assert Donation.objects.get().refunded_yen == 2000
     refund_event.refresh_from_db()
@@ -181,15 +170,15 @@ def test_a_refund_arriving_before_its_payment_waits_and_then_applies(post):
 
 def test_refunds_never_go_backwards(post):
     post(event("checkout.session.completed", session(), event_id="evt_paid"))
-    newer = {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount_refunded": 5000}
-    older = {**newer, "amount_refunded": 1000}
+    newer = charge(amount_refunded=5000)
+    older = charge(amount_refunded=1000)
     post(event("charge.refunded", newer, event_id="evt_full"))
     post(event("charge.refunded", older, event_id="evt_partial"))  # delivered late
     assert Donation.objects.get().refunded_yen == 5000
 
 
 def test_unknown_events_are_kept_and_marked_ignored(post):
-    post(event("customer.created", {"id": "cus_1", "object": "customer"}))
+    post(event("customer.created", customer()))
     assert StripeEvent.objects.get().status == StripeEvent.Status.IGNORED
 
 
@@ -205,16 +194,19 @@ def test_processing_twice_changes_nothing(post):
 def test_ten_concurrent_deliveries_create_exactly_one_donation_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")
-    body = json.dumps(event("checkout.session.completed", session()))
+    body = json.dumps(event("checkout.session.completed", session()), ensure_ascii=False)
     barrier = threading.Barrier(10)
     statuses, errors = [], []
 
     def worker():
         try:
-            header = stripe.WebhookSignature.generate_signature_header(body, SECRET)
+            header = sign(body)
             barrier.wait()
             response = Client().post(
-                URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+                URL,
+                data=body.encode(),
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=header,
             )
             statuses.append(response.status_code)
         except Exception as exc:  # re-raised below in the main thread
@@ -236,9 +228,8 @@ def test_ten_concurrent_deliveries_create_exactly_one_donation_on_postgresql():
 
 def test_a_dispute_flags_the_gift_once(post):
     post(event("checkout.session.completed", session(), event_id="evt_paid"))
-    dispute = {"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": "pi_1"}
-    post(event("charge.dispute.created", {**dispute, "reason": "fraudulent"}, event_id="evt_d1"))
-    post(event("charge.dispute.created", {**dispute, "reason": "duplicate"}, event_id="evt_d2"))
+    post(event("charge.dispute.created", dispute(reason="fraudulent"), event_id="evt_d1"))
+    post(event("charge.dispute.created", dispute(reason="duplicate"), event_id="evt_d2"))
     donation = Donation.objects.get()
     assert donation.disputed_at is not None and donation.dispute_reason == "fraudulent"
 
@@ -283,9 +274,9 @@ def test_old_finished_events_lose_the_donors_personal_data(post):
     from donations.services import stripe_event_payload_prune
 
     post(event("checkout.session.completed", session(), event_id="evt_old"))
-    post(event("customer.created", {"id": "cus_1", "object": "customer"}, event_id="evt_ign"))
-    refund = {"id": "ch_x", "object": "charge", "payment_intent": "pi_none", "amount_refunded": 1}
-    post(event("charge.refunded", refund, event_id="evt_waiting"))  # still pending
+    post(event("customer.created", customer(), event_id="evt_ign"))
+    refund = charge(charge_id="ch_x", payment_intent="pi_none", amount_refunded=1)
+    post(event("charge.refunded", refund, event_id="evt_waiting"))  # still waiting
     new = session(id="cs_new", payment_intent="pi_new")
     post(event("checkout.session.completed", new, event_id="evt_new"))
     long_ago = "2000-01-01T00:00:00Z"
