@@ -1,13 +1,16 @@
 """Thanking donors: editable templates, one thank-you per gift, goal reached once, bulk thanks
 exactly once per recipient."""
 
+import ast
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from campaigns.gift_effects import campaign_goal_thanks_unfinished
 from campaigns.models import (
     ThankYouBatch,
     ThankYouBatchRecipient,
@@ -16,13 +19,19 @@ from campaigns.models import (
     ThankYouTemplate,
     placeholders_validate,
 )
-from campaigns.tasks import donation_thank
+from campaigns.services import campaign_progress
+from campaigns.tasks import campaign_goal_thanks_sweep, donation_thank
 from campaigns.thanks import (
     campaign_goal_check,
     donation_thank_send,
     thank_you_batch_create,
     thank_you_batch_recipients,
     thank_you_batch_run,
+)
+from donations.effects import (
+    donation_effects_pending_ids,
+    donation_effects_sweep,
+    donation_effects_task,
 )
 from donations.models import Donation, RecurringDonation
 from donations.services import StripeKeys, donation_refund
@@ -317,3 +326,106 @@ def test_bulk_thanks_are_for_finance_only(client, django_user_model):
     refused = client.get("/admin/campaign-thanks/new/")
     assert refused.status_code == 302 and refused["Location"] == "/admin/"
     assert client.get("/admin/snippets/campaigns/thankyoutemplate/").status_code == 200
+
+
+# --- Side effects of a gift are recoverable (donations/effects.py) -----------------------------
+
+
+def age(gift, minutes=10):
+    Donation.objects.filter(pk=gift.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+
+
+def test_a_gift_whose_task_was_lost_is_thanked_by_the_sweeper_once(
+    campaign, django_capture_on_commit_callbacks
+):
+    supporter = SupporterFactory()
+    with django_capture_on_commit_callbacks(execute=False):  # the worker dies: task lost
+        gift = campaign_gift(supporter, campaign, 3000)
+    gift.refresh_from_db()
+    assert gift.effects_done_at is None and thanks_for(supporter) == []
+    assert donation_effects_pending_ids() == []  # a fresh gift still has its own task coming
+
+    age(gift)
+    assert donation_effects_pending_ids() == [gift.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        donation_effects_sweep.call_local()
+        donation_effects_sweep.call_local()  # a second sweep, or the lost task after all
+        donation_effects_task.call_local(gift.pk)
+    gift.refresh_from_db()
+    assert gift.effects_done_at is not None
+    assert len(thanks_for(supporter)) == 1
+    assert ThankYouLog.objects.filter(object_key=f"donation:{gift.pk}").count() == 1
+
+
+def test_a_failing_side_effect_leaves_the_gift_for_the_sweeper(
+    campaign, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("campaigns.gift_effects.donation_thank_send", broken)
+    with django_capture_on_commit_callbacks(execute=True):  # huey logs the error, retries later
+        gift = campaign_gift(SupporterFactory(), campaign, 3000)
+    gift = Donation.objects.get()
+    assert gift.effects_done_at is None  # not marked done: nothing is lost
+
+    monkeypatch.undo()
+    age(gift)
+    with django_capture_on_commit_callbacks(execute=True):
+        donation_effects_sweep.call_local()
+    gift.refresh_from_db()
+    assert gift.effects_done_at is not None and len(thanks_for(gift.supporter)) == 1
+
+
+def test_recorded_gifts_refresh_campaign_progress_through_the_signal(
+    campaign, django_capture_on_commit_callbacks
+):
+    assert campaign_progress(campaign=campaign).raised_yen == 0  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        gift = campaign_gift(SupporterFactory(), campaign, 3000)
+    assert campaign_progress(campaign=campaign).raised_yen == 3000
+    with django_capture_on_commit_callbacks(execute=True):
+        donation_refund(donation=gift, refunded_total_yen=1000)
+    assert campaign_progress(campaign=campaign).raised_yen == 2000
+
+
+def test_donations_does_not_import_campaigns():
+    """Upward events go through donations.signals; the ledger knows nothing of campaigns."""
+    for module in ("donations/services.py", "donations/effects.py", "donations/signals.py"):
+        tree = ast.parse((settings.BASE_DIR / module).read_text())
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not any(name and name.startswith("campaigns") for name in imported), module
+
+
+def test_goal_thanks_whose_task_was_lost_are_sent_by_the_sweeper(
+    campaign, monkeypatch, django_capture_on_commit_callbacks
+):
+    donors = SupporterFactory.create_batch(2)
+    campaign_gift(donors[0], campaign, 6000)
+    last = campaign_gift(donors[1], campaign, 4000)
+    monkeypatch.setattr("campaigns.tasks.campaign_goal_thank_task", lambda campaign_id: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaign_goal_check(campaign_id=campaign.pk)  # claimed, but its task is lost
+    monkeypatch.undo()
+    goal = OutgoingEmail.objects.filter(key__startswith="thanks:campaign_goal_reached")
+    assert not goal.exists()
+    assert campaign_goal_thanks_unfinished() == []  # too recent: the task may still come
+
+    ThankYouLog.objects.filter(kind=ThankYouKind.CAMPAIGN_GOAL_REACHED).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    Donation.objects.filter(pk=last.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_goal_thanks_sweep.call_local()
+        campaign_goal_thanks_sweep.call_local()
+    assert sorted(goal.values_list("to", flat=True)) == sorted(d.email for d in donors)
+    assert campaign_goal_thanks_unfinished() == []

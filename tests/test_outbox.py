@@ -1,14 +1,25 @@
 """The e-mail outbox: queued once per key, sent at most once, swept up after a lost task."""
 
 import datetime
+import importlib
+import re
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from home.mail import MAX_ATTEMPTS, email_queue, outgoing_email_pending_ids, outgoing_email_send
+from home.mail import (
+    LINK_HIDDEN,
+    MAX_ATTEMPTS,
+    email_queue,
+    email_redact,
+    outgoing_email_pending_ids,
+    outgoing_email_resend,
+    outgoing_email_send,
+)
 from home.models import OutgoingEmail
 from home.tasks import outgoing_email_deliver, outgoing_email_sweep
 
@@ -121,3 +132,189 @@ def test_concurrent_queue_and_send_on_postgresql():
     assert len([m for m in mail.outbox if m.to == ["b@example.jp"]]) == 1
     message.refresh_from_db()
     assert message.status == OutgoingEmail.Status.SENT and message.attempts == 1
+
+
+# --- At most once: the row is claimed (committed) before the send ------------------------------
+
+
+class WorkerKilled(BaseException):
+    """Stands for kill -9 during the SMTP conversation: nothing after it runs, no except clause
+    catches it."""
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_send_leaves_the_mail_being_sent_and_never_resends_it(monkeypatch):
+    message = OutgoingEmail.objects.create(key="k", to="a@example.jp", subject="s", body="b")
+    OutgoingEmail.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    seen_during_send = []
+
+    def killed(self):
+        seen_during_send.append(OutgoingEmail.objects.get(pk=message.pk).status)
+        raise WorkerKilled
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", killed)
+    with pytest.raises(WorkerKilled):
+        outgoing_email_send(email_id=message.pk)
+    assert seen_during_send == [OutgoingEmail.Status.SENDING]  # marked before the send
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutgoingEmail.Status.SENDING, 1)
+
+    monkeypatch.undo()  # the worker restarts: neither the sweeper nor a late task re-sends it
+    assert outgoing_email_pending_ids() == []
+    outgoing_email_sweep.call_local()
+    assert outgoing_email_send(email_id=message.pk) == OutgoingEmail.Status.SENDING
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_staff_can_queue_a_mail_left_being_sent_again_once(django_capture_on_commit_callbacks):
+    message = OutgoingEmail.objects.create(
+        key="k", to="a@example.jp", subject="s", body="b", status=OutgoingEmail.Status.SENDING
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outgoing_email_resend(email_id=message.pk) is True
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    assert outgoing_email_resend(email_id=message.pk) is False  # only from "being sent"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_send_goes_back_to_pending_not_being_sent(monkeypatch):
+    def refuse(self):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    message = OutgoingEmail.objects.create(key="k", to="a@example.jp", subject="s", body="b")
+    assert outgoing_email_send(email_id=message.pk) == OutgoingEmail.Status.PENDING
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutgoingEmail.Status.PENDING, 1)
+
+
+# --- Single-use links: sent, never stored readable ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_secret_body_is_what_is_sent_and_is_emptied_once_sent():
+    message = OutgoingEmail.objects.create(
+        key="login_link:1:x",
+        to="a@example.jp",
+        subject="s",
+        body=f"open {LINK_HIDDEN}",
+        secret_body="open https://example.jp/portal/login/SECRET/",
+    )
+    outgoing_email_send(email_id=message.pk)
+    assert mail.outbox[0].body == "open https://example.jp/portal/login/SECRET/"
+    message.refresh_from_db()
+    assert (message.status, message.secret_body) == (OutgoingEmail.Status.SENT, "")
+    assert "SECRET" not in message.body
+
+
+@pytest.mark.django_db
+def test_secret_body_is_emptied_when_the_mail_finally_fails(monkeypatch):
+    monkeypatch.setattr(
+        "django.core.mail.EmailMessage.send", lambda self: (_ for _ in ()).throw(OSError("down"))
+    )
+    message = OutgoingEmail.objects.create(
+        key="k", to="a@example.jp", subject="s", body="b", secret_body="link", attempts=4
+    )
+    assert outgoing_email_send(email_id=message.pk) == OutgoingEmail.Status.FAILED
+    message.refresh_from_db()
+    assert message.secret_body == ""
+
+
+@pytest.mark.django_db
+def test_login_link_mail_is_stored_with_the_link_hidden(django_capture_on_commit_callbacks):
+    from members.services import supporter_send_login_link
+    from tests.members_factories import SupporterFactory
+
+    SupporterFactory(email="hana@example.jp", status="active")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        supporter_send_login_link(
+            email="hana@example.jp", login_url="https://example.jp/portal/login/{token}/"
+        )
+    message = OutgoingEmail.objects.get()
+    assert LINK_HIDDEN in message.body and "/portal/login/" not in message.body
+    link = re.search(r"https://example.jp/portal/login/[\w-]+/", message.secret_body).group(0)
+    for callback in callbacks:
+        callback()
+    assert link in mail.outbox[0].body  # the supporter still gets a working link
+    message.refresh_from_db()
+    assert message.secret_body == "" and link not in message.body
+
+
+@pytest.mark.django_db
+def test_email_redact_hides_the_whole_link_and_its_token():
+    text = "a https://x.jp/join/confirm/TOKEN/ b TOKEN c"
+    redacted = email_redact(text=text, secrets=["TOKEN", "https://x.jp/join/confirm/TOKEN/", ""])
+    assert redacted == f"a {LINK_HIDDEN} b {LINK_HIDDEN} c"
+
+
+def test_unknown_category_is_refused():
+    with pytest.raises(ValueError):
+        email_queue(key="k", to="a@example.jp", subject="s", body="b", category="secret")
+
+
+# --- Data migration home/0010: existing rows ---------------------------------------------------
+
+
+def migration_0010():
+    return importlib.import_module("home.migrations.0010_outbox_money_permission_redact_links")
+
+
+@pytest.mark.django_db
+def test_migration_redacts_links_of_existing_rows_and_keeps_unsent_ones_working():
+    sent = OutgoingEmail.objects.create(
+        key="login_link:3:abc",
+        to="a@example.jp",
+        subject="s",
+        body="Login:\n\nhttps://ouendan.example.jp/portal/login/Zx_9-k/\n\nbye",
+        status=OutgoingEmail.Status.SENT,
+    )
+    pending = OutgoingEmail.objects.create(
+        key="payment-failed:in_1:1",
+        to="b@example.jp",
+        subject="s",
+        body="Card: http://localhost:8000/donations/update-card/Q-w_e/ now",
+    )
+    confirm = OutgoingEmail.objects.create(
+        key="confirm_signup:4:def",
+        to="c@example.jp",
+        subject="s",
+        body="https://x.jp/en/join/confirm/abc123/",
+        status=OutgoingEmail.Status.FAILED,
+    )
+    other = OutgoingEmail.objects.create(
+        key="receipt-ready:R2026-1", to="d@example.jp", subject="s", body="https://x.jp/portal/"
+    )
+    migration_0010().redact_links(django_apps, None)
+
+    for row in (sent, pending, confirm, other):
+        row.refresh_from_db()
+    assert sent.body == f"Login:\n\n{LINK_HIDDEN}\n\nbye" and sent.secret_body == ""
+    assert pending.body == f"Card: {LINK_HIDDEN} now"
+    assert "update-card/Q-w_e/" in pending.secret_body  # still sent with its link
+    assert confirm.body == LINK_HIDDEN and confirm.secret_body == ""
+    assert other.body == "https://x.jp/portal/"  # no single-use link: untouched
+
+
+@pytest.mark.django_db
+def test_migration_sets_the_category_of_existing_rows_from_their_keys():
+    keys = {
+        "thanks:one_off:donation:1": "money",
+        "thanks:campaign_goal_reached:campaign:abc:supporter:2": "money",
+        "thanks:inkind_delivery:delivery:3": "general",
+        "thanks-batch:1:2": "money",
+        "payment-failed:in_1:1": "money",
+        "receipt-ready:R2026-000001": "money",
+        "renewal-reminder:30:5:2027-04-01": "money",
+        "login_link:1:abc": "general",
+        "inkind:accepted:4": "general",
+    }
+    for key in keys:
+        OutgoingEmail.objects.create(key=key, to="a@example.jp", subject="s", body="b")
+    migration_0010().categorise(django_apps, None)
+    assert dict(OutgoingEmail.objects.values_list("key", "category")) == keys
