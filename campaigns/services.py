@@ -266,10 +266,11 @@ def _wall_key(translation_key, language: str | None = None) -> str:
 def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) -> list[WallEntry]:
     """Donors who agreed to be named, newest gift first, one entry per donor.
 
-    A donor is named when their current supporters'-wall consent is granted, or when they ticked
-    "show my name" with the gift and never answered the consent otherwise. Amounts appear only
-    for gifts where the donor chose to show the amount. Refunded gifts and erased donors never
-    appear. Two queries (cached)."""
+    A gift names its donor only when they ticked "show my name" with that gift (recorded from the
+    paid event), unless their current supporters'-wall consent is withdrawn. A granted consent
+    alone names no gift: forms reachable without logging in could set one for someone else.
+    Amounts appear only for gifts where the donor chose to show the amount. Refunded gifts and
+    erased donors never appear. Two queries (cached)."""
     key = _wall_key(campaign.translation_key if campaign else None)
     cached = cache.get(key) if cache_seconds() else None
     if cached is not None:
@@ -281,7 +282,7 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
         Donation.objects.filter(refunded_yen__lt=F("amount_yen"))
         .exclude(supporter__status__in=NOT_CONTACTABLE)
         .annotate(wall_consent=Subquery(consent.values("granted")[:1]))
-        .filter(Q(wall_consent=True) | Q(wall_consent__isnull=True, show_name=True))
+        .filter(Q(wall_consent=True) | Q(wall_consent__isnull=True), show_name=True)
         .select_related("supporter", "campaign")
         .only(
             "paid_at",

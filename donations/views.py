@@ -10,8 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from members.models import AccessToken, ConsentRecord, Membership
-from members.services import access_token_is_valid, access_token_redeem, consent_record
+from members.models import AccessToken, Membership
+from members.services import access_token_is_valid, access_token_redeem
 
 from .forms import DonateForm
 from .models import CheckoutRequest
@@ -21,7 +21,6 @@ from .services import (
     WebhookRejected,
     billing_portal_session_create,
     checkout_session_create,
-    donor_find_or_create,
     membership_checkout_create,
     stripe_event_receive,
 )
@@ -51,8 +50,19 @@ def _campaign_id(request) -> int | None:
     return None
 
 
+# Each valid donate POST starts a Stripe Checkout session: limited like the join form.
+DONATE_RATE_IP = "10/h"
+DONATE_RATE_EMAIL = "5/h"
+
+
 def donate_form(request, page):
-    """The donate page's form: validate, record the donor, then hand over to Stripe Checkout."""
+    """The donate page's form: validate, keep the donor's details and wishes on a
+    CheckoutRequest, then hand over to Stripe Checkout.
+
+    No supporter is created or changed here: anyone can type anyone's e-mail address. The paid
+    event finds or creates the supporter and applies the wishes to that gift only."""
+    from members.views import absolute_link, over_limit, sub_url
+
     campaign_id = _campaign_id(request)
     initial = {
         "frequency": request.GET.get("frequency", CheckoutRequest.Frequency.ONE_OFF),
@@ -70,41 +80,41 @@ def donate_form(request, page):
     if not stripe_configured():
         form.add_error(None, _("Online payments are not set up yet. Please try again later."))
         return render(request, "donations/donate_page.html", context)
-
     data = form.cleaned_data
-    with transaction.atomic():
-        supporter = donor_find_or_create(
-            email=data["email"],
-            family_name=data["family_name"],
-            given_name=data["given_name"],
-            family_name_kana=data["family_name_kana"],
-            given_name_kana=data["given_name_kana"],
-        )
-        for kind, granted in (
-            (ConsentRecord.Kind.PRIVACY_POLICY, True),
-            (ConsentRecord.Kind.SUPPORTERS_WALL, data["show_name"]),
-        ):
-            consent_record(
-                supporter=supporter,
-                kind=kind,
-                granted=granted,
-                source=ConsentRecord.Source.JOIN_FORM,
-            )
-        checkout = CheckoutRequest.objects.create(
-            frequency=data["frequency"],
-            amount_yen=data["amount_yen"],
-            supporter=supporter,
-            campaign_id=campaign_id,
-            message=data["message"],
-            show_name=data["show_name"],
-            show_amount=data["show_name"] and data["show_amount"],
-        )
-    base = page.get_full_url(request)
+    if over_limit(
+        request,
+        group="donations:donate",
+        ip_rate=DONATE_RATE_IP,
+        email=data["email"],
+        email_rate=DONATE_RATE_EMAIL,
+    ):
+        # The form is shown again as typed, with the reason; nothing was sent to Stripe.
+        context["rate_limited"] = True
+        response = render(request, "donations/donate_page.html", context, status=429)
+        response["Retry-After"] = "3600"
+        return response
+
+    checkout = CheckoutRequest.objects.create(
+        frequency=data["frequency"],
+        amount_yen=data["amount_yen"],
+        supporter=None,
+        email=data["email"],
+        family_name=data["family_name"],
+        given_name=data["given_name"],
+        family_name_kana=data["family_name_kana"],
+        given_name_kana=data["given_name_kana"],
+        language=get_language() or "",
+        campaign_id=campaign_id,
+        message=data["message"],
+        show_name=data["show_name"],
+        show_amount=data["show_name"] and data["show_amount"],
+    )
     try:
         url = checkout_session_create(
             checkout=checkout,
-            success_url=base + page.reverse_subpage("thanks"),
-            cancel_url=base + page.reverse_subpage("cancelled"),
+            # Back to the visitor's language; the base is PUBLIC_BASE_URL, never the Host header.
+            success_url=absolute_link(sub_url(request, page, "thanks")),
+            cancel_url=absolute_link(sub_url(request, page, "cancelled")),
             locale=get_language(),
         )
     except CheckoutUnavailable:
@@ -116,7 +126,7 @@ def donate_form(request, page):
 @require_POST
 def billing_portal(request):
     """Send a logged-in donor to Stripe's Customer Portal for their monthly gift."""
-    from members.views import portal_page, portal_supporter, sub_url
+    from members.views import absolute_link, portal_page, portal_supporter, sub_url
 
     portal = portal_page()
     supporter = portal_supporter(request)
@@ -128,7 +138,7 @@ def billing_portal(request):
     try:
         url = billing_portal_session_create(
             supporter=supporter,
-            return_url=request.build_absolute_uri(portal_url),
+            return_url=absolute_link(portal_url),
             locale=get_language(),
         )
     except CheckoutUnavailable:
@@ -140,7 +150,7 @@ def billing_portal(request):
 @require_POST
 def membership_pay(request, membership_id: int):
     """Send a logged-in member to Stripe Checkout for their membership fee."""
-    from members.views import portal_page, portal_supporter, sub_url
+    from members.views import absolute_link, portal_page, portal_supporter, sub_url
 
     portal = portal_page()
     if portal is None:
@@ -158,8 +168,8 @@ def membership_pay(request, membership_id: int):
     try:
         url = membership_checkout_create(
             membership=membership,
-            success_url=request.build_absolute_uri(portal_url) + "?membership_paid=1",
-            cancel_url=request.build_absolute_uri(portal_url),
+            success_url=absolute_link(portal_url) + "?membership_paid=1",
+            cancel_url=absolute_link(portal_url),
             locale=get_language(),
         )
     except MembershipNotPayable:
@@ -178,7 +188,7 @@ def membership_pay(request, membership_id: int):
 def card_update(request, token: str):
     """The link in a failed-payment e-mail: a button press (so mail scanners can't use up the
     single-use link) opens Stripe's Customer Portal, where the donor updates their card."""
-    from members.views import portal_page, sub_url
+    from members.views import absolute_link, portal_page, sub_url
 
     portal = portal_page()
     context = {"portal_url": sub_url(request, portal, "portal") if portal else "/"}
@@ -189,7 +199,7 @@ def card_update(request, token: str):
                 supporter = access_token_redeem(secret=token, purpose=AccessToken.Purpose.BILLING)
                 url = supporter and billing_portal_session_create(
                     supporter=supporter,
-                    return_url=request.build_absolute_uri(context["portal_url"]),
+                    return_url=absolute_link(context["portal_url"]),
                     locale=get_language(),
                 )
         except CheckoutUnavailable:
@@ -203,5 +213,8 @@ def card_update(request, token: str):
     context["state"] = "ask" if valid else "invalid"
     response = render(request, "donations/card_update.html", context, status=200 if valid else 410)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token must not leak in a Referer to another site, but "no-referrer" made Chromium send
+    # "Origin: null" with the button's POST, which Django's CSRF check refuses (always a 403).
+    # "same-origin" sends the Referer to us only, and no Referer to Stripe after the redirect.
+    response["Referrer-Policy"] = "same-origin"
     return response

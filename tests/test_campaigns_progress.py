@@ -220,7 +220,10 @@ def test_wall_names_only_consenting_donors_newest_first_and_amounts_only_when_ch
         granted=True,
         source=ConsentRecord.Source.PORTAL,
     )
-    campaign_gift(consented, campaign, 7_000, paid_at=now - datetime.timedelta(hours=4))
+    # The wish goes with each gift; the consent alone names no gift (test_donations_checkout.py).
+    campaign_gift(
+        consented, campaign, 7_000, show_name=True, paid_at=now - datetime.timedelta(hours=4)
+    )
     gone = campaign_gift(
         refunded, campaign, 5_000, show_name=True, paid_at=now - datetime.timedelta(hours=5)
     )

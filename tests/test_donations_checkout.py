@@ -53,7 +53,6 @@ def test_one_off_gift_sends_the_exact_checkout_request(client, donate_page, stri
     assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_1"
     [sent] = stripe_recorder.requests
     checkout = CheckoutRequest.objects.get()
-    supporter = Supporter.objects.get()
     assert (sent["method"], sent["host"], sent["path"]) == (
         "POST",
         "api.stripe.com",
@@ -61,47 +60,105 @@ def test_one_off_gift_sends_the_exact_checkout_request(client, donate_page, stri
     )
     assert sent["headers"]["Authorization"] == f"Bearer {KEY}"
     assert sent["headers"]["Idempotency-Key"] == f"checkout-{checkout.uuid}"
-    params = sent["params"]
-    assert params["mode"] == "payment"
-    assert [params["payment_method_types[0]"], params["payment_method_types[1]"]] == [
-        "card",
-        "konbini",
-    ]
-    assert params["line_items[0][price_data][currency]"] == "jpy"
-    assert params["line_items[0][price_data][unit_amount]"] == "5000"  # whole yen, no *100
-    assert params["line_items[0][quantity]"] == "1"
-    assert params["customer_email"] == "hana@example.jp"
-    assert params["success_url"] == (
-        "http://localhost/donate/thanks/?session_id={CHECKOUT_SESSION_ID}"
-    )
-    assert params["cancel_url"] == "http://localhost/donate/cancelled/"
-    assert params["metadata[supporter_id]"] == str(supporter.pk)
-    assert params["metadata[campaign_id]"] == str(donate_page.pk)
-    assert params["metadata[show_name]"] == "true"
-    assert params["payment_intent_data[metadata][checkout_request]"] == str(checkout.uuid)
-    assert "subscription_data[metadata][supporter_id]" not in params
+    # Exactly these parameters: our references and the payment, no message, name or wish.
+    assert sent["params"] == {
+        "mode": "payment",
+        "payment_method_types[0]": "card",
+        "payment_method_types[1]": "konbini",
+        "line_items[0][quantity]": "1",
+        "line_items[0][price_data][currency]": "jpy",
+        "line_items[0][price_data][unit_amount]": "5000",  # whole yen, no *100
+        "line_items[0][price_data][product_data][name]": "寄付",
+        "customer_email": "hana@example.jp",
+        "client_reference_id": str(checkout.uuid),
+        "success_url": "http://testserver/donate/thanks/?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": "http://testserver/donate/cancelled/",
+        "locale": "ja",
+        "metadata[checkout_request]": str(checkout.uuid),
+        "metadata[campaign_id]": str(donate_page.pk),
+        "payment_intent_data[metadata][checkout_request]": str(checkout.uuid),
+        "payment_intent_data[metadata][campaign_id]": str(donate_page.pk),
+    }
+    everything_sent = " ".join(f"{k}={v}" for k, v in sent["params"].items())
+    for private in ("応援しています", "山田", "花子", "ヤマダ", "ハナコ", "show_name", "message"):
+        assert private not in everything_sent
 
+    # The donor's details and wishes stay with us, and no supporter exists before payment.
     assert (checkout.status, checkout.stripe_session_id) == ("redirected", "cs_test_1")
-    assert supporter.family_name_kana == "ヤマダ" and supporter.email == "hana@example.jp"
-    wall = supporter.consents.get(kind=ConsentRecord.Kind.SUPPORTERS_WALL)
-    assert wall.granted
+    assert checkout.supporter is None
+    assert (checkout.email, checkout.family_name, checkout.given_name) == (
+        "hana@example.jp",
+        "山田",
+        "花子",
+    )
+    assert (checkout.family_name_kana, checkout.given_name_kana) == ("ヤマダ", "ハナコ")
+    assert (checkout.message, checkout.show_name, checkout.show_amount) == (
+        "応援しています",
+        True,
+        False,
+    )
+    assert (checkout.language, checkout.campaign_id) == ("ja", donate_page.pk)
+    assert not Supporter.objects.exists() and not ConsentRecord.objects.exists()
     assert not Donation.objects.exists()  # no money until a verified webhook says so
 
 
 def test_monthly_gift_creates_a_subscription_checkout(client, donate_page, stripe_recorder):
     client.post("/donate/", donor(frequency="monthly", amount="", custom_amount="1500"))
     params = stripe_recorder.requests[0]["params"]
+    checkout = CheckoutRequest.objects.get()
     assert params["mode"] == "subscription"
     assert params["payment_method_types[0]"] == "card"
     assert "payment_method_types[1]" not in params
     assert params["line_items[0][price_data][unit_amount]"] == "1500"
     assert params["line_items[0][price_data][recurring][interval]"] == "month"
-    assert params["subscription_data[metadata][supporter_id]"] == str(Supporter.objects.get().pk)
+    metadata = {k: v for k, v in params.items() if "[metadata]" in k or k.startswith("metadata")}
+    assert metadata == {
+        "metadata[checkout_request]": str(checkout.uuid),
+        "subscription_data[metadata][checkout_request]": str(checkout.uuid),
+    }
+    assert not Supporter.objects.exists()
 
 
 def test_english_visitors_get_english_checkout(client, donate_page, stripe_recorder):
     client.post("/en/donate/", donor())
-    assert stripe_recorder.requests[0]["params"]["locale"] == "en"
+    params = stripe_recorder.requests[0]["params"]
+    assert params["locale"] == "en"
+    assert params["success_url"].startswith("http://testserver/en/donate/thanks/?session_id=")
+    assert CheckoutRequest.objects.get().language == "en"
+
+
+@pytest.fixture
+def many_sessions(monkeypatch):
+    recorder = RecordingHTTPClient([(200, checkout_session(f"cs_test_{n}")) for n in range(20)])
+    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
+    with override_settings(STRIPE_SECRET_KEY=KEY):
+        yield recorder
+
+
+@pytest.mark.parametrize(
+    ("allowed", "email_of"),
+    [
+        (5, lambda n: "same@example.jp"),  # per e-mail address (DONATE_RATE_EMAIL)
+        (10, lambda n: f"donor{n}@example.jp"),  # per client address (DONATE_RATE_IP)
+    ],
+)
+def test_donate_form_is_rate_limited_and_keeps_the_input(
+    client, donate_page, many_sessions, allowed, email_of
+):
+    for n in range(allowed):
+        assert client.post("/donate/", donor(email=email_of(n))).status_code == 303
+
+    response = client.post("/donate/", donor(email=email_of(allowed), message="また来ます"))
+
+    assert response.status_code == 429 and response["Retry-After"] == "3600"
+    html = response.content.decode()
+    assert "試行が多すぎます" in html and "料金は発生していません" in html
+    assert 'value="山田"' in html and "また来ます" in html  # what the visitor typed is kept
+    assert len(many_sessions.requests) == allowed  # no Checkout session for the refused POST
+    assert CheckoutRequest.objects.count() == allowed and not Supporter.objects.exists()
+    english = client.post("/en/donate/", donor(email=email_of(allowed)))
+    assert english.status_code == 429
+    assert "Too many attempts" in english.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Nothing may frame our pages; Wagtail lifts this for its own preview iframe.
 X_FRAME_OPTIONS = "DENY"
+# Pages with a token in their URL (login and sign-up links, card update) must not leak it in a
+# Referer to other sites. Not "no-referrer": Chromium then sends "Origin: null" with the page's
+# own POSTs, which the CSRF check refuses. "same-origin" sends the Referer to us only.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,7 +228,10 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'", "https://checkout.stripe.com"],
+        # Chromium applies form-action to the redirect that follows a form POST: our buttons
+        # redirect to Stripe Checkout (gifts, fees) and to the Customer Portal (monthly gifts,
+        # card update), which lives on billing.stripe.com.
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
