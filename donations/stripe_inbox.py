@@ -328,7 +328,9 @@ def stripe_reconcile(*, since: datetime.datetime) -> ReconcileResult:
         )
         if known or metadata.get("supporter_id") or metadata.get("checkout_request"):
             try:
-                recurring_donation_sync(subscription=data, as_of=now)
+                with transaction.atomic():
+                    recurring_donation_sync(subscription=data, as_of=now)
+                    stripe_events_wake(keys=event_provides(data))  # events waiting for it
                 synced += 1
             except (EventNotReady, EventIgnored, EventNeedsReview) as exc:
                 logger.warning("Subscription %s not synced: %s", subscription_id or "?", exc)
