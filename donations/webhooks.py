@@ -18,6 +18,7 @@ Every amount goes through `stripe_amount_yen`: JPY only, whole yen, else the eve
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -351,6 +352,9 @@ def _invoice_payment_paid(invoice_payment: dict, event: StripeEvent) -> None:
 
 
 def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
+    invoice_id = stripe_id(invoice.get("id"))
+    if not invoice_id:
+        raise EventIgnored("invoice without an id")
     recurring = _recurring_for_invoice(invoice)
     attempt = int(invoice.get("attempt_count") or 1)
     with transaction.atomic():
@@ -359,11 +363,17 @@ def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
         if recurring_state_applies(recurring=recurring, status=past_due, at=event.stripe_created):
             recurring.status = past_due
             recurring.stripe_state_at = event.stripe_created
-        recurring.failure_count = max(recurring.failure_count, attempt)
+        # A failure notice that arrives after a later payment (events come in any order) is
+        # history: it neither counts as a current failure nor asks the donor to update the card.
+        paid_since = recurring.payments.filter(
+            Q(paid_at__gt=event.stripe_created) | Q(stripe_invoice_id=invoice_id)
+        ).exists()
+        if not paid_since:
+            recurring.failure_count = max(recurring.failure_count, attempt)
         recurring.save(update_fields=["status", "failure_count", "stripe_state_at"])
     supporter = recurring.supporter
     key = f"payment-failed:{invoice['id']}:{attempt}"
-    if supporter.email and not OutgoingEmail.objects.filter(key=key).exists():
+    if supporter.email and not paid_since and not OutgoingEmail.objects.filter(key=key).exists():
         # A single-use link that opens Stripe's Customer Portal directly (no portal login first).
         secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.BILLING)
         with translation.override(supporter.preferred_language):

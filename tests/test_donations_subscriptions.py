@@ -33,7 +33,7 @@ def subscription(supporter, status="active", amount=1000, **extra):
 def test_lifecycle_create_pay_fail_recover_cancel(deliver, supporter):
     deliver("customer.subscription.created", subscription(supporter, "incomplete"), at=T0)
     deliver("customer.subscription.updated", subscription(supporter), at=T0 + 1)
-    deliver("invoice.paid", invoice(), at=T0 + 2)
+    deliver("invoice.paid", invoice(paid_at=T0 + 2), at=T0 + 2)
 
     recurring = RecurringDonation.objects.get()
     assert (recurring.status, recurring.amount_yen) == (RecurringDonation.Status.ACTIVE, 1000)
@@ -48,7 +48,7 @@ def test_lifecycle_create_pay_fail_recover_cancel(deliver, supporter):
     assert mail.outbox[-1].to == ["tsuki@example.jp"]
     assert "¥1,000" in mail.outbox[-1].body
 
-    deliver("invoice.paid", invoice("in_2"), at=T0 + 4)
+    deliver("invoice.paid", invoice("in_2", paid_at=T0 + 4), at=T0 + 4)
     recurring.refresh_from_db()
     assert (recurring.status, recurring.failure_count) == (RecurringDonation.Status.ACTIVE, 0)
 
@@ -102,7 +102,7 @@ def test_a_late_paid_notice_for_an_older_invoice_does_not_clear_a_newer_failure(
     assert recurring.failure_count == 1
     assert Donation.objects.get().stripe_invoice_id == "in_1"  # the money is still recorded
 
-    deliver("invoice.paid", invoice("in_2"), at=T0 + 20)  # the retry succeeds
+    deliver("invoice.paid", invoice("in_2", paid_at=T0 + 20), at=T0 + 20)  # the retry succeeds
     recurring.refresh_from_db()
     assert (recurring.status, recurring.failure_count) == (RecurringDonation.Status.ACTIVE, 0)
 
@@ -168,3 +168,15 @@ def test_a_failure_and_a_stale_active_update_in_one_second_end_past_due(
     for event_type, obj in pair if failed_first else reversed(pair):
         deliver(event_type, obj, at=T0 + 30)
     assert RecurringDonation.objects.get().status == RecurringDonation.Status.PAST_DUE
+
+
+def test_a_failure_notice_arriving_after_the_retry_paid_changes_nothing_and_mails_nobody(
+    deliver, supporter
+):
+    deliver("customer.subscription.created", subscription(supporter), at=T0)
+    deliver("invoice.paid", invoice("in_2", paid_at=T0 + 20), at=T0 + 20)  # the retry succeeded
+    deliver("invoice.payment_failed", invoice("in_2", paid=False), at=T0 + 10)  # delivered late
+
+    recurring = RecurringDonation.objects.get()
+    assert (recurring.status, recurring.failure_count) == (RecurringDonation.Status.ACTIVE, 0)
+    assert mail.outbox == []
