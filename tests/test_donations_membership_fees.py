@@ -17,7 +17,14 @@ from django.utils import timezone
 from donations import stripe_api
 from donations.models import CheckoutRequest, Donation, RecurringDonation
 from donations.services import StripeKeys, donation_record, donation_refund
-from members.models import AccessToken, JoinPage, MemberPortalPage, Membership, MembershipPlan
+from members.models import (
+    AccessToken,
+    JoinPage,
+    MemberPortalPage,
+    Membership,
+    MembershipPlan,
+    Supporter,
+)
 from members.services import access_token_issue, membership_start
 from members.views import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
 from tests.members_factories import SupporterFactory
@@ -118,7 +125,13 @@ def test_member_pays_the_fee_through_checkout_and_only_the_webhook_activates_it(
     assert params["mode"] == "payment"
     assert params["line_items[0][price_data][unit_amount]"] == "3000"
     assert params["line_items[0][price_data][product_data][name]"] == "会費 個人会員"
-    assert params["metadata[membership_id]"] == str(membership.pk)
+    # Only our references go to Stripe (no supporter id, name or message).
+    assert {k: v for k, v in params.items() if k.startswith("metadata")} == {
+        "metadata[checkout_request]": str(checkout.uuid),
+        "metadata[membership_id]": str(membership.pk),
+    }
+    assert params["client_reference_id"] == str(checkout.uuid)
+    assert params["customer_email"] == member.email
     assert params["success_url"] == (
         "http://testserver/portal/?membership_paid=1&session_id={CHECKOUT_SESSION_ID}"
     )
@@ -136,9 +149,12 @@ def test_member_pays_the_fee_through_checkout_and_only_the_webhook_activates_it(
         "mode": "payment",
         "payment_status": "paid",
         "amount_total": 3000,
+        "currency": "jpy",
         "payment_intent": "pi_fee",
-        "customer_details": {"email": "kaiin@example.jp"},
-        "metadata": {"supporter_id": str(member.pk), "membership_id": str(membership.pk)},
+        "client_reference_id": str(checkout.uuid),
+        # The member is the request's supporter, whatever address was typed at Stripe.
+        "customer_details": {"email": "typed-at-stripe@example.jp"},
+        "metadata": {"checkout_request": str(checkout.uuid), "membership_id": str(membership.pk)},
     }
     signed_post(client, "checkout.session.completed", session, django_capture_on_commit_callbacks)
     signed_post(  # a duplicate delivery changes nothing
@@ -151,6 +167,7 @@ def test_member_pays_the_fee_through_checkout_and_only_the_webhook_activates_it(
 
     [fee] = Donation.objects.all()
     assert (fee.kind, fee.amount_yen, fee.membership) == ("membership", 3000, membership)
+    assert fee.supporter == member and Supporter.objects.count() == 1
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
     assert membership.renews_on == membership.started_on.replace(
