@@ -490,8 +490,6 @@ _MOVED = {
         "_subscription_deleted",
         "_supporter_for_customer",
         "_recurring_for_invoice",
-        "_invoice_subscription_id",
-        "_timestamp",
     ),
 }
 

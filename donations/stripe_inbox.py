@@ -31,7 +31,8 @@ from .services import (
     WebhookRejected,
 )
 from .stripe_api import stripe_client
-from .webhooks import EVENT_HANDLERS, event_provides, recurring_donation_sync
+from .stripe_shapes import event_provides
+from .webhooks import EVENT_HANDLERS, recurring_donation_sync
 
 logger = logging.getLogger(__name__)
 

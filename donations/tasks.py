@@ -9,8 +9,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from .effects import donation_effects_sweep, donation_effects_task  # noqa: F401
 from .receipts import receipt_batch_run, receipt_batch_stuck
 from .services import stripe_event_payload_prune
-from .stripe_inbox import stripe_event_pending_ids, stripe_event_process, stripe_reconcile
 from .stripe_api import stripe_configured
+from .stripe_inbox import stripe_event_pending_ids, stripe_event_process, stripe_reconcile
 
 
 @db_task()

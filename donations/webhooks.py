@@ -41,65 +41,13 @@ from .services import (
     donation_refund,
     stripe_amount_yen,
 )
-
-# --- Reading Stripe's shapes -------------------------------------------------------------------
-
-
-def stripe_id(value) -> str:
-    """The id in a field that may be a plain id or an expanded object; "" when there is none."""
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _timestamp(value) -> datetime.datetime | None:
-    return datetime.datetime.fromtimestamp(int(value), tz=datetime.UTC) if value else None
-
-
-def _invoice_subscription_id(invoice: dict) -> str:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return stripe_id(details.get("subscription")) or stripe_id(invoice.get("subscription"))
-
-
-def _invoice_payment_intent_id(invoice: dict) -> str:
-    """The payment intent that paid the invoice: from `invoice.payments` when Stripe included it
-    (the default payment first), else the older top-level `payment_intent`."""
-    payments = (invoice.get("payments") or {}).get("data") or []
-    paid = [p for p in payments if isinstance(p, dict) and p.get("status") == "paid"]
-    for payment in sorted(paid, key=lambda p: not p.get("is_default")):
-        found = _invoice_payment_intent(payment)
-        if found:
-            return found
-    return stripe_id(invoice.get("payment_intent"))
-
-
-def _invoice_payment_intent(invoice_payment: dict) -> str:
-    payment = invoice_payment.get("payment") or {}
-    if payment.get("type") not in (None, "payment_intent"):
-        return ""
-    return stripe_id(payment.get("payment_intent"))
-
-
-def event_provides(obj: dict) -> set[str]:
-    """What a successfully processed event's object records, as the keys waiting events name."""
-    kind, object_id = obj.get("object"), stripe_id(obj.get("id"))
-    keys: set[str] = set()
-    if kind == "subscription":
-        keys |= {f"subscription:{object_id}", f"customer:{stripe_id(obj.get('customer'))}"}
-    elif kind == "invoice":
-        keys |= {f"invoice:{object_id}", f"payment_intent:{_invoice_payment_intent_id(obj)}"}
-    elif kind == "invoice_payment":
-        keys.add(f"payment_intent:{_invoice_payment_intent(obj)}")
-    elif kind == "checkout.session":
-        metadata = obj.get("metadata") or {}
-        request = metadata.get("checkout_request") or obj.get("client_reference_id") or ""
-        keys |= {
-            f"payment_intent:{stripe_id(obj.get('payment_intent'))}",
-            f"checkout_request:{request if isinstance(request, str) else ''}",
-            f"customer:{stripe_id(obj.get('customer'))}",
-        }
-    return {key for key in keys if not key.endswith(":")}
-
+from .stripe_shapes import (
+    invoice_payment_intent_id,
+    invoice_payment_payment_intent,
+    invoice_subscription_id,
+    stripe_id,
+    timestamp,
+)
 
 # --- Refunds and disputes ----------------------------------------------------------------------
 
@@ -201,7 +149,7 @@ def _subscription_period_end(subscription: dict) -> datetime.date | None:
     end = subscription.get("current_period_end") or (
         items[0].get("current_period_end") if items else None
     )
-    moment = _timestamp(end)
+    moment = timestamp(end)
     return timezone.localdate(moment) if moment else None
 
 
@@ -272,10 +220,10 @@ def recurring_donation_sync(
         if not recurring.amount_yen:
             raise EventIgnored(f"subscription {subscription_id} has no amount")
         recurring.stripe_customer_id = stripe_id(subscription.get("customer"))
-        recurring.started_at = recurring.started_at or _timestamp(subscription.get("start_date"))
+        recurring.started_at = recurring.started_at or timestamp(subscription.get("start_date"))
         recurring.next_payment_on = _subscription_period_end(subscription)
         if recurring.status == RecurringDonation.Status.CANCELLED:
-            recurring.cancelled_at = _timestamp(subscription.get("canceled_at")) or as_of
+            recurring.cancelled_at = timestamp(subscription.get("canceled_at")) or as_of
             recurring.next_payment_on = None
         recurring.stripe_state_at = as_of
         recurring.save()
@@ -283,7 +231,7 @@ def recurring_donation_sync(
 
 
 def _recurring_for_invoice(invoice: dict) -> RecurringDonation:
-    subscription_id = _invoice_subscription_id(invoice)
+    subscription_id = invoice_subscription_id(invoice)
     if not subscription_id:
         raise EventIgnored(f"invoice {stripe_id(invoice.get('id')) or '?'} has no subscription")
     recurring = RecurringDonation.objects.filter(stripe_subscription_id=subscription_id).first()
@@ -305,14 +253,14 @@ def _invoice_paid(invoice: dict, event: StripeEvent) -> None:
     invoice_id = stripe_id(invoice.get("id"))
     if not invoice_id:
         raise EventIgnored("invoice without an id")
-    if not _invoice_subscription_id(invoice):
+    if not invoice_subscription_id(invoice):
         raise EventIgnored(f"invoice {invoice_id} has no subscription: not a monthly gift")
     amount = stripe_amount_yen(invoice.get("amount_paid"), currency=invoice.get("currency"))
     if amount == 0:
         return  # nothing was paid (e.g. a free first month): no gift to record
     recurring = _recurring_for_invoice(invoice)
-    payment_intent = _invoice_payment_intent_id(invoice)
-    paid_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
+    payment_intent = invoice_payment_intent_id(invoice)
+    paid_at = timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
     wishes = invoice_gift_wishes(invoice=invoice)  # the wall wishes made at Checkout
     donation, _created = donation_record(
         supporter=recurring.supporter,
@@ -341,7 +289,7 @@ def _invoice_paid(invoice: dict, event: StripeEvent) -> None:
 def _invoice_payment_paid(invoice_payment: dict, event: StripeEvent) -> None:
     """Current API versions tell which payment intent paid an invoice only here."""
     invoice_id = stripe_id(invoice_payment.get("invoice"))
-    payment_intent = _invoice_payment_intent(invoice_payment)
+    payment_intent = invoice_payment_payment_intent(invoice_payment)
     if not invoice_id or not payment_intent:
         raise EventIgnored("invoice payment without an invoice or a payment intent")
     donation = Donation.objects.filter(stripe_invoice_id=invoice_id).first()

@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from donations.models import Donation, RecurringDonation, StripeEvent
+from donations.models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
 from donations.stripe_inbox import WAIT_WINDOW
 from donations.tasks import stripe_event_sweep
 from tests.members_factories import SupporterFactory
-from tests.stripe_events import T0, WebhookPoster, invoice, subscription
+from tests.stripe_events import T0, WebhookPoster, checkout_session, invoice, subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +235,40 @@ def test_processed_events_offer_no_retry(deliver, staff, supporter):
     assert response.status_code == 302
     done.refresh_from_db()
     assert (done.status, done.attempts) == (StripeEvent.Status.PROCESSED, 1)
+
+
+def test_a_subscription_before_its_paid_checkout_waits_for_the_donor(deliver):
+    """A visitor's monthly gift: the donor becomes a supporter only when the Checkout session is
+    paid, and the subscription's events (often first) wait for that."""
+    checkout = CheckoutRequest.objects.create(
+        frequency=CheckoutRequest.Frequency.MONTHLY,
+        amount_yen=1000,
+        email="new@example.jp",
+        family_name="新井",
+        given_name="花",
+        language="ja",
+    )
+    reference = str(checkout.uuid)
+    early = deliver(
+        "customer.subscription.created",
+        subscription(metadata={"checkout_request": reference}),
+        at=T0,
+    )
+    assert (early.status, early.waiting_for) == ("waiting", f"checkout_request:{reference}")
+    assert not RecurringDonation.objects.exists()
+
+    session = checkout_session(
+        mode="subscription",
+        payment_intent=None,
+        subscription="sub_1",
+        customer="cus_1",
+        amount_total=1000,
+        amount_subtotal=1000,
+        client_reference_id=reference,
+        metadata={"checkout_request": reference},
+    )
+    deliver("checkout.session.completed", session, at=T0 + 1)
+
+    early.refresh_from_db()
+    assert early.status == StripeEvent.Status.PROCESSED
+    assert RecurringDonation.objects.get().supporter.email == "new@example.jp"
