@@ -74,7 +74,15 @@ def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any
 
 def supporter_money_anonymise(supporter: Supporter) -> None:
     Donation.objects.filter(supporter=supporter).exclude(message="").update(message="")
-    CheckoutRequest.objects.filter(supporter=supporter).exclude(message="").update(message="")
+    # The donor's details typed on the donate form are kept with each request until paid.
+    CheckoutRequest.objects.filter(supporter=supporter).update(
+        message="",
+        email="",
+        family_name="",
+        given_name="",
+        family_name_kana="",
+        given_name_kana="",
+    )
     Pledge.objects.filter(supporter=supporter).update(
         pickup_address="", pickup_window="", message="", contact_as_submitted=""
     )

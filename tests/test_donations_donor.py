@@ -278,6 +278,27 @@ def test_a_monthly_donor_becomes_a_supporter_at_checkout_completion(
     assert gift.show_name and gift.show_amount
 
 
+def test_anonymising_the_donor_blanks_what_the_donate_form_kept(
+    client, donate_page, stripe_recorder
+):
+    from members.privacy import supporter_anonymise
+
+    checkout = donate(client)
+    process("checkout.session.completed", paid_session(checkout))
+    supporter = Supporter.objects.get()
+
+    supporter_anonymise(supporter=supporter, reviewed_by=None)
+
+    checkout.refresh_from_db()
+    assert (checkout.email, checkout.family_name, checkout.given_name, checkout.message) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert (checkout.family_name_kana, checkout.given_name_kana) == ("", "")
+
+
 @pytest.mark.parametrize(
     "path",
     [
