@@ -15,9 +15,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from home.admin_views import ViewOnlyPermissionPolicy
+from ouendan.admin_permissions import ListPermissionChooserMixin
 
 from .models import (
     CampaignPage,
@@ -39,8 +41,13 @@ BULK_PERMISSION = "campaigns.send_thankyoubatch"
 RECIPIENTS_PER_PAGE = 100
 
 
+class ListPermissionSnippetChooserViewSet(ListPermissionChooserMixin, SnippetChooserViewSet):
+    """The snippet's chooser needs its list screen's permission (the log names supporters)."""
+
+
 class ThankYouTemplateViewSet(SnippetViewSet):
     model = ThankYouTemplate
+    chooser_viewset_class = ListPermissionSnippetChooserViewSet
     icon = "mail"
     menu_label = _("Thank-you templates")
     list_display = ["kind", "language", "subject", "updated_at"]
@@ -53,6 +60,7 @@ register_permission_policy(ThankYouLog, ViewOnlyPermissionPolicy(ThankYouLog))
 
 class ThankYouLogViewSet(SnippetViewSet):
     model = ThankYouLog
+    chooser_viewset_class = ListPermissionSnippetChooserViewSet
     icon = "list-ul"
     menu_label = _("Thank-you log")
     copy_view_enabled = False

@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 from home.admin_views import ViewOnlyPermissionPolicy
 from home.exports import SafeSpreadsheetExportMixin
 from members.models import Supporter
+from ouendan.admin_permissions import ListPermissionChooserMixin
 
 from .models import Donation, RecurringDonation, StripeEvent
 from .services import donation_record
@@ -42,7 +43,9 @@ register_permission_policy(StripeEvent, ViewOnlyPermissionPolicy(StripeEvent))
 register_permission_policy(RecurringDonation, ViewOnlyPermissionPolicy(RecurringDonation))
 
 
-class DonorChooserViewSet(ChooserViewSet):
+class DonorChooserViewSet(ListPermissionChooserMixin, ChooserViewSet):
+    """Lists supporters, so it needs the supporter list's permission (Editors had it all)."""
+
     model = Supporter
     icon = "user"
     choose_one_text = _("Choose a donor")

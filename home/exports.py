@@ -27,3 +27,24 @@ class SafeSpreadsheetExportMixin:
 
     def preprocess_field_value(self, field, value, export_format):
         return spreadsheet_safe(super().preprocess_field_value(field, value, export_format))
+
+
+def wagtail_exports_make_safe() -> None:
+    """Route every export Wagtail offers through `spreadsheet_safe`: the reports (site history
+    and the edit log, locked and aging pages, workflows), snippet and model list exports.
+
+    Wagtail's report views are its own classes behind its own URLs, so the one shared place is
+    SpreadsheetExportMixin.preprocess_field_value; called once from home/wagtail_hooks.py, which
+    Wagtail imports before serving any admin page. Idempotent (an escaped cell starts with "'").
+    """
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    original = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(original, "spreadsheet_safe", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        return spreadsheet_safe(original(self, field, value, export_format))
+
+    preprocess_field_value.spreadsheet_safe = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

@@ -14,7 +14,8 @@ import django_filters
 import jaconv
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -30,15 +31,17 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permissions import policy_registry
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from home.exports import spreadsheet_safe
+from home.exports import SafeSpreadsheetExportMixin, spreadsheet_safe
 from home.filters import CheckboxFilter
 from home.models import OutgoingEmail
+from ouendan.admin_permissions import ListPermissionChooserMixin
 
 from . import normalise
 from .models import (
@@ -534,6 +537,29 @@ class SupporterAdminForm(WagtailAdminModelForm):
         return cleaned
 
 
+class SupporterPermissionPolicy(ModelPermissionPolicy):
+    """Nobody deletes a supporter, superusers included: only anonymisation (members/privacy.py)
+    removes a person, and it keeps the ledger and receipts for the seven years they must be
+    kept. The delete screen answers 403 and no delete button is shown."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action != "delete" and super().user_has_permission_for_instance(
+            user, action, instance
+        )
+
+    def users_with_any_permission(self, actions):
+        actions = [action for action in actions if action != "delete"]
+        if not actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(actions)
+
+
+register_permission_policy(Supporter, SupporterPermissionPolicy(Supporter))
+
+
 class SupporterViewSet(ModelViewSet):
     model = Supporter
     icon = "group"
@@ -588,13 +614,7 @@ class SupporterViewSet(ModelViewSet):
 # --- Supporter chooser (for memberships), limited to staff who may see supporters --------------
 
 
-class _SupporterChooserPermission:
-    def dispatch(self, request, *args, **kwargs):
-        policy = policy_registry.get_by_type(Supporter)
-        if not policy.user_has_any_permission(request.user, ["add", "change", "view"]):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
+class _SupporterChooserQueryset:
     def get_object_list(self):
         return Supporter.objects.exclude(status=Supporter.Status.ANONYMISED)
 
@@ -602,19 +622,17 @@ class _SupporterChooserPermission:
         return supporters_search(queryset, self.search_query) if self.is_searching else queryset
 
 
-class SupporterChooseView(_SupporterChooserPermission, ChooseView):
+class SupporterChooseView(_SupporterChooserQueryset, ChooseView):
     pass
 
 
-class SupporterChooseResultsView(_SupporterChooserPermission, ChooseResultsView):
+class SupporterChooseResultsView(_SupporterChooserQueryset, ChooseResultsView):
     pass
 
 
-class SupporterChosenView(_SupporterChooserPermission, ChosenView):
-    pass
+class SupporterChooserViewSet(ListPermissionChooserMixin, ChooserViewSet):
+    """Every view needs the supporter list's permission (ouendan.admin_permissions)."""
 
-
-class SupporterChooserViewSet(ChooserViewSet):
     model = Supporter
     name = "supporter_chooser"
     icon = "user"
@@ -623,7 +641,6 @@ class SupporterChooserViewSet(ChooserViewSet):
     edit_item_text = _("Edit this supporter")
     choose_view_class = SupporterChooseView
     choose_results_view_class = SupporterChooseResultsView
-    chosen_view_class = SupporterChosenView
     register_widget = False
     search_backend_name = None
 
@@ -640,7 +657,7 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = ["status", "plan", "auto_renew"]
 
 
-class MembershipIndexView(generic.IndexView):
+class MembershipIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return Membership.objects.select_related("supporter", "plan")
 

@@ -32,3 +32,14 @@ def group_permissions_revoke(apps, *, group: str, app_label: str, codenames: lis
         staff_group.permissions.remove(
             *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         )
+
+
+def group_permissions_revoke_everywhere(apps, *, app_label: str, codenames: list[str]) -> None:
+    """Take permissions from every group, including groups staff made themselves."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )
+    for group in Group.objects.filter(permissions__in=permissions).distinct():
+        group.permissions.remove(*permissions)

@@ -8,8 +8,10 @@ only the personal data on and around them is blanked.
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from home.models import OutgoingEmail
 
@@ -89,6 +91,9 @@ def supporter_anonymise(
     with transaction.atomic():
         supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
         if supporter.status != Supporter.Status.ANONYMISED:
+            # Wagtail's edit log keeps str(object) of every saved row; scrub it first, while the
+            # names to look for are still known.
+            supporter_log_entries_scrub(supporter=supporter)
             for field in _BLANKED_FIELDS:
                 setattr(supporter, field, "")
             if supporter.kind == Supporter.Kind.ORGANISATION:
@@ -123,6 +128,78 @@ def supporter_anonymise(
             status=DeletionRequest.Status.COMPLETED, reviewed_by=reviewed_by, reviewed_at=now
         )
     return supporter
+
+
+def _personal_strings(supporter: Supporter) -> list[str]:
+    """The texts that identify the supporter, longest first (so a full name goes before its
+    parts). Empty values are never searched for."""
+    person = [supporter.family_name, supporter.given_name]
+    kana = [supporter.family_name_kana, supporter.given_name_kana]
+    candidates = {
+        " ".join(part for part in person if part),
+        "".join(person),
+        " ".join(part for part in kana if part),
+        "".join(kana),
+        *person,
+        *kana,
+        supporter.organisation_name,
+        supporter.organisation_name_kana,
+        supporter.contact_person,
+        supporter.email,
+        supporter.phone,
+        str(supporter),
+    }
+    candidates.discard(ANONYMISED_NAME)
+    return sorted((text for text in candidates if text.strip()), key=len, reverse=True)
+
+
+def _related_log_keys(supporter: Supporter) -> list[tuple[int, list[str]]]:
+    """(content type, object ids) of the supporter and every row that points at them, in any
+    app (gifts, memberships, pledges...): the entries whose labels may carry their name."""
+    keys = [(ContentType.objects.get_for_model(Supporter).pk, [str(supporter.pk)])]
+    for relation in Supporter._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        model = relation.related_model
+        ids = model._base_manager.filter(**{relation.field.name: supporter}).values_list(
+            "pk", flat=True
+        )
+        ids = [str(pk) for pk in ids]
+        if ids:
+            keys.append((ContentType.objects.get_for_model(model).pk, ids))
+    return keys
+
+
+def _scrub(value: Any, strings: list[str]) -> Any:
+    """`value` (a label, or a log entry's JSON data) with every personal string replaced."""
+    if isinstance(value, str):
+        for personal in strings:
+            value = value.replace(personal, ANONYMISED_NAME)
+        return value
+    if isinstance(value, dict):
+        return {_scrub(key, strings): _scrub(item, strings) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, strings) for item in value]
+    return value
+
+
+def supporter_log_entries_scrub(*, supporter: Supporter) -> int:
+    """Replace the supporter's names, e-mail and phone in Wagtail's edit log (ModelLogEntry: the
+    site history report and its export) with ANONYMISED_NAME, in the entries of the supporter and
+    of every row related to them. Returns how many entries changed."""
+    strings = _personal_strings(supporter)
+    if not strings:
+        return 0
+    changed = 0
+    for content_type_id, ids in _related_log_keys(supporter):
+        entries = ModelLogEntry.objects.filter(content_type_id=content_type_id, object_id__in=ids)
+        for entry in entries.iterator():
+            label, data = _scrub(entry.label, strings), _scrub(entry.data, strings)
+            if label != entry.label or data != entry.data:
+                entry.label, entry.data = label, data
+                entry.save(update_fields=["label", "data"])
+                changed += 1
+    return changed
 
 
 def deletion_request_reject(
