@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -863,6 +864,15 @@ class DeletionRequestViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(review_url_name=self.get_url_name("review"), **kwargs)
+
+    @property
+    def url_finder_class(self):
+        # There is no edit screen: the edit log (site history) links a request to its review.
+        return type(
+            "_DeletionRequestURLFinder",
+            (ModelAdminURLFinder,),
+            {"edit_url_name": self.get_url_name("review")},
+        )
 
     @property
     def review_view(self):

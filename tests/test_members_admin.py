@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +25,7 @@ from members.models import (
     VolunteerProfile,
 )
 from members.services import consent_record, membership_record_payment, membership_start
+from tests.test_permissions_matrix import outcome
 
 LIST_URL = "/admin/supporter/"
 
@@ -340,3 +342,48 @@ def test_other_member_screens_render(admin_client, plans):
         assert admin_client.get(url).status_code == 200, url
     menu = admin_client.get("/admin/").content.decode()
     assert LIST_URL in menu
+
+
+# --- Nobody deletes a supporter: only anonymisation removes a person ---------------------------
+
+
+@pytest.mark.django_db
+def test_no_group_may_delete_a_supporter():
+    from django.contrib.auth.models import Group
+
+    holders = Group.objects.filter(
+        permissions__content_type__app_label="members", permissions__codename="delete_supporter"
+    )
+    assert not holders.exists()  # members/0008 took it from Member staff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["Member staff", "superuser"])
+def test_supporter_delete_url_is_refused_and_deletes_nothing(client, role):
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    if role == "superuser":
+        user = User.objects.create_superuser("boss-delete", password="pw")
+    else:
+        user = User.objects.create_user("staff-delete", password="pw")
+        user.groups.add(Group.objects.get(name=role))
+        # Even a group someone gave the permission back to by hand cannot delete.
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="members", codename="delete_supporter")
+        )
+    client.force_login(user)
+    supporter = person(1)
+    url = reverse("supporter:delete", args=[supporter.pk])
+    # Refused (Wagtail's permission-denied redirect to the dashboard), not sent to the login page.
+    assert outcome(client.get(url)) == "no"
+    assert outcome(client.post(url)) == "no"
+    assert Supporter.objects.filter(pk=supporter.pk).exists()
+    edit = client.get(reverse("supporter:edit", args=[supporter.pk])).content.decode()
+    assert url not in edit  # no delete button
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_login_from_the_delete_url(client):
+    supporter = person(1)
+    assert outcome(client.get(reverse("supporter:delete", args=[supporter.pk]))) == "login"

@@ -229,3 +229,58 @@ def test_anonymise_blanks_gift_messages_and_pickup_details_and_keeps_the_ledger(
     assert (pledge.pickup_address, pledge.message) == ("", "")
     assert not CorporateWallEntry.objects.filter(supporter=giver).exists()
     assert Receipt.objects.filter(supporter=giver).count() == 1  # a legal record: kept
+
+
+# --- Wagtail's edit log after anonymisation ----------------------------------------------------
+
+
+def _site_history_csv(client) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.get(reverse("wagtailadmin_reports:site_history") + "?export=csv")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+@pytest.mark.django_db
+def test_anonymise_scrubs_the_supporter_from_the_edit_log_and_its_export(
+    client, supporter, deletion_request, staff
+):
+    from wagtail.log_actions import log
+    from wagtail.models import ModelLogEntry
+
+    namesake = Supporter.objects.create(family_name="鈴木", given_name="次郎", email="j@example.jp")
+    log(instance=supporter, action="wagtail.edit", user=staff)
+    log(instance=Membership.objects.get(supporter=supporter), action="wagtail.edit", user=staff)
+    log(instance=deletion_request, action="wagtail.create", user=staff, data={"by": "鈴木 一郎"})
+    log(instance=namesake, action="wagtail.edit", user=staff)
+    client.force_login(staff)
+    before = str(_site_history_csv(client))
+    assert "鈴木 一郎" in before or "鈴木一郎" in before  # the log did name them
+
+    supporter_anonymise(supporter=supporter, reviewed_by=staff, deletion_request=deletion_request)
+
+    mine = ModelLogEntry.objects.exclude(object_id=str(namesake.pk))
+    assert mine.count() == 3
+    for entry in mine:
+        text = f"{entry.label} {entry.data}"
+        for personal in ["鈴木", "一郎", "スズキ", "suzuki@example.jp", "090-1111-2222"]:
+            assert personal not in text, (personal, text)
+    after = str(_site_history_csv(client))
+    assert "一郎" not in after and "suzuki@example.jp" not in after
+    # Someone else with the same family name keeps their log entry.
+    assert "鈴木 次郎" in ModelLogEntry.objects.get(object_id=str(namesake.pk)).label
+
+
+@pytest.mark.django_db
+def test_site_history_export_is_formula_safe(client, staff):
+    from wagtail.log_actions import log
+
+    hostile = Supporter.objects.create(family_name='=HYPERLINK("http://x")', given_name="")
+    log(instance=hostile, action="wagtail.edit", user=staff)
+    client.force_login(staff)
+    cells = [cell for row in _site_history_csv(client)[1:] for cell in row]
+    assert any("HYPERLINK" in cell for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
