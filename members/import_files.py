@@ -18,6 +18,7 @@ from .models import MemberImport
 logger = logging.getLogger(__name__)
 
 FILE_KEPT_FOR = datetime.timedelta(hours=24)
+PURGE_BATCH = 500
 
 Status = MemberImport.Status
 
@@ -74,7 +75,9 @@ def member_import_files_purge(*, now: datetime.datetime | None = None) -> int:
         Q(status__in=[Status.DONE, Status.CANCELLED]) | Q(created_at__lt=now - FILE_KEPT_FOR)
     )
     deleted = 0
-    for member_import in due.order_by("pk").iterator(chunk_size=200):
+    # A bounded list, not a cursor: rows are updated on the way (SQLite has no isolation between
+    # queries of one connection), and whatever is left waits for the next hour.
+    for member_import in list(due.order_by("pk")[:PURGE_BATCH]):
         status = member_import.status
         if status in (Status.VALIDATED, *IN_PROGRESS):
             if status in IN_PROGRESS and member_import_locked(member_import_id=member_import.pk):

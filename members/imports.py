@@ -379,7 +379,8 @@ class _Checker:
                 values[name] = value
         for note in address.notes:
             column = "postal_code" if note.message is MSG_UNKNOWN_POSTAL_CODE else "address_line"
-            self.warnings.add(line, self._header(column), note.message, note.params)
+            header = self._header(column) or self._header("postal_code")
+            self.warnings.add(line, header, note.message, note.params)
 
     def _unique(self, line: int, values: dict, failed: set[str]) -> bool:
         """Report a repeat of an earlier line's e-mail or kana name and phone. Runs on every line,
