@@ -236,24 +236,32 @@ def _stripe_event_attempt_failed(*, event_id: int, error: str) -> str:
         return event.status
 
 
-def stripe_events_wake(*, keys: set[str], exclude_id: int | None = None) -> list[int]:
-    """Queue, after commit, the events waiting for any of `keys` (e.g. "subscription:sub_1").
+def stripe_events_wake(*, keys: set[str], exclude_id: int | None = None) -> None:
+    """Once the current transaction commits, queue the events waiting for any of `keys` (e.g.
+    "subscription:sub_1"), and make them due now so a lost task is picked up by the next sweep.
 
-    Called in the transaction that recorded the object. The rows are also made due now, so a
-    lost task is picked up by the next sweep."""
+    Called in the transaction that recorded the object. The look-up runs after the commit: the
+    recording transaction takes no lock on other events (no deadlock with one being processed),
+    and an event that started waiting meanwhile is still found."""
     from .tasks import stripe_event_handle
 
     keys = {key for key in keys if key and not key.endswith(":")}  # never wake on an empty id
     if not keys:
-        return []
-    waiting = StripeEvent.objects.filter(status=StripeEvent.Status.WAITING, waiting_for__in=keys)
-    if exclude_id is not None:
-        waiting = waiting.exclude(pk=exclude_id)
-    ids = list(waiting.values_list("pk", flat=True)[:1000])
-    if ids:
-        StripeEvent.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
-        transaction.on_commit(lambda: [stripe_event_handle(pk) for pk in ids])
-    return ids
+        return
+
+    def wake():
+        waiting = StripeEvent.objects.filter(
+            status=StripeEvent.Status.WAITING, waiting_for__in=keys
+        ).exclude(pk=exclude_id)
+        ids = list(waiting.values_list("pk", flat=True)[:1000])
+        if ids:
+            StripeEvent.objects.filter(pk__in=ids, status=StripeEvent.Status.WAITING).update(
+                next_attempt_at=timezone.now()
+            )
+        for pk in ids:
+            stripe_event_handle(pk)
+
+    transaction.on_commit(wake)
 
 
 def stripe_event_pending_ids(
