@@ -190,7 +190,7 @@ def test_no_list_export_is_left_out():
     """A new screen with `list_export` must be added to the exports tested here."""
     from django.urls import get_resolver
 
-    from tests.test_permissions_matrix import _walk
+    from tests.admin_walk import _walk
 
     offered = set()
     for route, name, pattern in _walk(get_resolver().url_patterns):
