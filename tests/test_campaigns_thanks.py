@@ -256,6 +256,7 @@ def test_bulk_thanks_go_once_to_each_donor_even_if_run_again(
     emails = OutgoingEmail.objects.filter(key__startswith=f"thanks-batch:{batch.pk}:")
     assert sorted(emails.values_list("to", flat=True)) == sorted(d.email for d in donors)
     assert emails.first().subject == "「夏休みの食支援」へのご支援ありがとうございました"
+    assert set(emails.values_list("category", flat=True)) == {OutgoingEmail.Category.MONEY}
     batch.refresh_from_db()
     assert batch.status == ThankYouBatch.Status.DONE and batch.total == 3
     # A second batch for the same campaign leaves out everyone already thanked.

@@ -318,3 +318,81 @@ def test_migration_sets_the_category_of_existing_rows_from_their_keys():
         OutgoingEmail.objects.create(key=key, to="a@example.jp", subject="s", body="b")
     migration_0010().categorise(django_apps, None)
     assert dict(OutgoingEmail.objects.values_list("key", "category")) == keys
+
+
+# --- Who may read what: money mail is queued as MONEY ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_payment_failed_mail_is_money_and_its_card_link_is_hidden(
+    django_capture_on_commit_callbacks,
+):
+    from donations.models import RecurringDonation, StripeEvent
+    from donations.webhooks import _invoice_payment_failed
+    from tests.members_factories import SupporterFactory
+
+    supporter = SupporterFactory(email="taro@example.jp")
+    RecurringDonation.objects.create(
+        supporter=supporter, amount_yen=2000, stripe_subscription_id="sub_9"
+    )
+    event = StripeEvent.objects.create(
+        stripe_id="evt_9", type="invoice.payment_failed", stripe_created=timezone.now(), payload={}
+    )
+    invoice = {
+        "id": "in_9",
+        "attempt_count": 1,
+        "parent": {"subscription_details": {"subscription": "sub_9"}},
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _invoice_payment_failed(invoice, event)
+    message = OutgoingEmail.objects.get(key="payment-failed:in_9:1")
+    assert message.category == OutgoingEmail.Category.MONEY
+    assert "/donations/update-card/" not in message.body and LINK_HIDDEN in message.body
+    assert "/donations/update-card/" in message.secret_body
+    for callback in callbacks:
+        callback()
+    assert "/donations/update-card/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_gift_thanks_are_money_and_goods_thanks_are_not(django_capture_on_commit_callbacks):
+    from campaigns.models import ThankYouKind
+    from campaigns.thanks import thanks_queue
+    from tests.members_factories import SupporterFactory
+
+    supporter = SupporterFactory()
+    for kind, key in [(ThankYouKind.ONE_OFF, "donation:1"), (ThankYouKind.INKIND_DELIVERY, "d:1")]:
+        thanks_queue(kind=kind, supporter=supporter, context={}, key=key)
+    categories = dict(OutgoingEmail.objects.values_list("key", "category"))
+    assert categories == {
+        "thanks:one_off:donation:1": OutgoingEmail.Category.MONEY,
+        "thanks:inkind_delivery:d:1": OutgoingEmail.Category.GENERAL,
+    }
+
+
+@pytest.mark.django_db
+def test_renewal_reminders_and_receipt_mails_are_money():
+    from donations.receipts import receipt_issue_for_donation, receipt_notify
+    from members.models import Membership, MembershipPlan
+    from members.reminders import membership_reminders_queue
+    from tests.receipts_factories import donor, gift
+
+    today = timezone.localdate()
+    member = donor(email="member@example.jp")
+    Membership.objects.create(
+        supporter=member,
+        plan=MembershipPlan.objects.create(name="個人会員", period="year", amount_yen=3000),
+        amount_yen=3000,
+        status=Membership.Status.ACTIVE,
+        renews_on=today + datetime.timedelta(days=30),
+    )
+    assert membership_reminders_queue(today=today) == 1
+    giver = donor(email="giver@example.jp")
+    receipt, _created = receipt_issue_for_donation(donation=gift(giver, 5000))
+    assert receipt_notify(receipt=receipt)
+
+    categories = dict(OutgoingEmail.objects.values_list("to", "category"))
+    assert categories == {
+        "member@example.jp": OutgoingEmail.Category.MONEY,
+        "giver@example.jp": OutgoingEmail.Category.MONEY,
+    }
