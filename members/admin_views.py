@@ -400,7 +400,10 @@ def supporter_timeline(
     if include_gifts:
         entries.extend(_gift_entries(supporter))
     if include_emails:
-        for email in OutgoingEmail.objects.filter(supporter=supporter).order_by("-created_at"):
+        emails = OutgoingEmail.objects.filter(supporter=supporter)
+        if not include_gifts:  # money mail (even its subject) is for those who see the money
+            emails = emails.exclude(category=OutgoingEmail.Category.MONEY)
+        for email in emails.order_by("-created_at"):
             entries.append(
                 TimelineEntry(
                     email.created_at,

@@ -110,7 +110,7 @@ def supporter_anonymise(
         VolunteerProfile.objects.filter(supporter=supporter).delete()
         AccessToken.objects.filter(supporter=supporter).delete()
         OutgoingEmail.objects.filter(supporter=supporter).exclude(to="", body="").update(
-            to="", body=""
+            to="", body="", secret_body=""
         )
         # The rows stay (accounting records); only renewals and reminders stop.
         Membership.objects.filter(

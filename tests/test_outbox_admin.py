@@ -198,3 +198,29 @@ def test_a_sent_mail_offers_no_send_again(client, admin_user, message):
     )
     client.post(resend_url)
     assert mail.outbox == []
+
+
+def test_the_supporter_timeline_hides_money_mail_from_member_staff(
+    client, django_user_model, money_message, message
+):
+    OutgoingEmail.objects.filter(pk__in=[money_message.pk, message.pk]).update(
+        supporter=message.supporter
+    )
+    url = reverse("supporter:inspect", args=[message.supporter.pk])
+
+    client.force_login(group_user(django_user_model, "Member staff"))
+    page = client.get(url).content.decode()
+    assert "メールアドレスの確認" in page and "ご寄付ありがとうございました" not in page
+
+    client.force_login(group_user(django_user_model, "Finance"))
+    assert "ご寄付ありがとうございました" in client.get(url).content.decode()
+
+
+def test_anonymising_a_supporter_empties_the_secret_body_too(link_message):
+    from members.privacy import supporter_anonymise
+
+    supporter = SupporterFactory()
+    OutgoingEmail.objects.filter(pk=link_message.pk).update(supporter=supporter)
+    supporter_anonymise(supporter=supporter, reviewed_by=None)
+    link_message.refresh_from_db()
+    assert (link_message.to, link_message.body, link_message.secret_body) == ("", "", "")
