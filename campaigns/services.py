@@ -442,11 +442,16 @@ def checkout_thanks(*, session_id: str) -> CheckoutThanks:
         return CheckoutThanks()
     monthly = checkout.frequency == CheckoutRequest.Frequency.MONTHLY
     if monthly:
-        recorded = Donation.objects.filter(
-            supporter_id=checkout.supporter_id,
-            kind=Donation.Kind.MONTHLY,
-            paid_at__gte=checkout.created_at,
-        ).exists()
+        # A visitor becomes a supporter only when the paid event arrives: until then there is
+        # no one to look for (never query on an empty key).
+        recorded = (
+            checkout.supporter_id is not None
+            and Donation.objects.filter(
+                supporter_id=checkout.supporter_id,
+                kind=Donation.Kind.MONTHLY,
+                paid_at__gte=checkout.created_at,
+            ).exists()
+        )
     else:
         recorded = Donation.objects.filter(stripe_checkout_session_id=session_id).exists()
     campaign = checkout.campaign.specific if checkout.campaign else None

@@ -9,10 +9,12 @@ and membership ids); in-flight sessions from before this change also carry `supp
 the old wish keys, which are still understood.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import ConsentRecord, Membership, Supporter
 from members.normalise import normalise_email
@@ -145,7 +147,7 @@ def _donor_by_email(*, checkout: CheckoutRequest | None, session: dict) -> Suppo
                 supporter=supporter,
                 kind=ConsentRecord.Kind.PRIVACY_POLICY,
                 granted=True,
-                source=ConsentRecord.Source.JOIN_FORM,
+                source=ConsentRecord.Source.DONATE_FORM,
             )
     return supporter
 
@@ -170,3 +172,27 @@ def invoice_gift_wishes(*, invoice: dict) -> GiftWishes:
     wishes = gift_wishes(checkout=checkout, metadata=metadata)
     # A monthly payment carries the wall wishes only; the message belongs to the first gift.
     return GiftWishes(show_name=wishes.show_name, show_amount=wishes.show_amount)
+
+
+# Konbini payments may complete up to 60 days after Checkout; after that an unpaid request's
+# donor details serve no purpose, and a paid one's live on in its supporter and gift.
+CHECKOUT_DETAILS_RETENTION = datetime.timedelta(days=90)
+
+
+def checkout_request_details_prune(
+    *, older_than: datetime.timedelta = CHECKOUT_DETAILS_RETENTION
+) -> int:
+    """Blank the personal details the donate form kept on old checkout requests. Returns how
+    many requests were blanked; running it again blanks nothing more."""
+    return (
+        CheckoutRequest.objects.filter(created_at__lt=timezone.now() - older_than)
+        .exclude(email="", family_name="", given_name="", message="")
+        .update(
+            email="",
+            family_name="",
+            given_name="",
+            family_name_kana="",
+            given_name_kana="",
+            message="",
+        )
+    )

@@ -6,6 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 # Side effects of recorded gifts and their sweeper live in effects.py; imported here so the
 # worker registers them (huey's autodiscovery loads tasks modules only).
+from .checkout_donor import checkout_request_details_prune
 from .effects import donation_effects_sweep, donation_effects_task  # noqa: F401
 from .receipts import receipt_batch_run, receipt_batch_stuck
 from .services import stripe_event_payload_prune
@@ -36,6 +37,12 @@ def stripe_reconcile_daily() -> None:
 def stripe_event_payload_prune_daily() -> int:
     """Drop the personal data in Stripe events once they are old and done with."""
     return stripe_event_payload_prune()
+
+
+@db_periodic_task(crontab(hour="18", minute="55"))  # 03:55 in Japan
+def checkout_request_details_prune_daily() -> int:
+    """Forget what the donate form kept about donors once no payment can still arrive."""
+    return checkout_request_details_prune()
 
 
 # --- Receipts (donations/receipts.py) ---------------------------------------------------------

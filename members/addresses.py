@@ -201,3 +201,23 @@ def address_normalise(
             city = city or found.city
             town = found.town
     return Address(prefecture, city, line, town=town, notes=tuple(notes))
+
+
+ADDRESS_FORM_FIELDS = ("postal_code", "prefecture", "city", "address_line")
+
+
+def address_form_clean(cleaned: dict, errors) -> Address | None:
+    """The one address rule for every form (join, portal profile, staff edit): split a whole
+    address typed as the street, fill prefecture and city from the postal code, keep no part
+    twice. Updates `cleaned` in place; does nothing while an address field has an error."""
+    if any(name in errors for name in ADDRESS_FORM_FIELDS):
+        return None
+    address = address_normalise(
+        postal_code=cleaned.get("postal_code") or "",
+        prefecture=cleaned.get("prefecture") or "",
+        city=cleaned.get("city") or "",
+        address_line=cleaned.get("address_line") or "",
+    )
+    cleaned["prefecture"], cleaned["city"] = address.prefecture, address.city
+    cleaned["address_line"] = address.address_line or address.town
+    return address

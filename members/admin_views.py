@@ -45,6 +45,7 @@ from home.models import OutgoingEmail
 from ouendan.admin_permissions import ListPermissionChooserMixin
 
 from . import normalise
+from .addresses import address_form_clean
 from .models import (
     Area,
     DeletionRequest,
@@ -538,6 +539,8 @@ class SupporterAdminForm(WagtailAdminModelForm):
             self.add_error("family_name", _("Enter the family name."))
         if kind == Supporter.Kind.ORGANISATION and not cleaned.get("organisation_name"):
             self.add_error("organisation_name", _("Enter the organisation name."))
+        # Staff paste whole addresses too: the same split as the join form and the import.
+        address_form_clean(cleaned, self.errors)
         return cleaned
 
 

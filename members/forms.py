@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from .addresses import address_normalise
+from .addresses import address_form_clean
 from .models import (
     Area,
     ConsentRecord,
@@ -238,16 +238,7 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
 
         # Without JavaScript the server fills prefecture and city from the postal code; a whole
         # address typed as the street is split (members/addresses.py), so no part is kept twice.
-        parts = ("postal_code", "prefecture", "city", "address_line")
-        if not any(name in self.errors for name in parts):
-            address = address_normalise(
-                postal_code=cleaned.get("postal_code") or "",
-                prefecture=cleaned.get("prefecture") or "",
-                city=cleaned.get("city") or "",
-                address_line=cleaned.get("address_line") or "",
-            )
-            cleaned["prefecture"], cleaned["city"] = address.prefecture, address.city
-            cleaned["address_line"] = address.address_line or address.town
+        address_form_clean(cleaned, self.errors)
         return cleaned
 
     def supporter_values(self) -> dict:

@@ -373,6 +373,7 @@ class ConsentRecord(models.Model):
 
     class Source(models.TextChoices):
         JOIN_FORM = "join_form", _("Join form")
+        DONATE_FORM = "donate_form", _("Donate form (recorded when the gift was paid)")
         PORTAL = "portal", _("Member portal")
         STAFF = "staff", _("Staff")
         IMPORT = "import", _("Import")
@@ -383,7 +384,7 @@ class ConsentRecord(models.Model):
     kind = models.CharField(_("consent"), max_length=20, choices=Kind.choices)
     granted = models.BooleanField(_("granted"))
     policy_version = models.CharField(_("policy version"), max_length=20, blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
 
     class Meta:

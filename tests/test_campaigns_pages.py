@@ -135,6 +135,27 @@ def test_thank_you_page_names_the_campaign_and_claims_nothing_before_the_webhook
     assert unknown.status_code == 200 and not unknown.context["checkout"].found
 
 
+@pytest.mark.django_db
+def test_thank_you_page_for_a_visitors_monthly_gift_waits_for_the_paid_event(client, home_page):
+    """A visitor's checkout has no supporter until Stripe's paid event names one: the page then
+    says nothing is recorded yet and looks nobody up on the empty key."""
+    home_page.add_child(instance=DonatePage(title="寄付する", slug="donate"))
+    checkout = CheckoutRequest.objects.create(
+        frequency=CheckoutRequest.Frequency.MONTHLY,
+        amount_yen=2000,
+        email="visitor@example.jp",
+        stripe_session_id="cs_test_monthly_visitor",
+    )
+    before = client.get("/donate/thanks/?session_id=cs_test_monthly_visitor")
+    assert before.context["checkout"].found and not before.context["checkout"].recorded
+
+    supporter = SupporterFactory(email="visitor@example.jp")
+    CheckoutRequest.objects.filter(pk=checkout.pk).update(supporter=supporter)
+    campaign_gift(supporter, None, 2000, kind="monthly", paid_at=timezone.now())
+    after = client.get("/donate/thanks/?session_id=cs_test_monthly_visitor")
+    assert after.context["checkout"].recorded
+
+
 # --- Workflow and scheduled publishing ---------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 paid event; the wall wish belongs to that gift only; the message never goes to Stripe; and
 concurrent first events for one new donor make one supporter without an error."""
 
+import datetime
 import logging
 import threading
 import uuid
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from campaigns.services import supporters_wall
 from donations import stripe_api
+from donations.checkout_donor import checkout_request_details_prune
 from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDonation, StripeEvent
 from donations.services import stripe_event_process
 from members.models import ConsentRecord, Supporter
@@ -189,7 +191,7 @@ def test_a_new_donor_becomes_a_supporter_only_when_paid_with_the_wish_on_the_gif
     )
     # Only the privacy policy, agreed on the donate form; the wall wish is the gift's.
     assert [(kind, granted, source) for _pk, kind, granted, source, _at in consents(supporter)] == [
-        (ConsentRecord.Kind.PRIVACY_POLICY, True, ConsentRecord.Source.JOIN_FORM)
+        (ConsentRecord.Kind.PRIVACY_POLICY, True, ConsentRecord.Source.DONATE_FORM)
     ]
     gift = Donation.objects.get()
     assert (gift.supporter, gift.amount_yen, gift.campaign_id) == (supporter, 5000, donate_page.pk)
@@ -401,3 +403,20 @@ def test_concurrent_first_events_for_one_new_donor_make_one_supporter(monkeypatc
     assert set(Donation.objects.values_list("supporter", flat=True)) == {supporter.pk}
     assert Donation.objects.count() == 2
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_old_checkout_requests_forget_the_donors_details(client, donate_page, stripe_recorder):
+    old = donate(client)
+    recent = donate(client, email="recent@example.jp")
+    CheckoutRequest.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=91)
+    )
+
+    assert checkout_request_details_prune() == 1
+    assert checkout_request_details_prune() == 0  # nothing left to blank
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.email, old.family_name, old.given_name, old.message) == ("", "", "", "")
+    assert (old.family_name_kana, old.given_name_kana) == ("", "")
+    assert (old.amount_yen, old.stripe_session_id) != (0, None)  # the record itself stays
+    assert recent.email == "recent@example.jp" and recent.message

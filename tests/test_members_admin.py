@@ -306,6 +306,34 @@ def test_edit_form_normalises_japanese_contact_data(admin_client):
 
 
 @pytest.mark.django_db
+def test_edit_form_splits_a_whole_address_pasted_as_the_street(admin_client):
+    supporter = person(1)
+    response = admin_client.post(
+        reverse("supporter:edit", args=[supporter.pk]),
+        {
+            "kind": "person",
+            "status": "active",
+            "family_name": "山田",
+            "given_name": "花子",
+            "family_name_kana": "ヤマダ",
+            "given_name_kana": "ハナコ",
+            "email": "hanako@example.jp",
+            "postal_code": "352-0001",
+            "address_line": "埼玉県新座市東北1-2-3",
+            "preferred_language": "ja",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    supporter.refresh_from_db()
+    # Prefecture and city once each, never again inside the street.
+    assert (supporter.prefecture, supporter.city, supporter.address_line) == (
+        "埼玉県",
+        "新座市",
+        "東北1-2-3",
+    )
+
+
+@pytest.mark.django_db
 def test_edit_form_rejects_a_duplicate_email(admin_client):
     person(1)
     other = person(2)

@@ -113,7 +113,9 @@ def test_visitor_sees_progress_and_starts_a_donation(live_server, page, screensh
     assert checkout.show_name and checkout.show_amount
     params = recorder.requests[0]["params"]
     assert params["metadata[campaign_id]"] == str(campaign.pk)
-    assert params["metadata[show_amount]"] == "true"
+    # Wishes stay with us on the checkout request; Stripe gets only our reference to it.
+    assert params["metadata[checkout_request]"] == str(checkout.uuid)
+    assert not any(key.startswith(("metadata[show_", "metadata[message")) for key in params)
     assert Donation.objects.count() == 1  # only the bank transfer: Checkout records nothing
     assert set(page.foreign_requests) == {CHECKOUT_URL}
     assert page.console_errors == []
