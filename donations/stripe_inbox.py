@@ -213,6 +213,13 @@ def _stripe_event_wait(*, event_id: int, reason: str, waiting_for: str) -> str:
             event.status = StripeEvent.Status.WAITING
             event.next_attempt_at = now + _wait_delay(event.attempts)
             event.last_error = f"waiting: {reason}"[:2000]
+            if event.attempts == 1:
+                # The awaited object may have been committed, and its wake-up run, between our
+                # handler's look-up and this commit: look once more so that wake-up is not lost.
+                # Later waits rely on the wake-up and the sweeper's back-off.
+                from .tasks import stripe_event_handle  # tasks import this module
+
+                transaction.on_commit(lambda: stripe_event_handle(event_id))
         event.save()
         return event.status
 

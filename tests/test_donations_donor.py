@@ -336,13 +336,15 @@ def test_pages_with_a_token_keep_it_from_other_sites_without_breaking_their_post
 # --- Concurrent first events for one new donor --------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: a plain flush re-creates content types
+# through post_migrate, and the next serialized test would then restore them twice.
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite lets one writer in at a time (BEGIN IMMEDIATE), so the race cannot happen; "
+    "the barrier that forces it on PostgreSQL would only deadlock there",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_first_events_for_one_new_donor_make_one_supporter(monkeypatch, caplog):
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite lets one writer in at a time (BEGIN IMMEDIATE), so the race cannot happen; "
-            "the barrier that forces it on PostgreSQL would only deadlock there"
-        )
     import donations.services
     import members.services
 

@@ -167,9 +167,9 @@ def wait_for_delivery(server: LocalStripe) -> None:
                 f"inbox:\n{_inbox_summary()}\nlocalstripe log:\n{server.log_tail()}"
             )
         time.sleep(0.05)
-    for event_id in StripeEvent.objects.filter(status=StripeEvent.Status.PENDING).values_list(
-        "pk", flat=True
-    ):
+    for event_id in StripeEvent.objects.filter(
+        status__in=[StripeEvent.Status.PENDING, StripeEvent.Status.WAITING]
+    ).values_list("pk", flat=True):
         stripe_event_process(event_id=event_id)
     # Every event was understood: applied, or deliberately ignored (customer.created, …).
     unhandled = StripeEvent.objects.exclude(
