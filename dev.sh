@@ -32,6 +32,8 @@ setup_python() {
     fi
     if ! "$VENV/bin/uv" --version 2>/dev/null | grep -q "$UV_VERSION"; then
         log "Installing uv $UV_VERSION"
+        # A venv made by uv itself has no pip: bring Python's own in first.
+        "$VENV/bin/python" -m pip --version >/dev/null 2>&1 || "$VENV/bin/python" -m ensurepip >/dev/null
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
     fi
     # Exactly the locked versions (uv.lock), the project editable, with the test and dev extras;
