@@ -336,7 +336,9 @@ def test_pages_with_a_token_keep_it_from_other_sites_without_breaking_their_post
 # --- Concurrent first events for one new donor --------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like the other concurrency tests: skipped on SQLite, its flush must not
+# recreate content types under new ids before the next test restores the serialized database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_first_events_for_one_new_donor_make_one_supporter(monkeypatch, caplog):
     if connection.vendor == "sqlite":
         pytest.skip(
