@@ -49,6 +49,8 @@ class PledgePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("pledge page (goods)")
 
+    # Views are imported when a route is served: they import forms and models, which import
+    # this page (models.py), so a module-level import would be circular.
     @path("", name="pledge")
     def pledge_view(self, request):
         from .views import pledge_form
