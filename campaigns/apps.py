@@ -33,3 +33,12 @@ class CampaignsConfig(AppConfig):
 
         gift_recorded.connect(gift_recorded_receiver, dispatch_uid="campaigns.gift_recorded")
         gift_refunded.connect(gift_refunded_receiver, dispatch_uid="campaigns.gift_refunded")
+
+        # Goods deliveries (donations.goods does not import campaigns): thanked once each.
+        from donations.goods.signals import delivery_recorded
+
+        from .goods_effects import delivery_recorded_receiver
+
+        delivery_recorded.connect(
+            delivery_recorded_receiver, dispatch_uid="campaigns.goods_delivery_recorded"
+        )

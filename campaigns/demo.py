@@ -126,7 +126,7 @@ def campaigns_demo_build() -> None:
     donate = DonatePage.objects.filter(locale=home.locale).first()
     donate_en = donate.get_translation_or_none(english) if donate and translate else None
     hero = Image.objects.filter(title=HERO_TITLE).first()
-    from donations.models import PledgePage, WishlistItem
+    from donations.goods.models import PledgePage, WishlistItem
 
     pledge_page = PledgePage.objects.live().filter(locale=home.locale).first()
     today = timezone.localdate()

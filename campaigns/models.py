@@ -205,7 +205,7 @@ class CampaignGoodsGoal(Orderable):
 
     page = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="goods_goals")
     wishlist_item = models.ForeignKey(
-        "donations.WishlistItem",
+        "goods.WishlistItem",
         verbose_name=_("wishlist item"),
         on_delete=models.CASCADE,
         related_name="+",

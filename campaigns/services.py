@@ -22,6 +22,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from wagtail.models import Page, Workflow, WorkflowPage
 
+from donations.goods.selectors import wishlist_received
 from donations.models import CheckoutRequest, Donation
 from members.models import NOT_CONTACTABLE, ConsentRecord
 
@@ -174,7 +175,7 @@ def _goods_key(translation_key, language: str | None = None) -> str:
 
 def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress]:
     """Goods goals (wishlist items with target quantities) and what has been received for them
-    during the campaign. Filled in once in-kind pledges exist (donations/inkind.py)."""
+    during the campaign. From the goods received (donations/goods/selectors.py)."""
     goals = getattr(campaign, "goods_goals", None)
     if goals is None:
         return []
@@ -182,8 +183,6 @@ def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress
     cached = cache.get(key) if cache_seconds() else None
     if cached is not None:
         return cached
-    from donations.inkind import wishlist_received
-
     rows = list(goals.select_related("wishlist_item"))
     if not rows:
         result: list[GoodsGoalProgress] = []

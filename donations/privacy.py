@@ -2,8 +2,8 @@
 requests (registered with members/privacy.py in DonationsConfig.ready()).
 
 Gifts, monthly gifts and receipts are accounting records that must be kept (法人税法・所得税法の
-帳簿書類の保存義務: seven years), so on deletion their rows stay; the free text the donor wrote and
-the pick-up details of goods are blanked, and the company leaves the corporate supporters wall.
+帳簿書類の保存義務: seven years), so on deletion their rows stay; the free text the donor wrote is
+blanked. Goods pledges have their own part (donations/goods/privacy.py).
 Issued receipts keep the donor name and address printed on them: they are copies of documents
 already given out, which the same law tells us to keep.
 """
@@ -13,8 +13,7 @@ from typing import Any
 from members.models import Supporter
 from members.services import export_record
 
-from .inkind import quantity_display
-from .models import CheckoutRequest, CorporateWallEntry, Donation, Pledge
+from .models import CheckoutRequest, Donation
 
 STRIPE_FIELDS = (
     "stripe_checkout_session_id",
@@ -27,16 +26,7 @@ STRIPE_FIELDS = (
 RECEIPT_INTERNAL = ("supporter", "issued_by", "voided_by", "batch", "pdf", "issuer", "lines")
 
 
-def _goods(line) -> str:
-    return f"{line.description}: {quantity_display(line.quantity)} {line.get_unit_display()}"
-
-
 def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any]]]:
-    pledges = (
-        supporter.pledges.select_related("campaign")
-        .prefetch_related("lines", "deliveries__lines")
-        .order_by("pk")
-    )
     return {
         "gifts": [
             export_record(gift, exclude=("supporter", "recorded_by", "note", *STRIPE_FIELDS))
@@ -57,18 +47,6 @@ def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any
                 "donation__supporter", "replaces"
             ).order_by("issued_at", "pk")
         ],
-        "goods_pledges": [
-            {
-                **export_record(pledge, exclude=("supporter", "staff_note", "state_changed_by")),
-                "lines": [_goods(line) for line in pledge.lines.all()],
-                "deliveries": [
-                    f"{delivery.received_on}: "
-                    + "; ".join(_goods(line) for line in delivery.lines.all())
-                    for delivery in pledge.deliveries.all()
-                ],
-            }
-            for pledge in pledges
-        ],
     }
 
 
@@ -83,7 +61,3 @@ def supporter_money_anonymise(supporter: Supporter) -> None:
         family_name_kana="",
         given_name_kana="",
     )
-    Pledge.objects.filter(supporter=supporter).update(
-        pickup_address="", pickup_window="", message="", contact_as_submitted=""
-    )
-    CorporateWallEntry.objects.filter(supporter=supporter).delete()

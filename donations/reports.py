@@ -31,7 +31,7 @@ from django.db.models.functions import TruncMonth
 
 from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
 
-from .inkind import goods_value_by_month
+from .goods.selectors import goods_value_by_month
 from .models import Donation, GrantIncome
 from .receipts import year_bounds
 
@@ -92,7 +92,7 @@ def _ledger(start: datetime.date, end: datetime.date):
     ).order_by()
 
 
-# --- In-kind goods (adapter to donations/inkind.py) ---------------------------------------------
+# --- In-kind goods (adapter to donations/goods/selectors.py) -----------------------------
 
 
 # --- Revenue by source -------------------------------------------------------------------------

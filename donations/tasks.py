@@ -58,12 +58,3 @@ def receipt_batch_sweep() -> None:
     """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
     for batch_id in receipt_batch_stuck():
         receipt_batch_task(batch_id)
-
-
-# --- In-kind pledges ---------------------------------------------------------------------------
-@db_periodic_task(crontab(hour="19", minute="10"))  # 04:10 in Japan
-def expected_deliveries_extend() -> int:
-    """List the coming deliveries of scheduled (recurring) pledges; idempotent."""
-    from .inkind import expected_deliveries_generate_all
-
-    return expected_deliveries_generate_all()

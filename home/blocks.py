@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
-from donations.blocks import CorporateWallBlock
+from donations.goods.blocks import CorporateWallBlock
 
 from .impact import FIGURES, impact_figures, impact_period, impact_years
 

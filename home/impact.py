@@ -79,7 +79,7 @@ def _at(day: datetime.date) -> datetime.datetime:
 def _compute(period: ImpactPeriod) -> ImpactFigures:
     from django.utils import timezone
 
-    from donations.inkind import goods_received_totals
+    from donations.goods.selectors import goods_received_totals
     from donations.models import Donation
     from members.models import Area, Supporter
 

@@ -147,7 +147,7 @@ def member_import_error_count(*, member_import: MemberImport, warnings: bool = F
 # --- Reading the file (members/import_reading.py) ----------------------------------------------
 
 
-_csv_table = csv_table  # the goods import (donations/inkind_transfer.py) reads files this way
+_csv_table = csv_table  # the goods import (donations/goods/transfer/) reads files this way
 _xlsx_table = xlsx_table
 
 

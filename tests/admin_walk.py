@@ -72,20 +72,17 @@ def world_build(*, campaign, home_page) -> dict:
     )
 
     from campaigns.models import ThankYouBatch, ThankYouKind, ThankYouLog, ThankYouTemplate
-    from donations.models import (
-        CorporateWallEntry,
-        Delivery,
-        ExpectedDelivery,
-        GrantIncome,
-        ReceiptBatch,
-        RecurringDonation,
-        StripeEvent,
-    )
+    from donations.goods.models import CorporateWallEntry, Delivery, ExpectedDelivery
+    from donations.models import GrantIncome, ReceiptBatch, RecurringDonation, StripeEvent
     from donations.receipts import receipt_issue_for_donation
     from home.models import OutgoingEmail, StaffImpactFigure
     from members.models import Area, DeletionRequest, Interest, MemberImport, Membership, Skill
+    from tests.donations.goods.factories import (
+        CompanyFactory,
+        PledgeLineFactory,
+        WishlistItemFactory,
+    )
     from tests.factories import StandardPageFactory
-    from tests.inkind_factories import CompanyFactory, PledgeLineFactory, WishlistItemFactory
     from tests.members_factories import MembershipPlanFactory
     from tests.receipts_factories import donor, gift
 

@@ -71,7 +71,7 @@ def test_demo_has_a_donate_page_and_a_small_ledger(demo_site, client):
 @pytest.mark.django_db
 def test_demo_has_goods_campaigns_impact_and_the_corporate_wall(demo_site, client):
     from campaigns.models import CampaignPage
-    from donations.models import Delivery, Pledge
+    from donations.goods.models import Delivery, Pledge
 
     assert Pledge.objects.exists() and Delivery.objects.exists()
     assert CampaignPage.objects.filter(locale__language_code="ja").count() >= 3

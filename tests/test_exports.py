@@ -61,10 +61,11 @@ def hostile_world(db, home_page):
     from wagtail.log_actions import log
     from wagtail.models import Workflow
 
-    from donations.models import Delivery, DeliveryLine, GrantIncome, ReceiptBatch
+    from donations.goods.models import Delivery, DeliveryLine
+    from donations.models import GrantIncome, ReceiptBatch
     from members.models import Membership, MembershipPlan, Supporter
+    from tests.donations.goods.factories import PledgeLineFactory
     from tests.factories import StandardPageFactory
-    from tests.inkind_factories import PledgeLineFactory
     from tests.receipts_factories import gift
 
     admin = get_user_model().objects.create_superuser("exporter", password="pw")

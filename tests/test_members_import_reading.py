@@ -184,7 +184,7 @@ def test_a_csv_of_one_endless_line_is_refused_before_it_is_held_in_memory():
 
 
 def test_the_goods_import_reads_files_through_the_same_capped_reader():
-    from donations import inkind_transfer
+    from donations.goods.transfer import rows as inkind_transfer
 
     assert inkind_transfer._xlsx_table is import_reading.xlsx_table
     assert inkind_transfer._csv_table is import_reading.csv_table

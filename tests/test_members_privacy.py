@@ -188,9 +188,9 @@ def test_reject_is_idempotent(supporter, deletion_request, staff):
 def giver(supporter):
     """The supporter gave money with a message, pledged goods, got a receipt and a thank-you."""
     from campaigns.thanks import donation_thank_send
-    from donations.inkind import corporate_wall_add
+    from donations.goods.services import corporate_wall_add
     from donations.receipts import receipt_issue_for_donation
-    from tests.inkind_factories import PledgeFactory, PledgeLineFactory
+    from tests.donations.goods.factories import PledgeFactory, PledgeLineFactory
     from tests.receipts_factories import gift
 
     donation = gift(supporter, 5000, message='=HYPERLINK("http://evil") 応援しています')
@@ -220,7 +220,8 @@ def test_download_my_data_includes_gifts_goods_receipts_and_thanks(giver):
 
 
 def test_anonymise_blanks_gift_messages_and_pickup_details_and_keeps_the_ledger(giver, staff):
-    from donations.models import CorporateWallEntry, Donation, Pledge, Receipt
+    from donations.goods.models import CorporateWallEntry, Pledge
+    from donations.models import Donation, Receipt
 
     supporter_anonymise(supporter=giver, reviewed_by=staff)
     gift = Donation.objects.get(supporter=giver)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "home",
     "members",
     "donations",
+    "donations.goods",
     "campaigns",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from donations.models import Delivery, Pledge, PledgePage
+from donations.goods.models import Delivery, Pledge, PledgePage
 from home.models import OutgoingEmail
 from members.models import Supporter
 

@@ -1,0 +1,267 @@
+"""Staff screens for pledges: the list with its filters, a pledge with its lines, deliveries,
+expected deliveries and thank-yous, the edit form and the 感謝状 download. The workflow
+actions are in pledge_actions.py; every change goes through the services."""
+
+import django_filters
+from django import forms
+from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from home.filters import CheckboxFilter
+from members.models import Supporter
+
+from ..certificates import certificate_filename, certificate_pdf, fiscal_year_period
+from ..models import Delivery, Pledge, PledgeLine
+from ..rules import PLEDGE_TRANSITIONS, ZERO, pledge_delivery_count, quantity_display
+from ..selectors import (
+    expected_deliveries_mark_overdue,
+    percent,
+    pledge_fulfilment,
+    pledges_fulfilment,
+    pledges_with_overdue,
+    received_by_pledge_line,
+)
+from ..vocabulary import GoodsCategory
+from .pledge_actions import ACTION_BUTTONS, DeliveryRecordView, PledgeActionView
+from .policies import lines_summary
+
+
+class PledgeFilterSet(WagtailFilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=Pledge.State.choices)
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=GoodsCategory.choices, method="filter_category"
+    )
+    recurrence = django_filters.ChoiceFilter(
+        label=_("How often"), choices=Pledge.Recurrence.choices
+    )
+    overdue = CheckboxFilter(label=_("With overdue deliveries"), method="filter_overdue")
+    over_pledged = CheckboxFilter(
+        label=_("Received more than pledged"), method="filter_over_pledged"
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["state", "recurrence", "delivery_method"]
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(PledgeLine.objects.filter(pledge=OuterRef("pk"), category=value))
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        return pledges_with_overdue(queryset) if value else queryset
+
+    def filter_over_pledged(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(Delivery.objects.filter(pledge=OuterRef("pk"), over_pledged=True))
+        )
+
+
+class PledgeIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("supporter")
+            .prefetch_related(Prefetch("lines", queryset=PledgeLine.objects.order_by("sort_order")))
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, paginated = super().paginate_queryset(queryset, page_size)
+        object_list = list(object_list)
+        percent = pledges_fulfilment(pledge_ids=[pledge.pk for pledge in object_list])
+        for pledge in object_list:
+            pledge.fulfilment = percent.get(pledge.pk, ZERO)
+        return paginator, page, object_list, paginated
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("goods.view_pledge"):
+            buttons.append(
+                HeaderButton(
+                    _("Export pledges"),
+                    url=reverse("inkind_transfer:export", args=("pledges",)) + "?format=xlsx",
+                    icon_name="download",
+                )
+            )
+        if self.request.user.has_perm("goods.add_pledge"):
+            buttons.append(
+                HeaderButton(_("Import"), url=reverse("inkind_transfer:import"), icon_name="upload")
+            )
+        return buttons
+
+
+class PledgeInspectView(generic.InspectView):
+    template_name = "goods/admin/pledge_inspect.html"
+    fields = [
+        "supporter",
+        "state",
+        "recurrence",
+        "first_delivery_on",
+        "recurrence_until",
+        "delivery_method",
+        "pickup_address",
+        "pickup_window",
+        "message",
+        "campaign",
+        "reason",
+        "source",
+        "contact_as_submitted",
+        "staff_note",
+        "created_at",
+        "accepted_at",
+        "state_changed_at",
+        "state_changed_by",
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pledge = self.object
+        lines = list(pledge.lines.select_related("wishlist_item"))
+        received = received_by_pledge_line(pledge_ids=[pledge.pk])
+        count = pledge_delivery_count(pledge)
+        context["lines"] = [
+            {
+                "line": line,
+                "pledged": quantity_display(line.quantity * count),
+                "received": quantity_display(received.get(line.pk, ZERO)),
+                "percent": percent(received.get(line.pk, ZERO), line.quantity * count),
+            }
+            for line in lines
+        ]
+        context["delivery_count"] = count
+        context["fulfilment"] = pledge_fulfilment(pledge=pledge)
+        context["deliveries"] = pledge.deliveries.prefetch_related("lines").order_by(
+            "-received_on", "-pk"
+        )
+        context["expected"] = expected_deliveries_mark_overdue(
+            pledge.expected_deliveries.select_related("pledge").order_by("due_on")
+        )
+        user = self.request.user
+        can_change = user.has_perm("goods.change_pledge")
+        context["actions"] = [
+            (action, label)
+            for action, label in ACTION_BUTTONS
+            if can_change and pledge.state in PLEDGE_TRANSITIONS[action]
+        ]
+        context["action_url_name"] = "pledge:action"
+        context["can_deliver"] = user.has_perm("goods.add_delivery") and (
+            pledge.state in PLEDGE_TRANSITIONS["deliver"]
+        )
+        context["deliver_url"] = reverse("pledge:deliver", args=(pledge.pk,))
+        fy = fiscal_year_period(today=timezone.localdate())
+        context["certificate_years"] = [
+            (year, reverse("pledge:certificate", args=(pledge.supporter_id,)) + f"?year={year}")
+            for year in (fy.year, fy.year - 1)
+        ]
+        # This pledge's own thank-yous: acceptance, and each delivery (campaigns/thanks.py keys).
+        keys = [f"inkind:accepted:{pledge.pk}"] + [
+            f"thanks:inkind_delivery:delivery:{pk}"
+            for pk in pledge.deliveries.values_list("pk", flat=True)
+        ]
+        context["thanks"] = pledge.supporter.emails.filter(key__in=keys).order_by("-created_at")
+        return context
+
+
+def certificate_download(request, supporter_pk: int):
+    """The 感謝状 PDF of one company for one fiscal year (April–March)."""
+    if not request.user.has_perm("goods.view_pledge"):
+        raise PermissionDenied
+    supporter = get_object_or_404(Supporter, pk=supporter_pk)
+    this_year = fiscal_year_period(today=timezone.localdate()).year
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = this_year
+    if not 2000 <= year <= this_year + 1:  # a typed URL with a far-off year: the current one
+        year = this_year
+    period = fiscal_year_period(year=year)
+    pdf = certificate_pdf(supporter=supporter, start=period.start, end=period.end, title_year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{certificate_filename(supporter=supporter, year=year)}"'
+    )
+    return response
+
+
+class PledgeEditForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = [
+            "delivery_method",
+            "pickup_address",
+            "pickup_window",
+            "campaign",
+            "message",
+            "staff_note",
+        ]
+
+
+class PledgeViewSet(ModelViewSet):
+    model = Pledge
+    icon = "clipboard-list"
+    menu_label = _("Pledges")
+    menu_order = 110
+    index_view_class = PledgeIndexView
+    inspect_view_class = PledgeInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    filterset_class = PledgeFilterSet
+    form_fields = PledgeEditForm.Meta.fields
+    list_per_page = 50
+    search_fields = [
+        "supporter__organisation_name",
+        "supporter__organisation_name_kana",
+        "supporter__family_name",
+        "supporter__email",
+        "lines__description",
+        "message",
+    ]
+    search_backend_name = None
+
+    @property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "supporter",
+                label=_("Supporter"),
+                accessor="supporter",
+                get_url=lambda obj: reverse("pledge:inspect", args=(quote(obj.pk),)),
+            ),
+            Column("state", label=_("State"), accessor="get_state_display"),
+            Column("goods", label=_("Goods"), accessor=lambda p: lines_summary(p.lines.all())),
+            Column("recurrence", label=_("How often"), accessor="get_recurrence_display"),
+            Column("fulfilment", label=_("fulfilment %"), accessor="fulfilment"),
+            Column("created_at", label=_("Offered"), accessor="created_at"),
+        ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "action/<int:pk>/<str:action>/",
+                PledgeActionView.as_view(),
+                name="action",
+            ),
+            path("deliver/<int:pk>/", DeliveryRecordView.as_view(), name="deliver"),
+            path("certificate/<int:supporter_pk>/", certificate_download, name="certificate"),
+        ]
+
+    def get_form_class(self, for_update=False):
+        return PledgeEditForm

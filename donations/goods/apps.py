@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GoodsConfig(AppConfig):
+    name = "donations.goods"
+    label = "goods"
+    verbose_name = _("Goods")
+
+    def ready(self):
+        from members.privacy import privacy_register
+
+        from .privacy import supporter_goods_anonymise, supporter_goods_export
+
+        privacy_register(export=supporter_goods_export, anonymise=supporter_goods_anonymise)
