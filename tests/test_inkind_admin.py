@@ -17,7 +17,7 @@ from donations.certificates import certificate_pdf, fiscal_year_period
 from donations.inkind import GoodsLine
 from donations.inkind_transfer import inkind_export, inkind_import
 from donations.models import Delivery, ExpectedDelivery, Pledge
-from home.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail
 from tests.inkind_factories import CompanyFactory, WishlistItemFactory
 
 pytestmark = pytest.mark.django_db

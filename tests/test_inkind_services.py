@@ -21,9 +21,9 @@ from donations.models import (
     GoodsUnit,
     Pledge,
 )
-from home.models import OutgoingEmail
 from members.models import ConsentRecord
 from members.services import consent_record
+from ouendan.core.models import OutgoingEmail
 from tests.inkind_factories import CompanyFactory, WishlistItemFactory
 
 pytestmark = pytest.mark.django_db
