@@ -147,8 +147,8 @@ def main() -> None:
 
     from donations.models import Receipt, ReceiptBatch
     from donations.receipts import receipt_batch_donor_ids, receipt_batch_run
-    from home.models import OutgoingEmail
-    from home.pdf import pdf_fonts
+    from ouendan.core.models import OutgoingEmail
+    from ouendan.core.pdf import pdf_fonts
 
     started = time.perf_counter()
     gift_count = make_donors(args.donors, args.seed)

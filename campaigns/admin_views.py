@@ -8,7 +8,6 @@ recipient (progress bar, status per recipient). Needs campaigns.send_thankyoubat
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -18,8 +17,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from home.admin_views import ViewOnlyPermissionPolicy
-from ouendan.admin_permissions import ListPermissionChooserMixin
+from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
+from ouendan.core.jobs import job_progress_response
 
 from .models import (
     CampaignPage,
@@ -247,9 +246,7 @@ def bulk_thanks_detail(request, pk: int):
 def bulk_thanks_progress(request, pk: int):
     _require(request)
     get_object_or_404(ThankYouBatch, pk=pk)
-    response = JsonResponse(thank_you_batch_progress(batch_id=pk))
-    response["Cache-Control"] = "no-store"
-    return response
+    return job_progress_response(thank_you_batch_progress(batch_id=pk))
 
 
 urlpatterns = [

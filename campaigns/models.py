@@ -342,7 +342,7 @@ class ThankYouLog(models.Model):
         related_name="+",
     )
     email = models.ForeignKey(
-        "home.OutgoingEmail",
+        "core.OutgoingEmail",
         verbose_name=_("e-mail"),
         null=True,
         blank=True,
@@ -428,7 +428,7 @@ class ThankYouBatchRecipient(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     email = models.ForeignKey(
-        "home.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone, translation
 from wagtail.models import Page
 
 from donations.models import Donation
-from home.mail import email_queue
-from home.models import OrganisationSettings, OutgoingEmail
 from members.models import NOT_CONTACTABLE, Supporter
+from ouendan.core.jobs import job_progress, jobs_stuck
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OrganisationSettings, OutgoingEmail
 
 from .models import (
     CampaignPage,
@@ -444,28 +445,26 @@ def thank_you_batch_progress(*, batch_id: int) -> dict:
     counts = {status: 0 for status in ThankYouBatchRecipient.Status.values}
     for row in batch.recipients.values("status").order_by().annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
-    done = batch.total - counts[ThankYouBatchRecipient.Status.PENDING]
-    return {
-        "status": batch.status,
-        "status_label": batch.get_status_display(),
-        "total": batch.total,
-        "processed": done,
-        "percent": 100 if not batch.total else done * 100 // batch.total,
-        "counts": counts,
-        "finished": batch.status == ThankYouBatch.Status.DONE,
-    }
+    return job_progress(
+        status=batch.status,
+        status_label=batch.get_status_display(),
+        processed=batch.total - counts[ThankYouBatchRecipient.Status.PENDING],
+        total=batch.total,
+        finished=batch.status == ThankYouBatch.Status.DONE,
+        counts=counts,
+    )
 
 
 def thank_you_batch_stuck() -> list[int]:
     """Batches still sending with no progress for 5 minutes: their task was lost. (A batch that
     is still moving is left to the worker sending it.)"""
-    cutoff = timezone.now() - datetime.timedelta(minutes=5)
-    return list(
-        ThankYouBatch.objects.filter(status=ThankYouBatch.Status.SENDING, created_at__lt=cutoff)
-        .annotate(last_sent=Max("recipients__processed_at"))
-        .filter(Q(last_sent__isnull=True) | Q(last_sent__lt=cutoff))
-        .values_list("pk", flat=True)[:100]
+    stuck = jobs_stuck(
+        ThankYouBatch.objects.all(),
+        working=[ThankYouBatch.Status.SENDING],
+        activity=["created_at", Max("recipients__processed_at")],
+        older_than=datetime.timedelta(minutes=5),
     )
+    return [batch.pk for batch in stuck]
 
 
 # --- "Download my data" ------------------------------------------------------------------------

@@ -1,32 +1,6 @@
-import time
-
 from django.core.management import call_command
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
-
-from .mail import outgoing_email_pending_ids, outgoing_email_send
-from .models import OutgoingEmail
-
-HEARTBEAT_KEY = "ouendan:worker-heartbeat"
-
-
-@periodic_task(crontab(minute="*"))
-def worker_heartbeat() -> None:
-    """Leave a timestamp each minute so /health/ can tell whether a worker is running."""
-    HUEY.put(HEARTBEAT_KEY, time.time())
-
-
-@db_task(retries=3, retry_delay=60)
-def outgoing_email_deliver(email_id: int) -> None:
-    if outgoing_email_send(email_id=email_id) == OutgoingEmail.Status.PENDING:
-        raise RuntimeError(f"e-mail {email_id} not sent yet")  # let huey retry it later
-
-
-@db_periodic_task(crontab(minute="*/5"))
-def outgoing_email_sweep() -> None:
-    """Re-queue messages whose delivery task was lost (worker killed) or ran out of retries."""
-    for email_id in outgoing_email_pending_ids():
-        outgoing_email_deliver(email_id)
+from huey.contrib.djhuey import db_periodic_task
 
 
 @db_periodic_task(crontab(minute="*"))

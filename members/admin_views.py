@@ -39,10 +39,10 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from home.exports import SafeSpreadsheetExportMixin, spreadsheet_safe
-from home.filters import CheckboxFilter
-from home.models import OutgoingEmail
-from ouendan.admin_permissions import ListPermissionChooserMixin
+from ouendan.core.admin_permissions import ListPermissionChooserMixin
+from ouendan.core.exports import SafeSpreadsheetExportMixin, spreadsheet_safe
+from ouendan.core.filters import CheckboxFilter
+from ouendan.core.models import OutgoingEmail
 
 from . import normalise
 from .addresses import address_form_clean
@@ -474,7 +474,7 @@ class SupporterInspectView(generic.InspectView):
         sees_gifts = self.request.user.has_perm("donations.view_donation")
         context["timeline"] = supporter_timeline(
             supporter=supporter,
-            include_emails=self.request.user.has_perm("home.view_outgoingemail"),
+            include_emails=self.request.user.has_perm("core.view_outgoingemail"),
             include_gifts=sees_gifts,
         )
         if sees_gifts:
@@ -638,7 +638,7 @@ class SupporterChooseResultsView(_SupporterChooserQueryset, ChooseResultsView):
 
 
 class SupporterChooserViewSet(ListPermissionChooserMixin, ChooserViewSet):
-    """Every view needs the supporter list's permission (ouendan.admin_permissions)."""
+    """Every view needs the supporter list's permission (ouendan.core.admin_permissions)."""
 
     model = Supporter
     name = "supporter_chooser"

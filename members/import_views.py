@@ -7,15 +7,16 @@ export needs members.view_supporter.
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import CSV, XLSX
 from wagtail.admin import messages
+
+from ouendan.core.exports import spreadsheet_file, spreadsheet_response
+from ouendan.core.jobs import job_progress_response
 
 from .import_files import FILE_KEPT_FOR, member_import_cancel
 from .imports import (
@@ -154,28 +155,21 @@ def import_confirm(request, pk: int):
 def import_progress(request, pk: int):
     _require(request, IMPORT_PERMISSION)
     get_object_or_404(MemberImport, pk=pk)
-    response = JsonResponse(member_import_progress(member_import_id=pk))
-    response["Cache-Control"] = "no-store"
-    return response
+    return job_progress_response(member_import_progress(member_import_id=pk))
 
 
 def supporter_export(request):
     """All supporters as CSV (UTF-8 with BOM, which Excel opens correctly) or XLSX."""
     _require(request, EXPORT_PERMISSION)
     kind = request.GET.get("format", "csv")
-    formats = {"csv": CSV, "xlsx": XLSX}
-    if kind not in formats:
+    if kind not in ("csv", "xlsx"):
         kind = "csv"
     queryset = Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")
-    dataset = SupporterResource().export(queryset)
-    export_format = formats[kind]()
-    data = export_format.export_data(dataset)
-    if kind == "csv":
-        data = "\ufeff" + data
+    content, content_type = spreadsheet_file(SupporterResource().export(queryset), file_format=kind)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type=export_format.get_content_type())
-    response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.{kind}"'
-    return response
+    return spreadsheet_response(
+        content, filename=f"supporters-{stamp}.{kind}", content_type=content_type
+    )
 
 
 urlpatterns = [

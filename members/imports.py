@@ -28,6 +28,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from ouendan.core.jobs import job_progress, jobs_stuck
+
 from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_address
 from .import_files import member_import_file_delete
 from .import_reading import (
@@ -473,16 +475,13 @@ def member_import_progress(*, member_import_id: int) -> dict:
     if cached and status in IN_PROGRESS and cached.get("status") in IN_PROGRESS:
         status = cached["status"]
         processed, total = cached["processed_rows"], cached["total_rows"]
-    finished = status not in IN_PROGRESS
-    percent = 100 if finished else (min(99, processed * 100 // total) if total else 0)
-    return {
-        "status": status,
-        "status_label": str(Status(status).label),
-        "processed_rows": processed,
-        "total_rows": total,
-        "percent": percent,
-        "finished": finished,
-    }
+    return job_progress(
+        status=status,
+        status_label=Status(status).label,
+        processed=processed,
+        total=total,
+        finished=status not in IN_PROGRESS,
+    )
 
 
 # --- Services ----------------------------------------------------------------------------------
@@ -764,8 +763,12 @@ def _supporters_update(supporters: list[Supporter], names: list[str]) -> None:
 
 
 def member_import_stuck(*, older_than: datetime.timedelta = STUCK_AFTER) -> list[MemberImport]:
-    """Imports left in a working state with no worker on them: their task was lost (huey
-    delivers at most once) or the worker died. The sweeper queues them again."""
-    cutoff = timezone.now() - older_than
-    candidates = MemberImport.objects.filter(status__in=IN_PROGRESS, created_at__lt=cutoff)
-    return [item for item in candidates[:100] if not member_import_locked(member_import_id=item.pk)]
+    """Imports left in a working state with no worker on them (no lock): their task was lost
+    or the worker died. The sweeper queues them again."""
+    return jobs_stuck(
+        MemberImport.objects.all(),
+        working=IN_PROGRESS,
+        activity=["created_at"],
+        older_than=older_than,
+        alive=lambda item: member_import_locked(member_import_id=item.pk),
+    )

@@ -20,7 +20,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.storage import private_storage
+from ouendan.core.storage import private_storage
 
 
 class User(AbstractUser):

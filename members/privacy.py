@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from home.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail
 
 from .models import (
     AccessToken,

@@ -5,8 +5,8 @@ import datetime
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from home.mail import email_queue
-from home.models import OutgoingEmail
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OutgoingEmail
 
 from .models import Membership, Supporter
 

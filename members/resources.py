@@ -11,7 +11,7 @@ import unicodedata
 from django.utils import translation
 from import_export import fields, resources, widgets
 
-from home.exports import spreadsheet_safe
+from ouendan.core.exports import spreadsheet_safe
 
 from .models import Supporter
 from .normalise import normalise_text

@@ -5,9 +5,7 @@ Every function is keyword-only and named <entity>_<action>.
 """
 
 import calendar
-import csv
 import datetime
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +16,8 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from home.exports import spreadsheet_safe_row
-from home.mail import email_queue, email_redact
+from ouendan.core.exports import spreadsheet_csv
+from ouendan.core.mail import email_queue, email_redact
 
 from .models import (
     NOT_CONTACTABLE,
@@ -600,8 +598,8 @@ def supporter_export_data(*, supporter: Supporter) -> dict[str, Any]:
 
 
 def supporter_export_csv(*, supporter: Supporter) -> str:
-    """`supporter_export_data` as one CSV table (section, record, field, value), every cell made
-    safe to open in a spreadsheet."""
+    """`supporter_export_data` as one CSV table (section, record, field, value), with the
+    byte-order mark and every cell made safe to open in a spreadsheet."""
     data = supporter_export_data(supporter=supporter)
     rows: list[list[Any]] = [["section", "record", "field", "value"]]
 
@@ -620,10 +618,7 @@ def supporter_export_csv(*, supporter: Supporter) -> str:
             continue
         for number, record in enumerate(records, start=1):
             add(section, number, record)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(spreadsheet_safe_row(row) for row in rows)
-    return buffer.getvalue()
+    return spreadsheet_csv(rows)
 
 
 def deletion_request_create(*, supporter: Supporter, reason: str = "") -> DeletionRequest:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from donations.stripe_api import stripe_configured
+from ouendan.core.exports import CSV_CONTENT_TYPE
 from ouendan.net import public_url
 
 from . import services
@@ -487,10 +488,8 @@ def portal_export(request, page, fmt: str):
             content_type="application/json; charset=utf-8",
         )
     elif fmt == "csv":
-        # The byte-order mark lets Excel read the Japanese text as UTF-8.
         response = HttpResponse(
-            "\ufeff" + services.supporter_export_csv(supporter=supporter),
-            content_type="text/csv; charset=utf-8",
+            services.supporter_export_csv(supporter=supporter), content_type=CSV_CONTENT_TYPE
         )
     else:
         raise Http404

@@ -12,13 +12,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from donations import receipt_views
 from donations import views as donation_views
-from home import views as home_views
+from ouendan.core import views as core_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
-    path("health/", home_views.health, name="health"),
+    path("health/", core_views.health, name="health"),
     path("stripe/webhook/", donation_views.stripe_webhook, name="stripe_webhook"),
 ]
 

@@ -75,8 +75,9 @@ def world_build(*, campaign, home_page) -> dict:
     from donations.goods.models import CorporateWallEntry, Delivery, ExpectedDelivery
     from donations.models import GrantIncome, ReceiptBatch, RecurringDonation, StripeEvent
     from donations.receipts import receipt_issue_for_donation
-    from home.models import OutgoingEmail, StaffImpactFigure
+    from home.models import StaffImpactFigure
     from members.models import Area, DeletionRequest, Interest, MemberImport, Membership, Skill
+    from ouendan.core.models import OutgoingEmail
     from tests.donations.goods.factories import (
         CompanyFactory,
         PledgeLineFactory,
@@ -273,11 +274,11 @@ def world_build(*, campaign, home_page) -> dict:
 # Routes that take a model or action by name: each variant is walked (and named in the matrix).
 VARIANTS = {
     "wagtailsettings:edit": [
-        ("[organisation]", {"app_name": "home", "model_name": "organisationsettings"}),
+        ("[organisation]", {"app_name": "core", "model_name": "organisationsettings"}),
         ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
     ],
     "wagtailsettings:preview_on_edit": [
-        ("[organisation]", {"app_name": "home", "model_name": "organisationsettings"}),
+        ("[organisation]", {"app_name": "core", "model_name": "organisationsettings"}),
         ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
     ],
     "wagtailadmin_pages:choose_parent": [("", {"app_label": "home", "model_name": "standardpage"})],

@@ -2,7 +2,7 @@
 
 from django.core import mail
 
-from home.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail
 
 
 def sent_body(message: OutgoingEmail) -> str:

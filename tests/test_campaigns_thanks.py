@@ -35,8 +35,8 @@ from donations.effects import (
 )
 from donations.models import Donation, RecurringDonation
 from donations.services import StripeKeys, donation_refund
-from home.models import OutgoingEmail
 from members.models import Membership, Supporter
+from ouendan.core.models import OutgoingEmail
 from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
 from tests.members_factories import MembershipPlanFactory, SupporterFactory
 

@@ -4,7 +4,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from wagtail.models import Page
 
-from home.models import HomePage, NewsPage, OrganisationSettings
+from home.models import HomePage, NewsPage
+from ouendan.core.models import OrganisationSettings
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from home.exports import spreadsheet_safe, spreadsheet_safe_row
+from ouendan.core.exports import spreadsheet_safe, spreadsheet_safe_row
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from home.models import OutgoingEmail
 from members.models import (
     Area,
     ConsentRecord,
@@ -25,6 +24,7 @@ from members.models import (
     VolunteerProfile,
 )
 from members.services import consent_record, membership_record_payment, membership_start
+from ouendan.core.models import OutgoingEmail
 from tests.test_permissions_matrix import outcome
 
 LIST_URL = "/admin/supporter/"

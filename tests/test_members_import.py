@@ -449,7 +449,7 @@ def test_progress_reads_the_cache_first_while_working_and_the_database_when_fini
     imports._progress_report(member_import.pk, Status.IMPORTING, 1000, 4000)
     progress = member_import_progress(member_import_id=member_import.pk)
     assert progress["status"] == Status.IMPORTING
-    assert (progress["processed_rows"], progress["total_rows"], progress["percent"]) == (
+    assert (progress["processed"], progress["total"], progress["percent"]) == (
         1000,
         4000,
         25,
@@ -460,7 +460,7 @@ def test_progress_reads_the_cache_first_while_working_and_the_database_when_fini
     imports._progress_report(member_import.pk, Status.IMPORTING, 1, 4000)  # a stale entry
     progress = member_import_progress(member_import_id=member_import.pk)
     assert progress["status"] == Status.DONE
-    assert (progress["processed_rows"], progress["percent"], progress["finished"]) == (2, 100, True)
+    assert (progress["processed"], progress["percent"], progress["finished"]) == (2, 100, True)
 
 
 # --- Admin views and permissions ---------------------------------------------------------------

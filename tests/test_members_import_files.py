@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from home.storage import private_storage
 from members import imports
 from members.import_files import member_import_cancel, member_import_files_purge
 from members.imports import (
@@ -23,6 +22,7 @@ from members.imports import (
 )
 from members.models import MemberImport, Supporter, User
 from members.tasks import member_import_files_purge_hourly
+from ouendan.core.storage import private_storage
 
 Status = MemberImport.Status
 GOOD = "姓,セイ\r\n山田,ヤマダ\r\n".encode()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
-from home.models import HomePage, OutgoingEmail
+from home.models import HomePage
 from members.models import (
     AccessToken,
     Area,
@@ -22,6 +22,7 @@ from members.models import (
     Skill,
     Supporter,
 )
+from ouendan.core.models import OutgoingEmail
 from tests.outbox_helpers import sent_body
 
 JOIN_URL = "/join/"

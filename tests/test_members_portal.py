@@ -10,8 +10,6 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from home.mail import email_queue
-from home.models import OutgoingEmail
 from members import services
 from members.models import (
     AccessToken,
@@ -24,6 +22,8 @@ from members.models import (
     VolunteerProfile,
 )
 from members.views import SESSION_SUPPORTER
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OutgoingEmail
 from tests.outbox_helpers import sent_body
 
 PORTAL = "/portal/"

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from home.models import OutgoingEmail
 from members.models import (
     AccessToken,
     ConsentRecord,
@@ -19,6 +18,7 @@ from members.models import (
 )
 from members.privacy import deletion_request_reject, supporter_anonymise
 from members.services import access_token_issue, consent_record
+from ouendan.core.models import OutgoingEmail
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from home.models import OutgoingEmail
 from members.models import Membership, MembershipPlan, Supporter
 from members.reminders import membership_reminders_queue
+from ouendan.core.models import OutgoingEmail
 
 TODAY = datetime.date(2026, 5, 1)
 

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from home.models import OutgoingEmail
 from members.models import AccessToken, ConsentRecord, Membership, MembershipPlan, Supporter
 from members.services import (
     access_token_issue,
@@ -19,6 +18,7 @@ from members.services import (
     supporter_register,
     supporter_send_login_link,
 )
+from ouendan.core.models import OutgoingEmail
 from tests.members_factories import MembershipPlanFactory, SupporterFactory
 
 CONFIRM_URL = "https://example.jp/join/confirm/{token}/"

@@ -24,8 +24,8 @@ from donations.receipts import (
     receipt_reissue,
     receipt_void,
 )
-from home.models import OrganisationSettings, OutgoingEmail
 from members.models import MemberPortalPage
+from ouendan.core.models import OrganisationSettings, OutgoingEmail
 from tests.receipts_factories import at, donor, gift, monthly, pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from django.db import connection
 
 from campaigns.models import ThankYouLog
 from donations.models import Donation
-from home.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail
 
 pytestmark = [
     # The worker and this test share committed data: a real transaction per write.
@@ -116,8 +116,8 @@ from django.conf import settings
 from django.utils import timezone
 from donations.effects import donation_effects_sweep
 from donations.models import Donation
-from home.models import OutgoingEmail
-from home.tasks import outgoing_email_sweep
+from ouendan.core.models import OutgoingEmail
+from ouendan.core.tasks import outgoing_email_sweep
 
 restarted = Path(settings.EMAIL_FILE_PATH).parent / "restarted"
 deadline = time.monotonic() + 600  # a bound for a busy machine, not an expected duration

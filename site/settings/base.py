@@ -26,6 +26,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The bottom layer (shared infrastructure) first among the project apps.
+    "ouendan.core",
     "home",
     "members",
     "donations",

@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from donations.goods.models import Delivery, Pledge, PledgePage
-from home.models import OutgoingEmail
 from members.models import Supporter
+from ouendan.core.models import OutgoingEmail
 
 pytestmark = [
     pytest.mark.browser,

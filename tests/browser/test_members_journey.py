@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from home.models import OutgoingEmail
 from members.models import JoinPage, MemberPortalPage, Skill, Supporter
+from ouendan.core.models import OutgoingEmail
 from tests.outbox_helpers import sent_body
 
 pytestmark = [

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from donations.models import ReceiptLog
 from donations.receipts import receipt_issue_annual
-from home.models import OutgoingEmail
 from members.models import MemberPortalPage
+from ouendan.core.models import OutgoingEmail
 from tests.outbox_helpers import sent_body
 from tests.receipts_factories import at, donor, gift, monthly
 

@@ -19,8 +19,9 @@ from donations.demo import donations_demo_build, funding_demo_build
 from donations.goods.demo import inkind_demo_build
 from home import demo_content as content
 from home.demo import impact_demo_update, page_translate, page_upsert
-from home.models import NewsIndexPage, NewsPage, OrganisationSettings, StandardPage
+from home.models import NewsIndexPage, NewsPage, StandardPage
 from members.demo import members_demo_build
+from ouendan.core.models import OrganisationSettings
 
 DEMO_USERNAME = "admin"
 DEFAULT_DEMO_PASSWORD = "ouendan-demo"  # noqa: S105  (dev-only; production refuses to run this)

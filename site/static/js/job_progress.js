@@ -1,5 +1,6 @@
-// Progress of a background job (member import, receipt batch, bulk thanks): poll the element's
-// JSON endpoint, move its <progress> bar, reload the page when the job has finished.
+// Progress of a background job (member import, receipt batch, bulk thanks; payload built by
+// ouendan/core/jobs.py): poll the element's JSON endpoint, move its <progress> bar, reload the
+// page when the job has finished. ("processed_rows"/"total_rows": receipt batches' older names.)
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-progress]");

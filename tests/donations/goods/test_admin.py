@@ -19,7 +19,7 @@ from donations.goods.rules import GoodsLine
 from donations.goods.selectors import GoodsTotal
 from donations.goods.transfer import inkind_export, inkind_import
 from donations.goods.vocabulary import CATEGORY_JA
-from home.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail
 from tests.donations.goods.factories import CompanyFactory, WishlistItemFactory
 
 pytestmark = pytest.mark.django_db

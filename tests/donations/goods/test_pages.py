@@ -10,9 +10,9 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from donations.goods.models import CorporateWallEntry, Pledge, PledgePage, WishlistItem
 from donations.goods.services import corporate_wall_add
-from home.models import OutgoingEmail
 from members.models import AccessToken, ConsentRecord, Supporter
 from members.services import consent_record
+from ouendan.core.models import OutgoingEmail
 from tests.donations.goods.factories import CompanyFactory, WishlistItemFactory
 from tests.outbox_helpers import sent_body
 

@@ -18,9 +18,9 @@ from donations.goods.models import Delivery, ExpectedDelivery, Pledge
 from donations.goods.rules import GoodsLine
 from donations.goods.selectors import GoodsTotal
 from donations.goods.vocabulary import GoodsCategory, GoodsUnit
-from home.models import OutgoingEmail
 from members.models import ConsentRecord
 from members.services import consent_record
+from ouendan.core.models import OutgoingEmail
 from tests.donations.goods.factories import CompanyFactory, WishlistItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
-from home.mail import LINK_HIDDEN
-from home.models import OutgoingEmail
+from ouendan.core.mail import LINK_HIDDEN
+from ouendan.core.models import OutgoingEmail
 from tests.members_factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_finance_reads_money_mail(client, django_user_model, message, money_mess
 def test_only_finance_has_the_money_mail_permission(db):
     holders = set(
         Group.objects.filter(
-            permissions__codename="view_money_email", permissions__content_type__app_label="home"
+            permissions__codename="view_money_email", permissions__content_type__app_label="core"
         ).values_list("name", flat=True)
     )
     assert holders == {"Finance"}

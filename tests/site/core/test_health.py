@@ -1,7 +1,7 @@
 import pytest
 from huey.contrib.djhuey import HUEY
 
-from home.tasks import HEARTBEAT_KEY, worker_heartbeat
+from ouendan.core.tasks import HEARTBEAT_KEY, worker_heartbeat
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,5 @@
+"""Health check for load balancers and uptime monitors."""
+
 import time
 
 from django.db import connection

@@ -11,17 +11,17 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from home.mail import (
+from ouendan.core.mail import (
     LINK_HIDDEN,
     MAX_ATTEMPTS,
     email_queue,
     email_redact,
-    outgoing_email_pending_ids,
     outgoing_email_resend,
     outgoing_email_send,
 )
-from home.models import OutgoingEmail
-from home.tasks import outgoing_email_deliver, outgoing_email_sweep
+from ouendan.core.models import OutgoingEmail
+from ouendan.core.selectors import outgoing_email_pending_ids
+from ouendan.core.tasks import outgoing_email_deliver, outgoing_email_sweep
 
 
 def queue(key="thanks:1", **overrides):
@@ -265,6 +265,15 @@ def migration_0010():
     return importlib.import_module("home.migrations.0010_outbox_money_permission_redact_links")
 
 
+class OutboxStillInHome:
+    """The app registry as home/0010 saw it: the outbox was home's (it is core's since 0011)."""
+
+    def get_model(self, app_label, model_name):
+        if (app_label, model_name) == ("home", "OutgoingEmail"):
+            app_label = "core"
+        return django_apps.get_model(app_label, model_name)
+
+
 @pytest.mark.django_db
 def test_migration_redacts_links_of_existing_rows_and_keeps_unsent_ones_working():
     sent = OutgoingEmail.objects.create(
@@ -290,7 +299,7 @@ def test_migration_redacts_links_of_existing_rows_and_keeps_unsent_ones_working(
     other = OutgoingEmail.objects.create(
         key="receipt-ready:R2026-1", to="d@example.jp", subject="s", body="https://x.jp/portal/"
     )
-    migration_0010().redact_links(django_apps, None)
+    migration_0010().redact_links(OutboxStillInHome(), None)
 
     for row in (sent, pending, confirm, other):
         row.refresh_from_db()
@@ -316,7 +325,7 @@ def test_migration_sets_the_category_of_existing_rows_from_their_keys():
     }
     for key in keys:
         OutgoingEmail.objects.create(key=key, to="a@example.jp", subject="s", body="b")
-    migration_0010().categorise(django_apps, None)
+    migration_0010().categorise(OutboxStillInHome(), None)
     assert dict(OutgoingEmail.objects.values_list("key", "category")) == keys
 
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The bottom layer every other app builds on: outbox, organisation settings, private
+    storage, PDFs, spreadsheet-safe exports, background-job progress, health."""
+
+    name = "ouendan.core"
+    label = "core"
+    verbose_name = _("Shared services")
