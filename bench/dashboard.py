@@ -54,14 +54,8 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
 
-    from donations.models import (
-        Delivery,
-        DeliveryLine,
-        Donation,
-        FundingSettings,
-        GrantIncome,
-        Pledge,
-    )
+    from donations.funding.models import FundingSettings, GrantIncome
+    from donations.models import Delivery, DeliveryLine, Donation, Pledge
     from members.models import Membership, MembershipPlan, Supporter, User
 
     print(f"database: {connection.vendor}")

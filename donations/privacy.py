@@ -4,8 +4,7 @@ requests (registered with members/privacy.py in DonationsConfig.ready()).
 Gifts, monthly gifts and receipts are accounting records that must be kept (法人税法・所得税法の
 帳簿書類の保存義務: seven years), so on deletion their rows stay; the free text the donor wrote and
 the pick-up details of goods are blanked, and the company leaves the corporate supporters wall.
-Issued receipts keep the donor name and address printed on them: they are copies of documents
-already given out, which the same law tells us to keep.
+Receipts export their own part (donations/receipts/privacy.py).
 """
 
 from typing import Any
@@ -22,9 +21,6 @@ STRIPE_FIELDS = (
     "stripe_invoice_id",
     "stripe_charge_id",
 )
-
-
-RECEIPT_INTERNAL = ("supporter", "issued_by", "voided_by", "batch", "pdf", "issuer", "lines")
 
 
 def _goods(line) -> str:
@@ -50,12 +46,6 @@ def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any
                 exclude=("supporter", "stripe_subscription_id", "stripe_customer_id"),
             )
             for recurring in supporter.recurring_donations.select_related("campaign").order_by("pk")
-        ],
-        "receipts": [
-            export_record(receipt, exclude=RECEIPT_INTERNAL)
-            for receipt in supporter.receipts.select_related(
-                "donation__supporter", "replaces"
-            ).order_by("issued_at", "pk")
         ],
         "goods_pledges": [
             {

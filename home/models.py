@@ -31,7 +31,7 @@ class OrganisationSettings(BaseSiteSetting):
     email = models.EmailField(_("contact email"), blank=True)
     representative = models.CharField(_("representative"), max_length=120, blank=True)
     footer_note = models.TextField(_("footer note"), blank=True)
-    # Printed on receipts and annual donation certificates (donations/receipt_pdf.py).
+    # Printed on receipts and annual donation certificates (donations/receipts/pdf.py).
     legal_form = models.CharField(
         _("legal form"),
         max_length=60,

@@ -72,22 +72,22 @@ def world_build(*, campaign, home_page) -> dict:
     )
 
     from campaigns.models import ThankYouBatch, ThankYouKind, ThankYouLog, ThankYouTemplate
+    from donations.funding.models import GrantIncome
     from donations.models import (
         CorporateWallEntry,
         Delivery,
         ExpectedDelivery,
-        GrantIncome,
-        ReceiptBatch,
         RecurringDonation,
         StripeEvent,
     )
-    from donations.receipts import receipt_issue_for_donation
+    from donations.receipts.models import ReceiptBatch
+    from donations.receipts.services import receipt_issue_for_donation
     from home.models import OutgoingEmail, StaffImpactFigure
     from members.models import Area, DeletionRequest, Interest, MemberImport, Membership, Skill
+    from tests.donations.receipts.factories import donor, gift
     from tests.factories import StandardPageFactory
     from tests.inkind_factories import CompanyFactory, PledgeLineFactory, WishlistItemFactory
     from tests.members_factories import MembershipPlanFactory
-    from tests.receipts_factories import donor, gift
 
     admin = get_user_model().objects.create_superuser("walker", password="pw")
     supporter = donor(family_name="歩", given_name="太郎")
@@ -277,11 +277,11 @@ def world_build(*, campaign, home_page) -> dict:
 VARIANTS = {
     "wagtailsettings:edit": [
         ("[organisation]", {"app_name": "home", "model_name": "organisationsettings"}),
-        ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
+        ("[funding]", {"app_name": "funding", "model_name": "fundingsettings"}),
     ],
     "wagtailsettings:preview_on_edit": [
         ("[organisation]", {"app_name": "home", "model_name": "organisationsettings"}),
-        ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
+        ("[funding]", {"app_name": "funding", "model_name": "fundingsettings"}),
     ],
     "wagtailadmin_pages:choose_parent": [("", {"app_label": "home", "model_name": "standardpage"})],
     "wagtailadmin_workflows:add_task": [

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "home",
     "members",
     "donations",
+    "donations.receipts",  # label "receipts"
+    "donations.funding",  # label "funding"
     "campaigns",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

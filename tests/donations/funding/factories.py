@@ -4,7 +4,8 @@ goods received through the in-kind models, moments in Tokyo time."""
 import datetime
 from decimal import Decimal
 
-from donations.models import Delivery, DeliveryLine, Donation, GrantIncome, Pledge
+from donations.funding.models import GrantIncome
+from donations.models import Delivery, DeliveryLine, Donation, Pledge
 from donations.services import donation_record, donation_refund
 from members.models import MembershipPlan, Supporter
 from members.services import membership_start

@@ -1,0 +1,252 @@
+"""The funding dashboard's figures laid out as tables (shared by the page and the CSV exports)
+and as charts. The figures come from selectors.py and runway.py."""
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from home.exports import spreadsheet_safe_row
+
+from .charts import PALETTE, Series, bar_chart, line_chart
+from .forms import MAX_MONTHS, DashboardRangeForm
+from .models import FundingSettings
+from .months import month_floor, month_list
+from .runway import funding_balance
+from .selectors import (
+    lapsed_donors,
+    monthly_donor_movement,
+    recurring_revenue,
+    revenue_by_source,
+)
+
+
+@dataclass(frozen=True)
+class DashboardRange:
+    start: datetime.date
+    end: datetime.date
+    year: int
+
+
+def dashboard_range(form: DashboardRangeForm, *, today: datetime.date) -> DashboardRange:
+    """The chosen months, or the last 12 months (this month included) when nothing or
+    something invalid was chosen (the form then shows why)."""
+    this_month = month_floor(today)
+    start, end, year = None, None, None
+    if form.is_bound and form.is_valid():
+        start, end, year = (form.cleaned_data[k] for k in ("start", "end", "year"))
+    end = month_floor(end) if end else this_month
+    start = month_floor(start) if start else end - relativedelta(months=11)
+    if start > end or len(month_list(start=start, end=end)) > MAX_MONTHS:
+        start, end = this_month - relativedelta(months=11), this_month
+    return DashboardRange(start=start, end=end, year=year or today.year)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+    kinds: list[str]  # per column: "text", "yen", "count", "percent"
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month.year}-{month.month:02d}"
+
+
+def _ratio(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: FundingSettings):
+    """Every report of the page. A fixed number of queries, whatever the size of the ledger."""
+    costs = settings.monthly_running_costs_yen
+    recurring = recurring_revenue(start=rng.start, end=rng.end)
+    revenue = revenue_by_source(start=rng.start, end=rng.end)
+    donors = monthly_donor_movement(start=rng.start, end=rng.end)
+    balance = funding_balance(
+        today=today, running_costs_yen=costs, grant_end=settings.grant_end_date
+    )
+    lapsed = lapsed_donors(year=rng.year)
+    tables = {
+        "recurring": Table(
+            "recurring",
+            gettext("Monthly recurring revenue"),
+            [
+                gettext("Month"),
+                gettext("Monthly gifts"),
+                gettext("Membership fees (spread)"),
+                gettext("Recurring revenue"),
+                gettext("Share of running costs"),
+            ],
+            [
+                [
+                    month_label(m.month),
+                    m.monthly_gifts,
+                    m.membership_fees,
+                    m.total,
+                    _ratio(m.total / costs) if costs else None,
+                ]
+                for m in recurring
+            ],
+            ["text", "yen", "yen", "yen", "percent"],
+        ),
+        "revenue": Table(
+            "revenue",
+            gettext("Revenue by source"),
+            [
+                gettext("Month"),
+                gettext("Membership fees"),
+                gettext("Monthly gifts"),
+                gettext("One-off gifts"),
+                gettext("Corporate gifts"),
+                gettext("In-kind value"),
+                gettext("Grant income"),
+                gettext("Own income"),
+                gettext("Total"),
+            ],
+            [
+                [
+                    month_label(m.month),
+                    m.membership_fees,
+                    m.monthly_gifts,
+                    m.one_off_gifts,
+                    m.corporate_gifts,
+                    m.in_kind_value,
+                    m.grant_income,
+                    m.own_income,
+                    m.total,
+                ]
+                for m in revenue
+            ],
+            ["text"] + ["yen"] * 8,
+        ),
+        "donors": Table(
+            "donors",
+            gettext("Monthly donors"),
+            [
+                gettext("Month"),
+                gettext("Active"),
+                gettext("New"),
+                gettext("Recovered"),
+                gettext("Lost"),
+                gettext("Retention"),
+            ],
+            [
+                [
+                    month_label(m.month),
+                    m.active,
+                    m.new,
+                    m.recovered,
+                    m.lost,
+                    _ratio(m.retention),
+                ]
+                for m in donors
+            ],
+            ["text", "count", "count", "count", "count", "percent"],
+        ),
+        "balance": Table(
+            "balance",
+            gettext("Funding balance: the last 12 complete months"),
+            [
+                gettext("Month"),
+                gettext("Own recurring income"),
+                gettext("Running costs"),
+                gettext("Share of running costs"),
+            ],
+            [
+                [month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
+                for m in balance.trend
+            ],
+            ["text", "yen", "yen", "percent"],
+        ),
+    }
+    for key, title, donors_list in (
+        ("lybunt", gettext("LYBUNT: gave last year, not yet this year"), lapsed.lybunt),
+        (
+            "sybunt",
+            gettext("SYBUNT: gave in earlier years, not last year nor this year"),
+            lapsed.sybunt,
+        ),
+    ):
+        tables[key] = Table(
+            key,
+            title,
+            [gettext("Donor"), gettext("Email"), gettext("Last gift"), gettext("Lifetime total")],
+            [
+                [
+                    d.name or f"#{d.supporter_id}",
+                    d.email,
+                    timezone.localdate(d.last_gift_at).isoformat(),
+                    d.lifetime_yen,
+                ]
+                for d in donors_list
+            ],
+            ["text", "text", "text", "yen"],
+        )
+    return tables, balance, lapsed
+
+
+def dashboard_charts(tables: dict[str, Table], costs: int) -> dict:
+    recurring, revenue, donors, balance = (
+        tables[k] for k in ("recurring", "revenue", "donors", "balance")
+    )
+    labels = [row[0] for row in recurring.rows]
+    column = lambda table, n: [row[n] or 0 for row in table.rows]  # noqa: E731
+    return {
+        "recurring": bar_chart(
+            title=recurring.title,
+            labels=labels,
+            series=[
+                Series(recurring.headers[1], column(recurring, 1), PALETTE[0]),
+                Series(recurring.headers[2], column(recurring, 2), PALETTE[1]),
+            ],
+            line=Series(gettext("Running costs"), [costs] * len(labels), PALETTE[3])
+            if costs
+            else None,
+        ),
+        "revenue": bar_chart(
+            title=revenue.title,
+            labels=[row[0] for row in revenue.rows],
+            series=[
+                Series(revenue.headers[n], column(revenue, n), PALETTE[n - 1]) for n in range(1, 7)
+            ],
+        ),
+        "donors": bar_chart(
+            title=donors.title,
+            labels=[row[0] for row in donors.rows],
+            series=[
+                Series(donors.headers[2], column(donors, 2), PALETTE[2]),
+                Series(donors.headers[3], column(donors, 3), PALETTE[0]),
+                Series(donors.headers[4], column(donors, 4), PALETTE[3]),
+            ],
+            stacked=False,
+        ),
+        "balance": line_chart(
+            title=balance.title,
+            labels=[row[0] for row in balance.rows],
+            series=[
+                Series(balance.headers[3], column(balance, 3), PALETTE[0]),
+                Series(gettext("All costs covered"), [1.0] * len(balance.rows), PALETTE[3]),
+            ],
+            percent=True,
+        )
+        if costs
+        else None,
+    }
+
+
+def table_csv(table: Table, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel opens UTF-8 Japanese correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow(spreadsheet_safe_row(table.headers))
+    for row in table.rows:
+        writer.writerow(spreadsheet_safe_row(["" if v is None else v for v in row]))
+    return response
