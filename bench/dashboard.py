@@ -54,8 +54,9 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
 
+    from donations.funding.models import FundingSettings, GrantIncome
     from donations.goods.models import Delivery, DeliveryLine, Pledge
-    from donations.models import Donation, FundingSettings, GrantIncome
+    from donations.models import Donation
     from members.models import Membership, MembershipPlan, Supporter, User
 
     print(f"database: {connection.vendor}")

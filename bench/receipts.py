@@ -145,8 +145,9 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from donations.models import Receipt, ReceiptBatch
-    from donations.receipts import receipt_batch_donor_ids, receipt_batch_run
+    from donations.receipts.batches import receipt_batch_run
+    from donations.receipts.models import Receipt, ReceiptBatch
+    from donations.receipts.selectors import receipt_batch_donor_ids
     from ouendan.core.models import OutgoingEmail
     from ouendan.core.pdf import pdf_fonts
 

@@ -3,9 +3,8 @@ requests (registered with members/privacy.py in DonationsConfig.ready()).
 
 Gifts, monthly gifts and receipts are accounting records that must be kept (法人税法・所得税法の
 帳簿書類の保存義務: seven years), so on deletion their rows stay; the free text the donor wrote is
-blanked. Goods pledges have their own part (donations/goods/privacy.py).
-Issued receipts keep the donor name and address printed on them: they are copies of documents
-already given out, which the same law tells us to keep.
+blanked. Goods pledges (donations/goods/privacy.py) and receipts (donations/receipts/privacy.py)
+have their own parts.
 """
 
 from typing import Any
@@ -23,9 +22,6 @@ STRIPE_FIELDS = (
 )
 
 
-RECEIPT_INTERNAL = ("supporter", "issued_by", "voided_by", "batch", "pdf", "issuer", "lines")
-
-
 def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any]]]:
     return {
         "gifts": [
@@ -40,12 +36,6 @@ def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any
                 exclude=("supporter", "stripe_subscription_id", "stripe_customer_id"),
             )
             for recurring in supporter.recurring_donations.select_related("campaign").order_by("pk")
-        ],
-        "receipts": [
-            export_record(receipt, exclude=RECEIPT_INTERNAL)
-            for receipt in supporter.receipts.select_related(
-                "donation__supporter", "replaces"
-            ).order_by("issued_at", "pk")
         ],
     }
 

@@ -8,7 +8,6 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 # worker registers them (huey's autodiscovery loads tasks modules only).
 from .checkout_donor import checkout_request_details_prune
 from .effects import donation_effects_sweep, donation_effects_task  # noqa: F401
-from .receipts import receipt_batch_run, receipt_batch_stuck
 from .services import stripe_event_payload_prune
 from .stripe_api import stripe_configured
 from .stripe_inbox import stripe_event_pending_ids, stripe_event_process, stripe_reconcile
@@ -43,18 +42,3 @@ def stripe_event_payload_prune_daily() -> int:
 def checkout_request_details_prune_daily() -> int:
     """Forget what the donate form kept about donors once no payment can still arrive."""
     return checkout_request_details_prune()
-
-
-# --- Receipts (donations/receipts.py) ---------------------------------------------------------
-
-
-@db_task()
-def receipt_batch_task(batch_id: int) -> str:
-    return receipt_batch_run(batch_id=batch_id)
-
-
-@db_periodic_task(crontab(minute="*/5"))
-def receipt_batch_sweep() -> None:
-    """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
-    for batch_id in receipt_batch_stuck():
-        receipt_batch_task(batch_id)

@@ -5,6 +5,7 @@ Migrations call these with their historical `apps`, so this module must only use
 """
 
 from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.models import ContentType as GlobalContentType
 
 
 def _permissions(apps, app_label: str, codenames: list[str]):
@@ -43,3 +44,21 @@ def group_permissions_revoke_everywhere(apps, *, app_label: str, codenames: list
     )
     for group in Group.objects.filter(permissions__in=permissions).distinct():
         group.permissions.remove(*permissions)
+
+
+def content_types_move(
+    apps, schema_editor, *, old_label: str, new_label: str, models: list[str]
+) -> None:
+    """Give a moved model's content type its new app label (a model moved to another app keeps
+    its table and rows). Permissions, group grants, Wagtail log entries and settings point at
+    the content type's row, so they all follow; codenames stay the same."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    manager = ContentType.objects.db_manager(schema_editor.connection.alias)
+    for model in models:
+        # A row under the new label can only come from a post_migrate run on a half-migrated
+        # database, before this migration: it holds nothing the old row does not, so it goes.
+        if manager.filter(app_label=old_label, model=model).exists():
+            manager.filter(app_label=new_label, model=model).delete()
+        manager.filter(app_label=old_label, model=model).update(app_label=new_label)
+    # The running process may have cached the old label (permissions created later look it up).
+    GlobalContentType.objects.clear_cache()

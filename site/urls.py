@@ -10,8 +10,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from donations import receipt_views
 from donations import views as donation_views
+from donations.receipts import views as receipt_views
 from ouendan.core import views as core_views
 
 urlpatterns = [

@@ -72,9 +72,11 @@ def world_build(*, campaign, home_page) -> dict:
     )
 
     from campaigns.models import ThankYouBatch, ThankYouKind, ThankYouLog, ThankYouTemplate
+    from donations.funding.models import GrantIncome
     from donations.goods.models import CorporateWallEntry, Delivery, ExpectedDelivery
-    from donations.models import GrantIncome, ReceiptBatch, RecurringDonation, StripeEvent
-    from donations.receipts import receipt_issue_for_donation
+    from donations.models import RecurringDonation, StripeEvent
+    from donations.receipts.models import ReceiptBatch
+    from donations.receipts.services import receipt_issue_for_donation
     from home.models import StaffImpactFigure
     from members.models import Area, DeletionRequest, Interest, MemberImport, Membership, Skill
     from ouendan.core.models import OutgoingEmail
@@ -83,9 +85,9 @@ def world_build(*, campaign, home_page) -> dict:
         PledgeLineFactory,
         WishlistItemFactory,
     )
+    from tests.donations.receipts.factories import donor, gift
     from tests.factories import StandardPageFactory
     from tests.members_factories import MembershipPlanFactory
-    from tests.receipts_factories import donor, gift
 
     admin = get_user_model().objects.create_superuser("walker", password="pw")
     supporter = donor(family_name="歩", given_name="太郎")
@@ -275,11 +277,11 @@ def world_build(*, campaign, home_page) -> dict:
 VARIANTS = {
     "wagtailsettings:edit": [
         ("[organisation]", {"app_name": "core", "model_name": "organisationsettings"}),
-        ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
+        ("[funding]", {"app_name": "funding", "model_name": "fundingsettings"}),
     ],
     "wagtailsettings:preview_on_edit": [
         ("[organisation]", {"app_name": "core", "model_name": "organisationsettings"}),
-        ("[funding]", {"app_name": "donations", "model_name": "fundingsettings"}),
+        ("[funding]", {"app_name": "funding", "model_name": "fundingsettings"}),
     ],
     "wagtailadmin_pages:choose_parent": [("", {"app_label": "home", "model_name": "standardpage"})],
     "wagtailadmin_workflows:add_task": [

@@ -87,7 +87,8 @@ def test_demo_has_goods_campaigns_impact_and_the_corporate_wall(demo_site, clien
 
 @pytest.mark.django_db
 def test_demo_funding_dashboard_tells_the_grant_exit_story(demo_site, client):
-    from donations.models import FundingSettings, GrantIncome, RecurringDonation
+    from donations.funding.models import FundingSettings, GrantIncome
+    from donations.models import RecurringDonation
 
     funding = FundingSettings.for_site(demo_site)
     assert funding.monthly_running_costs_yen == 450_000 and funding.grant_end_date

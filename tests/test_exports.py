@@ -61,12 +61,13 @@ def hostile_world(db, home_page):
     from wagtail.log_actions import log
     from wagtail.models import Workflow
 
+    from donations.funding.models import GrantIncome
     from donations.goods.models import Delivery, DeliveryLine
-    from donations.models import GrantIncome, ReceiptBatch
+    from donations.receipts.models import ReceiptBatch
     from members.models import Membership, MembershipPlan, Supporter
     from tests.donations.goods.factories import PledgeLineFactory
+    from tests.donations.receipts.factories import gift
     from tests.factories import StandardPageFactory
-    from tests.receipts_factories import gift
 
     admin = get_user_model().objects.create_superuser("exporter", password="pw")
     text = iter(HOSTILE.values())
@@ -108,7 +109,7 @@ def hostile_world(db, home_page):
 
     Redirect.objects.create(old_path="/=x", redirect_link=HOSTILE["="])
     batch = ReceiptBatch.objects.create(year=2025)
-    from donations.models import Receipt
+    from donations.receipts.models import Receipt
 
     receipt = Receipt.objects.create(
         kind="annual", year=2025, sequence=1, number="2025-A-0001",
@@ -118,7 +119,7 @@ def hostile_world(db, home_page):
     receipt.pdf.save("r.pdf", ContentFile(b"%PDF-1.4"))
     import io
 
-    from donations.receipts import receipt_postal_zip
+    from donations.receipts.batches import receipt_postal_zip
 
     buffer = io.BytesIO()
     receipt_postal_zip(year=2025, fileobj=buffer)

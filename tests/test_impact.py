@@ -19,7 +19,7 @@ from home.demo import impact_demo_update
 from home.impact import impact_figures, impact_period
 from home.models import HomePage, StaffImpactFigure, StandardPage
 from members.models import Area, Supporter
-from tests.reports_factories import at, company, goods, monthly, person
+from tests.donations.funding.factories import at, company, goods, monthly, person
 
 D = datetime.date
 

@@ -189,9 +189,9 @@ def giver(supporter):
     """The supporter gave money with a message, pledged goods, got a receipt and a thank-you."""
     from campaigns.thanks import donation_thank_send
     from donations.goods.services import corporate_wall_add
-    from donations.receipts import receipt_issue_for_donation
+    from donations.receipts.services import receipt_issue_for_donation
     from tests.donations.goods.factories import PledgeFactory, PledgeLineFactory
-    from tests.receipts_factories import gift
+    from tests.donations.receipts.factories import gift
 
     donation = gift(supporter, 5000, message='=HYPERLINK("http://evil") 応援しています')
     receipt_issue_for_donation(donation=donation)
@@ -221,7 +221,8 @@ def test_download_my_data_includes_gifts_goods_receipts_and_thanks(giver):
 
 def test_anonymise_blanks_gift_messages_and_pickup_details_and_keeps_the_ledger(giver, staff):
     from donations.goods.models import CorporateWallEntry, Pledge
-    from donations.models import Donation, Receipt
+    from donations.models import Donation
+    from donations.receipts.models import Receipt
 
     supporter_anonymise(supporter=giver, reviewed_by=staff)
     gift = Donation.objects.get(supporter=giver)

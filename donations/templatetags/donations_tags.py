@@ -1,6 +1,6 @@
 from django import template
 
-from donations.receipt_views import portal_receipts
+from donations.portal import donor_portal_parts
 from donations.services import donor_summary
 
 register = template.Library()
@@ -11,7 +11,7 @@ def donor_portal_section(context, supporter):
     """The member portal's donations section (the portal lives in members/, money here)."""
     return {
         "summary": donor_summary(supporter=supporter),
-        "receipts": portal_receipts(supporter=supporter),
+        "parts": donor_portal_parts(supporter=supporter),
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
     }

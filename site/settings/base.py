@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "members",
     "donations",
     "donations.goods",
+    "donations.receipts",  # label "receipts"
+    "donations.funding",  # label "funding"
     "campaigns",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

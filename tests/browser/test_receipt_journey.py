@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from donations.models import ReceiptLog
-from donations.receipts import receipt_issue_annual
+from donations.receipts.models import ReceiptLog
+from donations.receipts.services import receipt_issue_annual
 from members.models import MemberPortalPage
 from ouendan.core.models import OutgoingEmail
+from tests.donations.receipts.factories import at, donor, gift, monthly
 from tests.outbox_helpers import sent_body
-from tests.receipts_factories import at, donor, gift, monthly
 
 pytestmark = [
     pytest.mark.browser,

@@ -15,7 +15,8 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
 from campaigns.demo import campaigns_demo_build
-from donations.demo import donations_demo_build, funding_demo_build
+from donations.demo import donations_demo_build
+from donations.funding.demo import funding_demo_build
 from donations.goods.demo import inkind_demo_build
 from home import demo_content as content
 from home.demo import impact_demo_update, page_translate, page_upsert
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             self._english(home, pages)
             members_demo_build()  # members/demo.py: lists, plans, supporters, join/portal
             donations_demo_build()  # donations/demo.py: donate page, a small ledger
-            funding_demo_build()  # donations/demo.py: grant, running costs, 18 months of gifts
+            funding_demo_build()  # donations/funding/demo.py: grant, running costs, 18 months
             inkind_demo_build()  # donations/goods/demo.py: wishlist, pledges, deliveries
             campaigns_demo_build()  # campaigns/demo.py: campaigns with gifts, wall (needs goods)
             impact_demo_update()  # home/demo.py: live impact figures, last (counts all above)

@@ -381,10 +381,10 @@ def test_gift_thanks_are_money_and_goods_thanks_are_not(django_capture_on_commit
 
 @pytest.mark.django_db
 def test_renewal_reminders_and_receipt_mails_are_money():
-    from donations.receipts import receipt_issue_for_donation, receipt_notify
+    from donations.receipts.services import receipt_issue_for_donation, receipt_notify
     from members.models import Membership, MembershipPlan
     from members.reminders import membership_reminders_queue
-    from tests.receipts_factories import donor, gift
+    from tests.donations.receipts.factories import donor, gift
 
     today = timezone.localdate()
     member = donor(email="member@example.jp")

@@ -1,41 +1,32 @@
-"""Staff screens for receipts and annual donation certificates (Wagtail admin, Finance only).
+"""Staff tools for receipts and annual donation certificates (Wagtail admin, Finance only),
+beside the list and detail screens of viewsets.py:
 
-- Receipts: list with filters and search, a detail page with the gifts, the log and the
-  actions (download, reissue 再発行, void with a reason, void and issue a corrected one).
+- Actions on one receipt: download, reissue 再発行, void with a reason, void and issue a
+  corrected one.
 - Issue: choose a donor and a year, then issue the annual certificate or a receipt per gift.
 - Yearly batches: start a year's certificates in the background, follow the progress,
   download the ZIP of certificates to post to donors without e-mail.
-
-Only the Finance group holds the receipt permissions (donations/migrations/0006_…).
 """
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permissions import register_permission_policy
 
-from home.admin_views import ViewOnlyPermissionPolicy
-from members.models import Supporter
+from donations.models import Donation
 
-from .admin_views import donor_chooser_viewset
-from .models import Donation, Receipt, ReceiptBatch
-from .receipts import (
+from .batches import receipt_batch_start
+from .forms import BatchForm, IssueForm, ReasonForm, receipt_default_year
+from .models import Receipt, ReceiptBatch
+from .selectors import receipt_issue_overview
+from .services import (
     ReceiptError,
-    receipt_batch_start,
     receipt_correct,
-    receipt_gifts_for_year,
     receipt_issue_annual,
     receipt_issue_for_donation,
     receipt_log_download,
@@ -43,16 +34,15 @@ from .receipts import (
     receipt_reissue,
     receipt_void,
 )
-
-VIEW = "donations.view_receipt"
-ISSUE = "donations.add_receipt"
-CHANGE = "donations.change_receipt"
-BATCH_VIEW = "donations.view_receiptbatch"
-BATCH_START = "donations.add_receiptbatch"
-BATCHES_LISTED = 30
-
-# Receipts change only through the services below, never through a generic edit form.
-register_permission_policy(Receipt, ViewOnlyPermissionPolicy(Receipt))
+from .viewsets import (
+    BATCH_START,
+    BATCH_VIEW,
+    BATCHES_LISTED,
+    CHANGE,
+    ISSUE,
+    VIEW,
+    receipt_inspect_url,
+)
 
 
 def _require(request, permission: str) -> None:
@@ -66,109 +56,6 @@ def _private_file(fieldfile, filename: str, content_type: str) -> FileResponse:
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-# --- Receipts list and detail ----------------------------------------------------------------
-
-
-class ReceiptIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("supporter")
-
-    @property
-    def header_buttons(self):
-        buttons = list(super().header_buttons)
-        if self.request.user.has_perm(ISSUE):
-            buttons.append(
-                HeaderButton(
-                    _("Issue for a donor"), url=reverse("receipt_tools:issue"), icon_name="plus"
-                )
-            )
-        if self.request.user.has_perm(BATCH_VIEW):
-            buttons.append(
-                HeaderButton(
-                    _("Yearly certificates"),
-                    url=reverse("receipt_tools:batches"),
-                    icon_name="doc-full",
-                )
-            )
-        return buttons
-
-
-class ReceiptInspectView(generic.InspectView):
-    template_name = "donations/admin/receipt_inspect.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        receipt = self.object
-        user = self.request.user
-        context.update(
-            {
-                "receipt": receipt,
-                "log": receipt.log.select_related("user"),
-                "corrections": receipt.corrections.all(),
-                "can_change": user.has_perm(CHANGE) and receipt.status == Receipt.Status.ISSUED,
-                "download_url": reverse("receipt_tools:download", args=[receipt.pk]),
-                "reissue_url": reverse("receipt_tools:reissue", args=[receipt.pk]),
-                "void_url": reverse("receipt_tools:void", args=[receipt.pk]),
-                "correct_url": reverse("receipt_tools:correct", args=[receipt.pk]),
-            }
-        )
-        return context
-
-
-class ReceiptViewSet(ModelViewSet):
-    model = Receipt
-    icon = "doc-full"
-    menu_label = _("Receipts")
-    add_to_admin_menu = True
-    menu_order = 301
-    exclude_form_fields: list[str] = []  # ModelViewSet needs a form; the policy refuses edits
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    index_view_class = ReceiptIndexView
-    inspect_view_class = ReceiptInspectView
-    list_per_page = 50
-    list_display = [
-        "number",
-        "donor_name",
-        "kind",
-        "year",
-        Column("total_yen", label=_("total (yen)")),
-        "status",
-        "issued_at",
-        "reissue_count",
-    ]
-    list_filter = ["kind", "status", "year", "issued_at"]
-    search_fields = ["number", "donor_name", "supporter__email", "supporter__family_name_kana"]
-    search_backend_name = None
-    inspect_view_fields = [
-        "number",
-        "kind",
-        "year",
-        "status",
-        "supporter",
-        "donor_name",
-        "donor_postal_code",
-        "donor_address",
-        "total_yen",
-        "issued_at",
-        "issued_by",
-        "reissue_count",
-        "reissued_at",
-        "replaces",
-        "void_reason",
-        "voided_at",
-        "voided_by",
-        "batch",
-    ]
-
-
-receipt_viewset = ReceiptViewSet("receipts")
-
-
-def _inspect_url(receipt: Receipt) -> str:
-    return reverse(receipt_viewset.get_url_name("inspect"), args=[receipt.pk])
 
 
 def receipt_download(request, pk: int):
@@ -191,16 +78,7 @@ def receipt_reissue_view(request, pk: int):
         messages.success(
             request, _("%(number)s was reissued (再発行).") % {"number": receipt.number}
         )
-    return redirect(_inspect_url(receipt))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text=_("Kept in the receipt's log. The donor does not see it."),
-    )
+    return redirect(receipt_inspect_url(receipt))
 
 
 def _reason_view(request, pk: int, *, correct: bool):
@@ -209,7 +87,7 @@ def _reason_view(request, pk: int, *, correct: bool):
     form = ReasonForm(request.POST or None)
     if receipt.status != Receipt.Status.ISSUED:
         messages.error(request, _("This receipt is already void."))
-        return redirect(_inspect_url(receipt))
+        return redirect(receipt_inspect_url(receipt))
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         try:
@@ -228,15 +106,15 @@ def _reason_view(request, pk: int, *, correct: bool):
                 )
             else:
                 messages.success(request, _("%(number)s is void.") % {"number": receipt.number})
-            return redirect(_inspect_url(new))
+            return redirect(receipt_inspect_url(new))
     return TemplateResponse(
         request,
-        "donations/admin/receipt_reason.html",
+        "receipts/admin/receipt_reason.html",
         {
             "receipt": receipt,
             "form": form,
             "correct": correct,
-            "cancel_url": _inspect_url(receipt),
+            "cancel_url": receipt_inspect_url(receipt),
         },
     )
 
@@ -247,29 +125,6 @@ def receipt_void_view(request, pk: int):
 
 def receipt_correct_view(request, pk: int):
     return _reason_view(request, pk, correct=True)
-
-
-# --- Issue for one donor ---------------------------------------------------------------------
-
-
-def _default_year() -> int:
-    today = timezone.localdate()
-    return today.year - 1 if today.month <= 3 else today.year
-
-
-class IssueForm(forms.Form):
-    supporter = forms.ModelChoiceField(
-        label=_("donor"),
-        queryset=Supporter.objects.exclude(status=Supporter.Status.ANONYMISED),
-        widget=donor_chooser_viewset.widget_class,
-    )
-    year = forms.IntegerField(label=_("year"), min_value=2000)
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if year > timezone.localdate().year:
-            raise forms.ValidationError(_("Choose a year that has started."))
-        return year
 
 
 def receipt_issue_view(request):
@@ -301,47 +156,30 @@ def receipt_issue_view(request):
                         _("%(number)s was already issued: nothing new was issued.")
                         % {"number": receipt},
                     )
-                return redirect(_inspect_url(receipt))
+                return redirect(receipt_inspect_url(receipt))
         query = (
             f"?supporter={request.POST.get('supporter', '')}&year={request.POST.get('year', '')}"
         )
         return redirect(reverse("receipt_tools:issue") + query)
 
     form = IssueForm(
-        request.GET if "supporter" in request.GET else None, initial={"year": _default_year()}
+        request.GET if "supporter" in request.GET else None,
+        initial={"year": receipt_default_year()},
     )
     context = {"form": form, "media": form.media}
     if form.is_bound and form.is_valid():
         supporter, year = form.cleaned_data["supporter"], form.cleaned_data["year"]
-        gifts = receipt_gifts_for_year(supporter=supporter, year=year)
-        receipts = {
-            receipt.donation_id: receipt
-            for receipt in Receipt.objects.filter(
-                supporter=supporter, kind=Receipt.Kind.GIFT, status=Receipt.Status.ISSUED
-            )
-        }
         context.update(
             {
                 "supporter": supporter,
                 "year": year,
-                "gifts": [(gift, receipts.get(gift.pk)) for gift in gifts],
-                "total": sum(gift.net_yen for gift in gifts),
-                "certificates": Receipt.objects.filter(
-                    supporter=supporter, year=year, kind=Receipt.Kind.ANNUAL
-                ),
-                "membership_fees": Donation.objects.filter(
-                    supporter=supporter, kind=Donation.Kind.MEMBERSHIP
-                ).count(),
+                **receipt_issue_overview(supporter=supporter, year=year),
             }
         )
-    return TemplateResponse(request, "donations/admin/receipt_issue.html", context)
+    return TemplateResponse(request, "receipts/admin/receipt_issue.html", context)
 
 
 # --- Yearly batches --------------------------------------------------------------------------
-
-
-class BatchForm(forms.Form):
-    year = forms.IntegerField(label=_("year"), min_value=2000)
 
 
 def _batch_progress(batch: ReceiptBatch) -> dict:
@@ -361,7 +199,7 @@ def _batch_progress(batch: ReceiptBatch) -> dict:
 
 def batch_list(request):
     _require(request, BATCH_VIEW)
-    form = BatchForm(request.POST or None, initial={"year": _default_year()})
+    form = BatchForm(request.POST or None, initial={"year": receipt_default_year()})
     if request.method == "POST":
         _require(request, BATCH_START)
         if form.is_valid():
@@ -377,7 +215,7 @@ def batch_list(request):
                 return redirect("receipt_tools:batch", batch.pk)
     return TemplateResponse(
         request,
-        "donations/admin/receipt_batches.html",
+        "receipts/admin/receipt_batches.html",
         {
             "form": form,
             "can_start": request.user.has_perm(BATCH_START),
@@ -391,7 +229,7 @@ def batch_detail(request, pk: int):
     batch = get_object_or_404(ReceiptBatch, pk=pk)
     return TemplateResponse(
         request,
-        "donations/admin/receipt_batch_detail.html",
+        "receipts/admin/receipt_batch_detail.html",
         {"batch": batch, "progress": _batch_progress(batch)},
     )
 

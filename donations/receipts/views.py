@@ -1,29 +1,28 @@
 """The member portal's side of receipts: donors download their own receipts and certificates."""
 
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from members.models import Supporter
+from members.views import portal_page, portal_supporter, sub_url
 
 from .models import Receipt
-from .receipts import receipt_log_download, receipt_pdf_ensure
+from .selectors import portal_receipts
+from .services import receipt_log_download, receipt_pdf_ensure
 
 
-def portal_receipts(*, supporter: Supporter) -> list[Receipt]:
-    """The donor's valid receipts and certificates, newest year first."""
-    return list(
-        Receipt.objects.filter(supporter=supporter, status=Receipt.Status.ISSUED).order_by(
-            "-year", "kind", "-issued_at"
-        )
+def portal_receipts_part(*, supporter: Supporter) -> str:
+    """The receipts part of the portal's donations section (registered in apps.py)."""
+    return render_to_string(
+        "receipts/includes/portal_receipts.html", {"receipts": portal_receipts(supporter=supporter)}
     )
 
 
 @require_GET
 def portal_receipt_download(request, pk: int):
     """The PDF of one of the logged-in donor's own receipts; anyone else's is "not found"."""
-    from members.views import portal_page, portal_supporter, sub_url
-
     supporter = portal_supporter(request)
     if supporter is None:
         portal = portal_page()

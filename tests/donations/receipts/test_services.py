@@ -11,22 +11,21 @@ from django.db import connection, connections
 from django.utils import translation
 from django.utils.translation import gettext
 
-from donations.models import Donation, Receipt, ReceiptBatch, ReceiptCounter, ReceiptLog
-from donations.receipts import (
+from donations.models import Donation
+from donations.receipts.batches import receipt_batch_run, receipt_batch_start, receipt_postal_zip
+from donations.receipts.models import Receipt, ReceiptBatch, ReceiptCounter, ReceiptLog
+from donations.receipts.selectors import receipt_batch_stuck
+from donations.receipts.services import (
     ReceiptError,
-    receipt_batch_run,
-    receipt_batch_start,
-    receipt_batch_stuck,
     receipt_correct,
     receipt_issue_annual,
     receipt_issue_for_donation,
-    receipt_postal_zip,
     receipt_reissue,
     receipt_void,
 )
 from members.models import MemberPortalPage
 from ouendan.core.models import OrganisationSettings, OutgoingEmail
-from tests.receipts_factories import at, donor, gift, monthly, pdf_text
+from tests.donations.receipts.factories import at, donor, gift, monthly, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +288,7 @@ def test_an_interrupted_batch_resumes_where_it_stopped(
 def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
     year_of_donors, django_capture_on_commit_callbacks, monkeypatch
 ):
-    import donations.receipts as receipts
+    from donations.receipts import batches
 
     with django_capture_on_commit_callbacks(execute=False):
         batch, _ = receipt_batch_start(year=2026)
@@ -297,8 +296,8 @@ def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
     def broken(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(receipts, "receipt_pdf_ensure", broken)
-    for _attempt in range(receipts.MAX_BATCH_FAILURES):
+    monkeypatch.setattr(batches, "receipt_pdf_ensure", broken)
+    for _attempt in range(batches.MAX_BATCH_FAILURES):
         with pytest.raises(OSError):
             receipt_batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -382,7 +381,7 @@ def test_concurrent_issuing_never_duplicates_or_skips_a_number_on_postgresql():
 
 
 def test_receipt_mail_links_the_portal_in_the_donors_language(home_page):
-    from donations.receipts import receipt_portal_url
+    from donations.receipts.selectors import receipt_portal_url
     from members.models import MemberPortalPage
 
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))

@@ -5,11 +5,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from donations.models import ReceiptLog
-from donations.receipts import receipt_issue_annual, receipt_void
+from donations.receipts.models import ReceiptLog
+from donations.receipts.services import receipt_issue_annual, receipt_void
 from members.models import MemberPortalPage
 from members.views import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
-from tests.receipts_factories import at, donor, gift, monthly
+from tests.donations.receipts.factories import at, donor, gift, monthly
 
 pytestmark = pytest.mark.django_db
 

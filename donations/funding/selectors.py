@@ -1,5 +1,5 @@
 """Funding reports: recurring revenue, monthly donors, lapsed donors, revenue by source and the
-grant exit (財源バランス).
+grant exit (財源バランス, in runway.py).
 
 Every function is pure (reads only), keyword-only and runs a fixed number of queries whatever
 the amount of data: the database aggregates per month (months are Asia/Tokyo calendar months)
@@ -20,59 +20,21 @@ Definitions (also explained on the dashboard):
 """
 
 import datetime
-import math
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from donations.goods.selectors import goods_value_by_month
+from donations.models import Donation, RecurringDonation
+from donations.receipts.selectors import year_bounds
 from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
 
-from .goods.selectors import goods_value_by_month
-from .models import Donation, GrantIncome
-from .receipts import year_bounds
-
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
-TREND_MONTHS = 12
-RUNWAY_HORIZON_MONTHS = 120
-# Supporters who asked to be forgotten are never listed for contact.
-
-
-# --- Months ------------------------------------------------------------------------------------
-
-
-def month_floor(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, day.month, 1)
-
-
-def month_add(month: datetime.date, months: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_list(*, start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    """Every month from start to end, both included."""
-    months, month = [], month_floor(start)
-    while month <= end:
-        months.append(month)
-        month = month_add(month, 1)
-    return months
-
-
-def month_start_at(month: datetime.date) -> datetime.datetime:
-    """The instant a Tokyo month begins."""
-    return datetime.datetime(month.year, month.month, 1, tzinfo=TOKYO)
-
-
-def _as_month(value) -> datetime.date:
-    """A TruncMonth result (aware datetime on PostgreSQL and SQLite, date for DateFields)."""
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(TOKYO) if value.tzinfo else value
-        return datetime.date(value.year, value.month, 1)
-    return month_floor(value)
+from .models import GrantIncome
+from .months import TOKYO, as_month, month_list, month_start_at
 
 
 def _paid_month():
@@ -87,12 +49,9 @@ def _ledger(start: datetime.date, end: datetime.date):
     """Ledger rows paid in the months start..end (Tokyo), net of refunds above zero."""
     return Donation.objects.filter(
         paid_at__gte=month_start_at(start),
-        paid_at__lt=month_start_at(month_add(end, 1)),
+        paid_at__lt=month_start_at(end + relativedelta(months=1)),
         amount_yen__gt=F("refunded_yen"),
     ).order_by()
-
-
-# --- In-kind goods (adapter to donations/goods/selectors.py) -----------------------------
 
 
 # --- Revenue by source -------------------------------------------------------------------------
@@ -140,7 +99,7 @@ def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[Month
         .annotate(net=Sum(_net()))
     )
     for row in gifts:
-        bucket = rows[_as_month(row["month"])]
+        bucket = rows[as_month(row["month"])]
         if row["kind"] == Donation.Kind.MEMBERSHIP:
             bucket["membership_fees"] += row["net"]
         elif row["kind"] == Donation.Kind.MONTHLY:
@@ -150,15 +109,19 @@ def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[Month
         else:
             bucket["one_off_gifts"] += row["net"]
     grants = (
-        GrantIncome.objects.filter(received_on__gte=start, received_on__lt=month_add(end, 1))
+        GrantIncome.objects.filter(
+            received_on__gte=start, received_on__lt=end + relativedelta(months=1)
+        )
         .order_by()
         .annotate(month=TruncMonth("received_on"))
         .values("month")
         .annotate(total=Sum("amount_yen"))
     )
     for row in grants:
-        rows[_as_month(row["month"])]["grant_income"] += row["total"]
-    goods = goods_value_by_month(start=start, end=month_add(end, 1) - datetime.timedelta(days=1))
+        rows[as_month(row["month"])]["grant_income"] += row["total"]
+    goods = goods_value_by_month(
+        start=start, end=end + relativedelta(months=1) - datetime.timedelta(days=1)
+    )
     for month, value in goods.items():
         if month in rows:
             rows[month]["in_kind_value"] = value
@@ -196,12 +159,12 @@ def recurring_revenue(*, start: datetime.date, end: datetime.date) -> list[Month
         .annotate(net=Sum(_net()))
     )
     for row in rows:
-        monthly[_as_month(row["month"])] += row["net"]
+        monthly[as_month(row["month"])] += row["net"]
 
     # A yearly fee paid up to 11 months before `start` still counts in `start`.
     spread = dict.fromkeys(months, Decimal(0))
     fees = (
-        _ledger(month_add(start, -11), end)
+        _ledger(start - relativedelta(months=11), end)
         .filter(kind=Donation.Kind.MEMBERSHIP)
         .annotate(month=_paid_month())
         .values("month", "membership__plan__period")
@@ -210,9 +173,9 @@ def recurring_revenue(*, start: datetime.date, end: datetime.date) -> list[Month
     for row in fees:
         period_months = _period_months(row["membership__plan__period"])
         share = Decimal(row["net"]) / period_months
-        paid_month = _as_month(row["month"])
+        paid_month = as_month(row["month"])
         for offset in range(period_months):
-            month = month_add(paid_month, offset)
+            month = paid_month + relativedelta(months=offset)
             if month in spread:
                 spread[month] += share
     return [
@@ -254,28 +217,28 @@ def monthly_donor_movement(*, start: datetime.date, end: datetime.date) -> list[
     months = month_list(start=start, end=end)
     active: dict[datetime.date, set[int]] = defaultdict(set)
     pairs = (
-        _ledger(month_add(start, -1), end)
+        _ledger(start - relativedelta(months=1), end)
         .filter(kind=Donation.Kind.MONTHLY)
         .annotate(month=_paid_month())
         .values_list("supporter_id", "month")
         .distinct()
     )
     for supporter_id, month in pairs:
-        active[_as_month(month)].add(supporter_id)
+        active[as_month(month)].add(supporter_id)
     firsts = (
         Donation.objects.filter(
             kind=Donation.Kind.MONTHLY,
             amount_yen__gt=F("refunded_yen"),
-            paid_at__lt=month_start_at(month_add(end, 1)),
+            paid_at__lt=month_start_at(end + relativedelta(months=1)),
         )
         .order_by()
         .values("supporter_id")
         .annotate(first=Min("paid_at"))
     )
-    first_month = {row["supporter_id"]: _as_month(row["first"]) for row in firsts}
+    first_month = {row["supporter_id"]: as_month(row["first"]) for row in firsts}
     result = []
     for month in months:
-        now, before = active[month], active[month_add(month, -1)]
+        now, before = active[month], active[month - relativedelta(months=1)]
         arrived = now - before
         new = {s for s in arrived if first_month.get(s) == month}
         result.append(
@@ -377,106 +340,6 @@ def lapsed_donors(*, year: int) -> LapsedDonors:
     return result
 
 
-# --- Grant exit: 財源バランス --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Runway:
-    """When own recurring income is projected to cover the running costs.
-
-    status: "no_costs" (running costs not entered), "self_sufficient" (the last complete month
-    already covered them), "projected" (`month` is the first month the trend line reaches the
-    costs), "beyond_horizon" (rising, but reaching the costs only after RUNWAY_HORIZON_MONTHS)
-    or "never" (the trend is flat or falling)."""
-
-    status: str
-    month: datetime.date | None = None
-    slope_yen: float = 0.0
-    months_after_grant_end: int | None = None
-
-
-@dataclass(frozen=True)
-class FundingBalance:
-    running_costs_yen: int
-    trend: list[MonthRecurring]
-    runway: Runway
-    grant_end: datetime.date | None = None
-
-    @property
-    def last_month(self) -> MonthRecurring | None:
-        return self.trend[-1] if self.trend else None
-
-    def coverage(self, recurring: MonthRecurring) -> float | None:
-        return recurring.total / self.running_costs_yen if self.running_costs_yen else None
-
-    @property
-    def coverage_now(self) -> float | None:
-        return self.coverage(self.last_month) if self.last_month else None
-
-
-def _least_squares(values: list[int]) -> tuple[float, float]:
-    """(intercept, slope) of the straight line through (0, v0), (1, v1)..."""
-    n = len(values)
-    if n < 2:
-        return (float(values[0]) if values else 0.0), 0.0
-    mean_x, mean_y = (n - 1) / 2, sum(values) / n
-    sxx = sum((x - mean_x) ** 2 for x in range(n))
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values))
-    slope = sxy / sxx
-    return mean_y - slope * mean_x, slope
-
-
-def runway_project(
-    *,
-    trend: list[MonthRecurring],
-    running_costs_yen: int,
-    grant_end: datetime.date | None = None,
-) -> Runway:
-    """Fit a straight line (least squares) through the monthly recurring revenue of the trend
-    months and find the first month at which the line reaches the running costs."""
-    if running_costs_yen <= 0:
-        return Runway(status="no_costs")
-    if not trend:
-        return Runway(status="never")
-    values = [m.total for m in trend]
-    intercept, slope = _least_squares(values)
-    last_index, last_month = len(values) - 1, trend[-1].month
-    if values[-1] >= running_costs_yen:
-        return Runway(status="self_sufficient", month=last_month, slope_yen=slope)
-    if slope <= 0:
-        return Runway(status="never", slope_yen=slope)
-    fitted_last = intercept + slope * last_index
-    ahead = max(1, math.ceil((running_costs_yen - fitted_last) / slope))
-    if ahead > RUNWAY_HORIZON_MONTHS:
-        return Runway(status="beyond_horizon", slope_yen=slope)
-    month = month_add(last_month, ahead)
-    after = None
-    if grant_end:
-        end_month = month_floor(grant_end)
-        after = (month.year - end_month.year) * 12 + month.month - end_month.month
-    return Runway(status="projected", month=month, slope_yen=slope, months_after_grant_end=after)
-
-
-def funding_balance(
-    *,
-    today: datetime.date,
-    running_costs_yen: int,
-    grant_end: datetime.date | None = None,
-) -> FundingBalance:
-    """Coverage of running costs by own recurring income over the last TREND_MONTHS complete
-    months (the current month is still filling up), and the projected runway. Two queries."""
-    last = month_add(month_floor(today), -1)
-    trend = recurring_revenue(start=month_add(last, -(TREND_MONTHS - 1)), end=last)
-    return FundingBalance(
-        running_costs_yen=running_costs_yen,
-        trend=trend,
-        runway=runway_project(
-            trend=trend, running_costs_yen=running_costs_yen, grant_end=grant_end
-        ),
-        grant_end=grant_end,
-    )
-
-
 @dataclass(frozen=True)
 class MonthlyGiftsNow:
     count: int
@@ -485,8 +348,6 @@ class MonthlyGiftsNow:
 
 def monthly_gifts_now() -> MonthlyGiftsNow:
     """Monthly gifts running at Stripe now (active or retrying a failed payment). One query."""
-    from .models import RecurringDonation
-
     totals = RecurringDonation.objects.filter(
         status__in=[RecurringDonation.Status.ACTIVE, RecurringDonation.Status.PAST_DUE]
     ).aggregate(count=Count("pk"), amount=Sum("amount_yen"))

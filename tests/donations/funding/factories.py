@@ -4,8 +4,9 @@ goods received through the in-kind models, moments in Tokyo time."""
 import datetime
 from decimal import Decimal
 
+from donations.funding.models import GrantIncome
 from donations.goods.models import Delivery, DeliveryLine, Pledge
-from donations.models import Donation, GrantIncome
+from donations.models import Donation
 from donations.services import donation_record, donation_refund
 from members.models import MembershipPlan, Supporter
 from members.services import membership_start

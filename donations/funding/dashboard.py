@@ -1,94 +1,28 @@
-"""Funding dashboard (Wagtail admin, Finance only): recurring revenue, monthly donors, revenue
-by source, the grant exit (財源バランス) and lapsed donors. Every chart is inline SVG drawn on
-the server, with a table of the same numbers beside it and a formula-safe CSV export.
-
-The figures come from donations/reports.py; this module only parses the month range, lays the
-numbers out and exports them. Staff enter grant income here and the running costs and grant
-dates in Settings → Funding.
-"""
+"""The funding dashboard's figures laid out as tables (shared by the page and the CSV exports)
+and as charts. The figures come from selectors.py and runway.py."""
 
 import csv
 import datetime
 from dataclasses import dataclass
 
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from dateutil.relativedelta import relativedelta
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from home.exports import SafeSpreadsheetExportMixin, spreadsheet_safe_row
+from home.exports import spreadsheet_safe_row
 
-from .models import FundingSettings, GrantIncome
-from .reports import (
-    funding_balance,
+from .charts import PALETTE, Series, bar_chart, line_chart
+from .forms import MAX_MONTHS, DashboardRangeForm
+from .models import FundingSettings
+from .months import month_floor, month_list
+from .runway import funding_balance
+from .selectors import (
     lapsed_donors,
-    month_add,
-    month_floor,
-    month_list,
     monthly_donor_movement,
-    monthly_gifts_now,
     recurring_revenue,
     revenue_by_source,
 )
-from .svg_charts import PALETTE, Series, bar_chart, line_chart
-
-DASHBOARD_PERMISSION = "donations.view_donation"  # Finance (and superusers) see money
-MAX_MONTHS = 60
-LAPSED_SHOWN = 50
-
-
-def can_see_dashboard(user) -> bool:
-    return user.is_active and user.has_perm(DASHBOARD_PERMISSION)
-
-
-# --- Month range -------------------------------------------------------------------------------
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m")
-
-
-class DashboardRangeForm(forms.Form):
-    start = forms.DateField(
-        label=_("From month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"invalid": _("Enter a month as YYYY-MM, for example 2026-04.")},
-    )
-    end = forms.DateField(
-        label=_("To month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=MonthInput(),
-        error_messages={"invalid": _("Enter a month as YYYY-MM, for example 2026-04.")},
-    )
-    year = forms.IntegerField(
-        label=_("Lapsed donors for the year"), required=False, min_value=2000, max_value=2100
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                raise ValidationError(_("The range must end after it starts."))
-            if len(month_list(start=start, end=end)) > MAX_MONTHS:
-                raise ValidationError(
-                    _("Choose at most %(months)s months."), params={"months": MAX_MONTHS}
-                )
-        return data
 
 
 @dataclass(frozen=True)
@@ -106,13 +40,10 @@ def dashboard_range(form: DashboardRangeForm, *, today: datetime.date) -> Dashbo
     if form.is_bound and form.is_valid():
         start, end, year = (form.cleaned_data[k] for k in ("start", "end", "year"))
     end = month_floor(end) if end else this_month
-    start = month_floor(start) if start else month_add(end, -11)
+    start = month_floor(start) if start else end - relativedelta(months=11)
     if start > end or len(month_list(start=start, end=end)) > MAX_MONTHS:
-        start, end = month_add(this_month, -11), this_month
+        start, end = this_month - relativedelta(months=11), this_month
     return DashboardRange(start=start, end=end, year=year or today.year)
-
-
-# --- Tables (shared by the page and the CSV exports) -------------------------------------------
 
 
 @dataclass
@@ -124,7 +55,7 @@ class Table:
     kinds: list[str]  # per column: "text", "yen", "count", "percent"
 
 
-def _month_label(month: datetime.date) -> str:
+def month_label(month: datetime.date) -> str:
     return f"{month.year}-{month.month:02d}"
 
 
@@ -155,7 +86,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    _month_label(m.month),
+                    month_label(m.month),
                     m.monthly_gifts,
                     m.membership_fees,
                     m.total,
@@ -181,7 +112,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    _month_label(m.month),
+                    month_label(m.month),
                     m.membership_fees,
                     m.monthly_gifts,
                     m.one_off_gifts,
@@ -208,7 +139,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    _month_label(m.month),
+                    month_label(m.month),
                     m.active,
                     m.new,
                     m.recovered,
@@ -229,7 +160,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
                 gettext("Share of running costs"),
             ],
             [
-                [_month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
+                [month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
                 for m in balance.trend
             ],
             ["text", "yen", "yen", "percent"],
@@ -261,7 +192,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
     return tables, balance, lapsed
 
 
-def _charts(tables: dict[str, Table], costs: int) -> dict:
+def dashboard_charts(tables: dict[str, Table], costs: int) -> dict:
     recurring, revenue, donors, balance = (
         tables[k] for k in ("recurring", "revenue", "donors", "balance")
     )
@@ -319,105 +250,3 @@ def table_csv(table: Table, *, filename: str) -> HttpResponse:
     for row in table.rows:
         writer.writerow(spreadsheet_safe_row(["" if v is None else v for v in row]))
     return response
-
-
-def funding_dashboard(request):
-    if not can_see_dashboard(request.user):
-        raise PermissionDenied
-    today = timezone.localdate()
-    form = DashboardRangeForm(request.GET if request.GET.keys() - {"export"} else None)
-    rng = dashboard_range(form, today=today)
-    settings = FundingSettings.for_request(request)
-    tables, balance, lapsed = dashboard_tables(rng=rng, today=today, settings=settings)
-    export = request.GET.get("export")
-    if export:
-        if export not in tables:
-            raise Http404
-        name = f"funding-{export}-{_month_label(rng.start)}-{_month_label(rng.end)}.csv"
-        return table_csv(tables[export], filename=name)
-    query = request.GET.copy()
-    query.pop("export", None)
-    return TemplateResponse(
-        request,
-        "donations/admin/funding_dashboard.html",
-        {
-            "form": form,
-            "range": rng,
-            "tables": tables,
-            "charts": _charts(tables, settings.monthly_running_costs_yen),
-            "balance": balance,
-            "lapsed": lapsed,
-            "lapsed_shown": LAPSED_SHOWN,
-            "funding": settings,
-            "monthly_now": monthly_gifts_now(),
-            "query": query.urlencode(),
-            "settings_url": reverse("wagtailsettings:edit", args=["donations", "fundingsettings"]),
-            "grant_income_url": reverse("grant_income:index"),
-            "has_data": any(row[-1] for row in tables["revenue"].rows)
-            or any(row[1] for row in tables["donors"].rows),
-        },
-    )
-
-
-# --- Admin registration ------------------------------------------------------------------------
-
-
-class FundingDashboardMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_dashboard(request.user)
-
-
-class FundingDashboardViewSet(ViewSet):
-    icon = "table"
-    menu_label = _("Funding dashboard")
-    menu_item_class = FundingDashboardMenuItem
-
-    def get_urlpatterns(self):
-        return [path("", funding_dashboard, name="index")]
-
-
-class GrantIncomeForm(forms.ModelForm):
-    class Meta:
-        model = GrantIncome
-        fields = ["received_on", "amount_yen", "grantor", "note"]
-
-    def clean_amount_yen(self):
-        amount = self.cleaned_data["amount_yen"]
-        if amount is None or amount <= 0:
-            raise forms.ValidationError(_("Enter a whole number of yen above zero."))
-        return amount
-
-    def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(_("Enter grant income once it has been received."))
-        return received_on
-
-
-class GrantIncomeIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
-    pass
-
-
-class GrantIncomeViewSet(ModelViewSet):
-    model = GrantIncome
-    icon = "doc-full"
-    menu_label = _("Grant income")
-    form_fields = GrantIncomeForm.Meta.fields
-    index_view_class = GrantIncomeIndexView
-    copy_view_enabled = False
-    list_display = ["received_on", "grantor", "amount_yen", "note"]
-    list_filter = ["received_on", "grantor"]
-    search_fields = ["grantor", "note"]
-    search_backend_name = None
-    list_export = ["received_on", "grantor", "amount_yen", "note"]
-    export_filename = "grant-income"
-
-    def get_form_class(self, for_update=False):
-        return GrantIncomeForm
-
-
-class FundingViewSetGroup(ViewSetGroup):
-    menu_label = _("Funding")
-    menu_icon = "table"
-    menu_order = 310
-    items = (FundingDashboardViewSet("funding_dashboard"), GrantIncomeViewSet("grant_income"))

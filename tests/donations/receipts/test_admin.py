@@ -6,9 +6,10 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from donations.models import Donation, Receipt, ReceiptBatch, ReceiptLog
-from donations.receipts import receipt_issue_annual, receipt_issue_for_donation
-from tests.receipts_factories import at, donor, gift
+from donations.models import Donation
+from donations.receipts.models import Receipt, ReceiptBatch, ReceiptLog
+from donations.receipts.services import receipt_issue_annual, receipt_issue_for_donation
+from tests.donations.receipts.factories import at, donor, gift
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def receipt(db):
 
 def test_only_finance_holds_the_receipt_permissions():
     holders = Group.objects.filter(
-        permissions__content_type__app_label="donations",
+        permissions__content_type__app_label="receipts",
         permissions__codename__in=["view_receipt", "change_receipt", "add_receiptbatch"],
     ).values_list("name", flat=True)
     assert set(holders) == {"Finance"}

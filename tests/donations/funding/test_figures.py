@@ -8,18 +8,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from donations.models import Donation, FundingSettings, RecurringDonation
-from donations.reports import (
+from donations.funding.models import FundingSettings
+from donations.funding.runway import funding_balance, runway_project
+from donations.funding.selectors import (
     MonthRecurring,
-    funding_balance,
     lapsed_donors,
     monthly_donor_movement,
     recurring_revenue,
     revenue_by_source,
-    runway_project,
 )
+from donations.models import Donation, RecurringDonation
 from members.models import MembershipPlan, Supporter
-from tests.reports_factories import (
+from tests.donations.funding.factories import (
     at,
     company,
     gift,
@@ -238,7 +238,7 @@ def test_funding_balance_uses_the_last_complete_months(ledger):
 
 
 def count_queries():
-    from donations.dashboard_views import DashboardRange, dashboard_tables
+    from donations.funding.dashboard import DashboardRange, dashboard_tables
 
     settings = FundingSettings(monthly_running_costs_yen=100000)
     with CaptureQueriesContext(connection) as queries:

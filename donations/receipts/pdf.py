@@ -20,9 +20,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from donations.models import Donation
 from home.pdf import pdf_fonts
 
-from .models import Donation, Receipt
+from .models import Receipt
 
 WIDTH, HEIGHT = A4
 MARGIN = 56

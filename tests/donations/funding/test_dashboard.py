@@ -6,13 +6,15 @@ import datetime
 import io
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import Site
 
-from donations.models import Donation, FundingSettings, GrantIncome
-from donations.reports import month_add, month_floor
-from tests.reports_factories import at, gift, monthly, person
+from donations.funding.models import FundingSettings, GrantIncome
+from donations.funding.months import month_floor
+from donations.models import Donation
+from tests.donations.funding.factories import at, gift, monthly, person
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +80,7 @@ def test_balance_section_explains_the_runway(client, finance):
         site=Site.objects.get(is_default_site=True),
         defaults={"monthly_running_costs_yen": 500, "grant_end_date": datetime.date(2030, 3, 31)},
     )
-    last_month = month_add(month_floor(timezone.localdate()), -1)
+    last_month = month_floor(timezone.localdate()) - relativedelta(months=1)
     monthly(person(), 1000, at(last_month.year, last_month.month, 10))
     client.force_login(finance)
 
@@ -162,5 +164,5 @@ def test_finance_enters_grant_income_and_bad_input_is_refused(client, finance):
 def test_finance_edits_the_funding_settings(client, finance):
     client.force_login(finance)
     site = Site.objects.get(is_default_site=True)
-    response = client.get(f"/admin/settings/donations/fundingsettings/{site.pk}/")
+    response = client.get(f"/admin/settings/funding/fundingsettings/{site.pk}/")
     assert response.status_code == 200

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReceiptsConfig(AppConfig):
+    name = "donations.receipts"
+    label = "receipts"
+    verbose_name = _("Receipts")
+
+    def ready(self):
+        from donations.portal import donor_portal_part_register
+        from members.privacy import privacy_register
+
+        from .privacy import supporter_receipts_export
+        from .views import portal_receipts_part
+
+        privacy_register(export=supporter_receipts_export)
+        donor_portal_part_register(portal_receipts_part)

@@ -1,0 +1,149 @@
+"""Reads for receipts: which gifts count, who gets a certificate, what gets printed about the
+donor and the issuer, and what the portal and the staff screens list."""
+
+import datetime
+
+from django.db.models import F, QuerySet
+from django.utils import timezone, translation
+
+from donations.models import Donation
+from home.models import OrganisationSettings
+from members.models import Supporter
+from members.views import absolute_link, localised_page_url, portal_page
+
+from .models import Receipt, ReceiptBatch, ReceiptKind
+
+# Membership fees (会費) are not donations for the donation tax deduction (寄附金控除).
+RECEIPT_DONATION_KINDS = (Donation.Kind.ONE_OFF, Donation.Kind.MONTHLY)
+BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """1 January 00:00 to the next 1 January, in the site's time zone (Asia/Tokyo)."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime(year, 1, 1, tzinfo=zone),
+        datetime.datetime(year + 1, 1, 1, tzinfo=zone),
+    )
+
+
+def receipt_eligible_gifts() -> QuerySet[Donation]:
+    """Gifts that may appear on a receipt: one-off and monthly, not fully refunded."""
+    return Donation.objects.filter(
+        kind__in=RECEIPT_DONATION_KINDS, refunded_yen__lt=F("amount_yen")
+    )
+
+
+def receipt_gifts_for_year(*, supporter: Supporter, year: int) -> list[Donation]:
+    start, end = year_bounds(year)
+    return list(
+        receipt_eligible_gifts()
+        .filter(supporter=supporter, paid_at__gte=start, paid_at__lt=end)
+        .order_by("paid_at", "pk")
+    )
+
+
+def receipt_batch_donor_ids(*, year: int, after_id: int = 0, limit: int | None = None) -> list:
+    """Donors with at least one receipt-eligible gift in the year, by id."""
+    start, end = year_bounds(year)
+    ids = (
+        receipt_eligible_gifts()
+        .filter(paid_at__gte=start, paid_at__lt=end, supporter_id__gt=after_id)
+        .exclude(supporter__status=Supporter.Status.ANONYMISED)
+        .values_list("supporter_id", flat=True)
+        .distinct()
+        .order_by("supporter_id")
+    )
+    return list(ids[:limit] if limit else ids)
+
+
+def receipt_batch_stuck() -> list[int]:
+    """Batches whose task was lost: still pending or running with no progress for a while."""
+    cutoff = timezone.now() - BATCH_STALE_AFTER
+    return list(
+        ReceiptBatch.objects.filter(
+            status__in=[ReceiptBatch.Status.PENDING, ReceiptBatch.Status.RUNNING],
+            updated_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+
+
+# --- What is printed about the donor and the issuer --------------------------------------------
+
+
+def donor_address(supporter: Supporter) -> str:
+    if supporter.kind == Supporter.Kind.ORGANISATION and supporter.invoice_address:
+        return " ".join(supporter.invoice_address.split())
+    parts = [supporter.prefecture, supporter.city, supporter.address_line]
+    address = "".join(part for part in parts if part)
+    return f"{address} {supporter.building}".strip() if supporter.building else address
+
+
+def donor_name(supporter: Supporter) -> str:
+    name = supporter.display_name
+    if supporter.kind == Supporter.Kind.ORGANISATION and supporter.contact_person:
+        return f"{name} {supporter.department} {supporter.contact_person}".replace("  ", " ")
+    return name
+
+
+def issuer_snapshot() -> dict:
+    """The organisation's name, address and registration details (Settings → Organisation)."""
+    org = OrganisationSettings.for_default_site()
+    return {
+        "name": org.name,
+        "legal_form": org.legal_form,
+        "postal_code": org.postal_code,
+        "address": org.address,
+        "phone": org.phone,
+        "representative": org.representative,
+        "corporate_number": org.corporate_number,
+        "certification_number": org.certification_number,
+        "certification_date": (
+            org.certification_date.isoformat() if org.certification_date else ""
+        ),
+        "receipt_note": org.receipt_note,
+    }
+
+
+def receipt_portal_url(language: str) -> str:
+    """The member portal's absolute URL in a language (where donors download receipts)."""
+    portal = portal_page()
+    if portal is None:
+        return absolute_link("/")
+    with translation.override(language):
+        url = localised_page_url(None, portal)
+    return absolute_link(url)
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+def portal_receipts(*, supporter: Supporter) -> list[Receipt]:
+    """The donor's valid receipts and certificates, newest year first."""
+    return list(
+        Receipt.objects.filter(supporter=supporter, status=Receipt.Status.ISSUED).order_by(
+            "-year", "kind", "-issued_at"
+        )
+    )
+
+
+def receipt_issue_overview(*, supporter: Supporter, year: int) -> dict:
+    """What the "issue for a donor" screen shows: the year's gifts with their valid receipts,
+    the certificates of the year and how many membership fees are left out."""
+    gifts = receipt_gifts_for_year(supporter=supporter, year=year)
+    receipts = {
+        receipt.donation_id: receipt
+        for receipt in Receipt.objects.filter(
+            supporter=supporter, kind=ReceiptKind.GIFT, status=Receipt.Status.ISSUED
+        )
+    }
+    return {
+        "gifts": [(gift, receipts.get(gift.pk)) for gift in gifts],
+        "total": sum(gift.net_yen for gift in gifts),
+        "certificates": Receipt.objects.filter(
+            supporter=supporter, year=year, kind=ReceiptKind.ANNUAL
+        ),
+        "membership_fees": Donation.objects.filter(
+            supporter=supporter, kind=Donation.Kind.MEMBERSHIP
+        ).count(),
+    }

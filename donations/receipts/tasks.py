@@ -1,0 +1,17 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .batches import receipt_batch_run
+from .selectors import receipt_batch_stuck
+
+
+@db_task()
+def receipt_batch_task(batch_id: int) -> str:
+    return receipt_batch_run(batch_id=batch_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def receipt_batch_sweep() -> None:
+    """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
+    for batch_id in receipt_batch_stuck():
+        receipt_batch_task(batch_id)
