@@ -51,7 +51,9 @@ run_suite() {  # commit label database_url -> "wall user+sys summary"
     times=$(
         cd "$dir"
         export TIMEFORMAT='%R %U %S'
-        { time env DATABASE_URL="$url" .venv/bin/python -m pytest -q -p no:cacheprovider \
+        # No DATABASE_URL at all for SQLite: older commits read an empty one as a broken URL.
+        if [ -n "$url" ]; then export DATABASE_URL=$url; else unset DATABASE_URL; fi
+        { time .venv/bin/python -m pytest -q -p no:cacheprovider \
             ${BENCH_PYTEST_ARGS:-} >"$log" 2>&1 || true; } 2>&1
     )
     read -r wall user sys <<<"$times"

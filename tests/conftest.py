@@ -9,6 +9,12 @@ from wagtail.models import Site
 
 from tests.demo_database import DemoDatabase, uses_demo
 
+# Migrations: every session migrates its own fresh test database. --nomigrations is not safe
+# here: twelve data migrations create the staff groups and their permissions, the review
+# workflow, the Wagtail home page and site, and tests rely on them. A --reuse-db style cache
+# would only help repeated local runs (CI starts from a fresh clone and a throwaway PostgreSQL)
+# and could hand a stale schema to a branch that edited a migration, so it is not used.
+
 # In CI every service must be there: a missing Redis fails the run instead of skipping tests.
 REQUIRE_SERVICES = os.environ.get("OUENDAN_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
