@@ -1,9 +1,19 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.core.management import call_command
 from wagtail.models import Site
+
+from tests.demo_database import DemoDatabase, uses_demo
+
+# Migrations: every session migrates its own fresh test database. --nomigrations is not safe
+# here: twelve data migrations create the staff groups and their permissions, the review
+# workflow, the Wagtail home page and site, and tests rely on them. A --reuse-db style cache
+# would only help repeated local runs (CI starts from a fresh clone and a throwaway PostgreSQL)
+# and could hand a stale schema to a branch that edited a migration, so it is not used.
 
 # In CI every service must be there: a missing Redis fails the run instead of skipping tests.
 REQUIRE_SERVICES = os.environ.get("OUENDAN_REQUIRE_SERVICES") == "1"
@@ -34,9 +44,94 @@ def home_page(db):
     return Site.objects.get(is_default_site=True).root_page.specific
 
 
+# --- Test order, transactional tests -----------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's own order (plain database tests, transactional ones, the rest):
+
+    - the demo tests run next to each other, where the first of them stood, so the shared demo
+      (tests/demo_database.py) is built once;
+    - every transactional test restores the migrated database (serialized_rollback). Without it,
+      its closing flush lets post_migrate recreate content types and permissions under new ids,
+      and the next serialized_rollback test then fails to restore ("UNIQUE constraint failed:
+      django_content_type").
+    """
+    demo = [item for item in items if uses_demo(item)]
+    if demo:
+        first = items.index(demo[0])
+        rest = [item for item in items if not uses_demo(item)]
+        items[:] = rest[:first] + demo + rest[first:]
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            continue
+        kwargs = dict(
+            zip(("transaction", "reset_sequences", "databases"), marker.args, strict=False)
+        )
+        kwargs.update(marker.kwargs)
+        if kwargs.get("transaction") and not kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(**{**kwargs, "serialized_rollback": True}), append=False
+            )
+
+
+# --- Media folders ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_media_folder():
+    """MEDIA_ROOT and PRIVATE_MEDIA_ROOT are this test process's own folders (site/settings/
+    test.py: in the system's temp folder, named after the process id), emptied before the session
+    and removed after it, so runs never share or leave files. They are per session, not per
+    test, because they are read once: the URL conf's media route (site/urls.py) and the private
+    file fields' storage (home/storage.py, evaluated when the models load)."""
+    root = Path(settings.MEDIA_ROOT)
+    assert root.parent.name == f"ouendan-test-{os.getpid()}", root  # never anything else
+    shutil.rmtree(root.parent, ignore_errors=True)
+    yield root
+    shutil.rmtree(root.parent, ignore_errors=True)
+
+
+# --- The demo site, built once per session ------------------------------------------------------
+
+_demo: list[DemoDatabase] = []  # the session's DemoDatabase, for the hooks below
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker):
+    demo = DemoDatabase(django_db_blocker)
+    _demo.append(demo)
+    demo.open()  # session fixtures are set up before the test's own transaction
+    yield demo
+    demo.close()
+    _demo.remove(demo)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # A demo test after the block was closed (a run in another order): open it again before the
+    # test's fixtures start its transaction.
+    if _demo and uses_demo(item):
+        _demo[0].open()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    # The test's own transaction is rolled back by now; end the demo block before any other test.
+    if _demo and (nextitem is None or not uses_demo(nextitem)):
+        _demo[0].close()
+    return result
+
+
 @pytest.fixture
-def demo_site(db):
-    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_site(_demo_database, db):
+    """The demo site (`manage.py demo`), shared by the session's demo tests: see
+    tests/demo_database.py. Everything a test changes is rolled back after it."""
+    if not _demo_database.is_open:
+        raise RuntimeError("demo_site in a transactional test: build the demo in the test")
     return Site.objects.get(is_default_site=True)
 
 

@@ -1,6 +1,8 @@
 """Test settings: the dev defaults with fast hashing, in-memory mail and huey in immediate mode."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR, env, huey_settings
@@ -14,8 +16,11 @@ ALLOWED_HOSTS = ["*"]
 PUBLIC_BASE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = DATA_DIR / "test-media"
-PRIVATE_MEDIA_ROOT = DATA_DIR / "test-private"
+# Per process, in the system's temp folder, so test runs never share uploads; tests/conftest.py
+# empties them before the session and removes them after it.
+_TEST_FILES = Path(tempfile.gettempdir()) / f"ouendan-test-{os.getpid()}"
+MEDIA_ROOT = _TEST_FILES / "media"
+PRIVATE_MEDIA_ROOT = _TEST_FILES / "private"
 
 # Tasks run inline in tests; the tests that check real queueing build their own huey instance.
 HUEY = huey_settings(redis_url="", sqlite_path=DATA_DIR / "huey-test.sqlite3", immediate=True)

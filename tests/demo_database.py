@@ -1,0 +1,73 @@
+"""The demo site built once per test session and shared by the tests that read it.
+
+`manage.py demo` takes seconds (pages, revisions, members, 18 months of gifts, goods, campaigns),
+and about a dozen tests only read what it builds. Instead of building it inside every test, the
+demo is built once inside an outer transaction on the default connection; each demo test then
+runs in pytest-django's usual per-test transaction, which is a savepoint inside that outer one and
+is rolled back at the end of the test. The demo itself is rolled back when the block of demo tests
+ends (tests/conftest.py orders the demo tests next to each other, and closes the block before any
+other test runs), so no other test ever sees a row of it.
+
+If a demo test is run on its own, or the order is changed (-k, -p randomly...), the block is
+simply opened again before the next demo test: slower, never wrong.
+
+The demo's files (the hero image) stay in the session's media folder (tests/conftest.py).
+"""
+
+import os
+
+from django.core.management import call_command
+from django.db import connections, transaction
+
+DEMO_FIXTURE = "demo_site"
+
+
+def uses_demo(item) -> bool:
+    """A test that reads the shared demo: it asks for demo_site and is not transactional
+    (a transactional test commits and flushes, which an open transaction cannot allow)."""
+    fixtures = getattr(item, "fixturenames", ())
+    if DEMO_FIXTURE not in fixtures:
+        return False
+    if "transactional_db" in fixtures or "live_server" in fixtures:
+        return False
+    marker = item.get_closest_marker("django_db")
+    return not (marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+
+
+class DemoDatabase:
+    """The demo in an open outer transaction on the default database."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.builds = 0  # how often the demo was built in this session (1 when ordered well)
+        self._atomic = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self) -> None:
+        if self.is_open:
+            return
+        with self.blocker.unblock():
+            atomic = transaction.atomic(using="default")
+            atomic.__enter__()
+            try:
+                with open(os.devnull, "w") as devnull:
+                    call_command("demo", stdout=devnull)
+            except BaseException:
+                transaction.set_rollback(True, using="default")
+                atomic.__exit__(None, None, None)
+                raise
+            self._atomic = atomic
+            self.builds += 1
+
+    def close(self) -> None:
+        if not self.is_open:
+            return
+        atomic, self._atomic = self._atomic, None
+        with self.blocker.unblock():
+            connection = connections["default"]
+            if connection.in_atomic_block:
+                transaction.set_rollback(True, using="default")
+                atomic.__exit__(None, None, None)
