@@ -11,10 +11,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from home.admin_views import ViewOnlyPermissionPolicy
-from home.exports import SafeSpreadsheetExportMixin
 from members.models import Supporter
-from ouendan.admin_permissions import ListPermissionChooserMixin
+from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
+from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from .models import Donation, RecurringDonation, StripeEvent
 from .services import donation_record

@@ -23,10 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from home.mail import email_queue, email_redact
-from home.models import OutgoingEmail
 from members.models import AccessToken, Supporter
 from members.services import access_token_issue
+from ouendan.core.mail import email_queue, email_redact
+from ouendan.core.models import OutgoingEmail
 from ouendan.net import public_url
 
 from .checkout_donor import invoice_gift_wishes, subscription_donor

@@ -17,7 +17,3 @@ class StaffImpactFigureViewSet(ModelViewSet):
 
 
 staff_impact_figure_viewset = StaffImpactFigureViewSet("staff_impact_figures")
-
-
-# Transitional re-export for donations/ (removed after the sub-app merge).
-from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy  # noqa: E402, F401

@@ -150,7 +150,3 @@ class StaffImpactFigure(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.households_supported}"
-
-
-# Transitional re-export for donations/ (removed after the sub-app merge).
-from ouendan.core.models import OrganisationSettings, OutgoingEmail  # noqa: E402, F401

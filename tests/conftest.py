@@ -86,7 +86,7 @@ def session_media_folder():
     test.py: in the system's temp folder, named after the process id), emptied before the session
     and removed after it, so runs never share or leave files. They are per session, not per
     test, because they are read once: the URL conf's media route (site/urls.py) and the private
-    file fields' storage (home/storage.py, evaluated when the models load)."""
+    file fields' storage (site/core/storage.py, evaluated when the models load)."""
     root = Path(settings.MEDIA_ROOT)
     assert root.parent.name == f"ouendan-test-{os.getpid()}", root  # never anything else
     shutil.rmtree(root.parent, ignore_errors=True)

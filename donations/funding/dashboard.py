@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from home.exports import spreadsheet_safe_row
+from ouendan.core.exports import spreadsheet_safe_row
 
 from .charts import PALETTE, Series, bar_chart, line_chart
 from .forms import MAX_MONTHS, DashboardRangeForm

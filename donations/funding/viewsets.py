@@ -8,7 +8,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from home.exports import SafeSpreadsheetExportMixin
+from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from .forms import GrantIncomeForm
 from .models import GrantIncome

@@ -1,7 +1,7 @@
 """感謝状 (certificate of thanks) PDFs: one per company (or person) per fiscal year.
 
 A 感謝状 is a Japanese document, so its wording is Japanese whatever the staff member's admin
-language. Fonts come from `home.pdf.pdf_fonts()` (embedded IPAex subsets), so the text can be
+language. Fonts come from `core.pdf.pdf_fonts()` (embedded IPAex subsets), so the text can be
 extracted and searched. The summary lists goods received per (category, unit), never adding
 kilograms to items.
 """
@@ -20,9 +20,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
-from home.models import OrganisationSettings
-from home.pdf import pdf_fonts
 from members.models import Supporter
+from ouendan.core.models import OrganisationSettings
+from ouendan.core.pdf import pdf_fonts
 
 from .rules import quantity_display
 from .selectors import GoodsTotal, goods_received_totals

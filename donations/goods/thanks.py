@@ -4,9 +4,9 @@ thank-you names (campaigns queues that one with the staff's "In-kind delivery" t
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from home.mail import email_queue
-from home.models import OutgoingEmail
 from members.models import Supporter
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OutgoingEmail
 
 from .models import Delivery, Pledge
 from .rules import quantity_display

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from donations.models import Donation
-from home.exports import spreadsheet_safe_row
 from members.models import Supporter
+from ouendan.core.exports import spreadsheet_safe_row
 
 from .models import Receipt, ReceiptBatch, ReceiptKind
 from .selectors import (

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donation
-from home.storage import private_storage
+from ouendan.core.storage import private_storage
 
 
 class ReceiptKind(models.TextChoices):

@@ -2,7 +2,7 @@
 
 Only the receipt's own snapshot is used (donor, address, issuer, gifts, total), never live
 data, so a reissue prints exactly what was issued. The IPAex fonts are embedded as subsets
-(home.pdf), so the Japanese text renders everywhere and can be copied or searched.
+(ouendan.core.pdf), so the Japanese text renders everywhere and can be copied or searched.
 
 Drawn straight onto a ReportLab canvas (no layout engine): about 10 ms a page, which keeps a
 year's batch of 10,000 certificates within minutes (bench/receipts.py).
@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from donations.models import Donation
-from home.pdf import pdf_fonts
+from ouendan.core.pdf import pdf_fonts
 
 from .models import Receipt
 

@@ -7,9 +7,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 
 from donations.models import Donation
-from home.models import OrganisationSettings
 from members.models import Supporter
 from members.views import absolute_link, localised_page_url, portal_page
+from ouendan.core.models import OrganisationSettings
 
 from .models import Receipt, ReceiptBatch, ReceiptKind
 

@@ -28,9 +28,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from donations.models import Donation
-from home.mail import email_queue
-from home.models import OutgoingEmail
 from members.models import Supporter
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OutgoingEmail
 
 from .models import Receipt, ReceiptBatch, ReceiptCounter, ReceiptKind, ReceiptLog
 from .pdf import receipt_pdf_render

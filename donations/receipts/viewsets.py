@@ -14,7 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
-from home.admin_views import ViewOnlyPermissionPolicy
+from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy
 
 from .models import Receipt
 

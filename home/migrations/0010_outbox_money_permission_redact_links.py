@@ -14,7 +14,7 @@ from django.db import migrations
 
 from members.group_permissions import group_permissions_grant, group_permissions_revoke
 
-LINK_HIDDEN = "[link hidden / リンクは表示しません]"  # as home.mail.LINK_HIDDEN, frozen here
+LINK_HIDDEN = "[link hidden / リンクは表示しません]"  # as ouendan.core.mail.LINK_HIDDEN, frozen here
 
 # Keys as queued by campaigns/thanks.py, donations (payment failed, receipts) and members
 # (renewal reminders state the fee). Thanks for goods deliveries are not money.

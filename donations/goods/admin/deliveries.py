@@ -12,7 +12,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from home.filters import CheckboxFilter
+from ouendan.core.filters import CheckboxFilter
 
 from ..models import Delivery, DeliveryLine, ExpectedDelivery
 from ..selectors import expected_deliveries_mark_overdue, overdue_condition

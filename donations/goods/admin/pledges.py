@@ -19,8 +19,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from home.filters import CheckboxFilter
 from members.models import Supporter
+from ouendan.core.filters import CheckboxFilter
 
 from ..certificates import certificate_filename, certificate_pdf, fiscal_year_period
 from ..models import Delivery, Pledge, PledgeLine

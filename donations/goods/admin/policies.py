@@ -3,7 +3,7 @@
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from home.admin_views import ViewOnlyPermissionPolicy
+from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy
 
 from ..models import Delivery, ExpectedDelivery, Pledge
 from ..rules import quantity_display

@@ -2,15 +2,15 @@
 
 One row per pledged line / per received line, columns named the way staff write them, categories
 and units in the goods vocabulary's Japanese words (vocabulary.py), every cell made
-spreadsheet-safe (home.exports). The import (imports.py) reads the same columns.
+spreadsheet-safe (ouendan.core.exports). The import (imports.py) reads the same columns.
 """
 
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
-from home.exports import spreadsheet_safe
 from members.resources import header_key
+from ouendan.core.exports import spreadsheet_safe
 
 from ..models import DeliveryLine, Pledge, PledgeLine
 from ..rules import quantity_display

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import home.storage
+import ouendan.core.storage
 from members.group_permissions import content_types_move
 
 MODELS = ["receiptbatch", "receipt", "receiptcounter", "receiptlog"]
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                         ('emailed_count', models.PositiveIntegerField(default=0, verbose_name='e-mailed')),
                         ('postal_count', models.PositiveIntegerField(default=0, verbose_name='to post')),
                         ('last_supporter_id', models.PositiveIntegerField(default=0)),
-                        ('postal_zip', models.FileField(blank=True, storage=home.storage.private_storage, upload_to='receipts/batches/', verbose_name='ZIP for posting')),
+                        ('postal_zip', models.FileField(blank=True, storage=ouendan.core.storage.private_storage, upload_to='receipts/batches/', verbose_name='ZIP for posting')),
                         ('last_error', models.TextField(blank=True, verbose_name='last error')),
                         ('failures', models.PositiveSmallIntegerField(default=0, verbose_name='failed runs')),
                         ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                         ('reissued_at', models.DateTimeField(blank=True, null=True, verbose_name='last reissued')),
                         ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='voided')),
                         ('void_reason', models.TextField(blank=True, verbose_name='reason for voiding')),
-                        ('pdf', models.FileField(blank=True, max_length=200, storage=home.storage.private_storage, upload_to='receipts/', verbose_name='PDF')),
+                        ('pdf', models.FileField(blank=True, max_length=200, storage=ouendan.core.storage.private_storage, upload_to='receipts/', verbose_name='PDF')),
                         ('donation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='donations.donation', verbose_name='gift')),
                         ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
                         ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='receipts.receipt', verbose_name='corrects')),
