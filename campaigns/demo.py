@@ -6,13 +6,12 @@ import datetime
 
 from django.utils import timezone
 from wagtail.images.models import Image
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 from donations.models import DonatePage, Donation
 from donations.services import StripeKeys, donation_record, donation_refund
-from home.demo import page_translate, page_upsert
-from home.models import HomePage
 from members.models import Supporter
+from ouendan.core.demo import page_translate, page_upsert
 
 from .models import CampaignGoodsGoal, CampaignIndexPage, CampaignPage, SupportersWallPage
 
@@ -117,10 +116,8 @@ def _updates(today, rows):
     ]
 
 
-def campaigns_demo_build() -> None:
-    home = HomePage.objects.filter(locale__language_code="ja").first()
-    if home is None:
-        return
+def campaigns_demo_build(*, home: Page) -> None:
+    """Build under `home`, the Japanese home page (home's demo command passes it)."""
     english = Locale.objects.filter(language_code="en").first()
     translate = english is not None and home.get_translation_or_none(english) is not None
     donate = DonatePage.objects.filter(locale=home.locale).first()

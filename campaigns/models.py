@@ -19,8 +19,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from home.blocks import BodyBlock, DonateBlock
+from donations.blocks import DonateBlock
 from ouendan.net import public_url
+
+from .blocks import BodyBlock
 
 # --- Pages -------------------------------------------------------------------------------------
 
@@ -80,6 +82,10 @@ class CampaignIndexPage(Page):
 
 class CampaignPage(Page):
     """One campaign: a money goal and/or goods goals, dates, a donate form, updates, a wall."""
+
+    # The thank-you page after Checkout names the campaign a gift was for (donations/
+    # checkout_thanks.py asks pages this instead of importing campaigns).
+    names_gifts_on_thanks = True
 
     hero_image = models.ForeignKey(
         "wagtailimages.Image",

@@ -3,11 +3,10 @@
 import datetime
 
 from django.utils import timezone
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
-from home.demo import page_translate, page_upsert
-from home.models import HomePage
 from members.models import Supporter
+from ouendan.core.demo import page_translate, page_upsert
 
 from .models import DonatePage, Donation, RecurringDonation
 from .services import StripeKeys, donation_record
@@ -34,10 +33,8 @@ GIFTS = [
 ]
 
 
-def donations_demo_build() -> None:
-    home = HomePage.objects.filter(locale__language_code="ja").first()
-    if home is None:
-        return
+def donations_demo_build(*, home: Page) -> None:
+    """Build under `home`, the Japanese home page (home's demo command passes it)."""
     donate = page_upsert(
         parent=home,
         model=DonatePage,

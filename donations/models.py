@@ -337,7 +337,7 @@ class DonatePage(RoutablePageMixin, Page):
 
     @path("thanks/")
     def thanks(self, request):
-        from campaigns.services import checkout_thanks
+        from .checkout_thanks import checkout_thanks  # it reads this module's models
 
         # May load before Stripe's webhook: it says "recorded" only once the ledger has the gift.
         return self.render(

@@ -1,43 +1,18 @@
-"""Helpers for idempotent demo content: every app's demo builder uses them."""
+"""Impact figures for the demo site (the page helpers are ouendan.core.demo)."""
 
-from wagtail.models import Locale, Page
+from django.utils import timezone
+from wagtail.models import Locale
 
+from ouendan.core.demo import page_translate, page_upsert
 
-def page_upsert(*, parent: Page, model: type[Page], slug: str, **fields) -> Page:
-    """Create the child page with this slug, or update it, and publish it."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-    else:
-        for name, value in fields.items():
-            setattr(page, name, value)
-    page.save_revision().publish()
-    return page
-
-
-def page_translate(*, page: Page, locale: Locale, **fields) -> Page:
-    """Create or update the page's translation into `locale` and publish it."""
-    page = page.specific
-    translation = page.get_translation_or_none(locale)
-    if translation is None:
-        translation = page.copy_for_translation(locale)
-    translation = translation.specific
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.save_revision().publish()
-    return translation
+from . import demo_content as content
+from .models import HomePage, StaffImpactFigure, StandardPage
 
 
 def impact_demo_update() -> None:
     """Put live impact figures on the demo site (idempotent): the home page's typed figures
     become the live impact block, the households figure is entered once for this year, and an
     impact page with a year choice is added. Run after the other demo builders."""
-    from django.utils import timezone
-
-    from . import demo_content as content
-    from .models import HomePage, StaffImpactFigure, StandardPage
-
     text, text_en = content.LIVE_IMPACT, content.LIVE_IMPACT_EN
     StaffImpactFigure.objects.update_or_create(
         year=timezone.localdate().year,

@@ -13,6 +13,14 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+
+from donations.goods.selectors import goods_received_totals
+from donations.models import Donation
+from members.models import Area, Supporter
+
+from .models import StaffImpactFigure
 
 CACHE_SECONDS = 60
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -77,14 +85,6 @@ def _at(day: datetime.date) -> datetime.datetime:
 
 
 def _compute(period: ImpactPeriod) -> ImpactFigures:
-    from django.utils import timezone
-
-    from donations.goods.selectors import goods_received_totals
-    from donations.models import Donation
-    from members.models import Area, Supporter
-
-    from .models import StaffImpactFigure
-
     end_at = min(_at(period.end), timezone.now())
     members = Supporter.objects.filter(status=Supporter.Status.ACTIVE, created_at__lt=end_at)
     monthly = (
@@ -134,9 +134,6 @@ def impact_years(*, today: datetime.date) -> list[int]:
     """Calendar years a visitor can choose, newest first: from the first supporter or gift on."""
 
     def compute() -> list[int]:
-        from donations.models import Donation
-        from members.models import Supporter
-
         firsts = [
             Supporter.objects.aggregate(first=Min("created_at"))["first"],
             Donation.objects.aggregate(first=Min("paid_at"))["first"],
@@ -146,3 +143,69 @@ def impact_years(*, today: datetime.date) -> list[int]:
         return list(range(today.year, first_year - 1, -1))
 
     return cache.get_or_set(f"impact-years:{today.year}", compute, CACHE_SECONDS)
+
+
+def live_impact_context(*, value, request) -> dict:
+    """What a live impact block shows (registered with campaigns/blocks.py in HomeConfig)."""
+    today = timezone.localdate()
+    years = impact_years(today=today) if value["year_choice"] else []
+    year = None
+    if request is not None and years:
+        raw = request.GET.get("impact_year", "")
+        year = int(raw) if raw.isdigit() and int(raw) in years else None
+    period = impact_period(choice=value["period"], today=today, year=year)
+    figures = impact_figures(period=period)
+    return {
+        "period": period,
+        "years": years,
+        "chosen_year": year,
+        "figures": _live_figures(figures, value["figures"]),
+    }
+
+
+def _live_figures(figures, shown) -> list[dict]:
+    """What the template lists, in the order of the block's choices."""
+    rows = {
+        "supporters": (
+            figures.supporters,
+            pgettext("impact unit", "people"),
+            gettext("Supporters"),
+        ),
+        "monthly_supporters": (
+            figures.monthly_supporters,
+            pgettext("impact unit", "people"),
+            gettext("Monthly supporters"),
+        ),
+        "volunteers": (
+            figures.volunteers,
+            pgettext("impact unit", "people"),
+            gettext("Volunteers"),
+        ),
+        "childrens_places": (
+            figures.childrens_places,
+            pgettext("impact unit", "places"),
+            gettext("Children's places"),
+        ),
+        "food_kg": (figures.food_kg, "kg", gettext("Food received")),
+        "items": (figures.items, pgettext("impact unit", "items"), gettext("Items received")),
+        "households": (
+            figures.households,
+            pgettext("impact unit", "households"),
+            gettext("Households supported"),
+        ),
+    }
+    result = []
+    for key in FIGURES:
+        if key not in shown:
+            continue
+        value, unit, label = rows[key]
+        note = ""
+        if key == "households":
+            if value is None:
+                continue  # nothing entered yet: show nothing rather than a made-up zero
+            year = gettext("Year %(year)s") % {"year": figures.households_year}
+            note = f"{year} · {figures.households_note}" if figures.households_note else year
+        if isinstance(value, Decimal):
+            value = int(value) if value == int(value) else float(round(value, 1))
+        result.append({"key": key, "value": value, "unit": unit, "label": label, "note": note})
+    return result

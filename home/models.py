@@ -7,7 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BodyBlock
+from campaigns.blocks import BodyBlock
 
 
 class HomePage(Page):

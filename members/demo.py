@@ -10,8 +10,8 @@ import datetime
 from django.utils import timezone
 from wagtail.models import Locale
 
-from home.demo import page_translate, page_upsert
 from home.models import HomePage, StandardPage
+from ouendan.core.demo import page_translate, page_upsert
 
 from .models import (
     Area,

@@ -11,12 +11,11 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
-from home.demo import page_translate, page_upsert
-from home.models import HomePage, StandardPage
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
+from ouendan.core.demo import page_translate, page_upsert
 
 from . import services
 from .models import CorporateWallEntry, Pledge, PledgePage, WishlistItem
@@ -325,9 +324,9 @@ def _wall(companies) -> None:
         )
 
 
-def _wall_on_support_page(home: HomePage) -> None:
+def _wall_on_support_page(home: Page) -> None:
     """Show the corporate supporters wall at the end of the "Ways to support" page (JA and EN)."""
-    support = StandardPage.objects.child_of(home).filter(slug="support").first()
+    support = Page.objects.child_of(home).filter(slug="support").first()
     if support is None:
         return
     for page in [support, *support.get_translations()]:
@@ -346,10 +345,8 @@ def _wall_on_support_page(home: HomePage) -> None:
         page.save_revision().publish()
 
 
-def inkind_demo_build() -> None:
-    home = HomePage.objects.filter(locale__language_code="ja").first()
-    if home is None:
-        return
+def inkind_demo_build(*, home: Page) -> None:
+    """Build under `home`, the Japanese home page (home's demo command passes it)."""
     page = page_upsert(
         parent=home,
         model=PledgePage,

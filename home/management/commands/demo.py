@@ -19,9 +19,10 @@ from donations.demo import donations_demo_build
 from donations.funding.demo import funding_demo_build
 from donations.goods.demo import inkind_demo_build
 from home import demo_content as content
-from home.demo import impact_demo_update, page_translate, page_upsert
+from home.demo import impact_demo_update
 from home.models import NewsIndexPage, NewsPage, StandardPage
 from members.demo import members_demo_build
+from ouendan.core.demo import page_translate, page_upsert
 from ouendan.core.models import OrganisationSettings
 
 DEMO_USERNAME = "admin"
@@ -76,10 +77,12 @@ class Command(BaseCommand):
             self._home(home, hero, pages["support"])
             self._english(home, pages)
             members_demo_build()  # members/demo.py: lists, plans, supporters, join/portal
-            donations_demo_build()  # donations/demo.py: donate page, a small ledger
+            donations_demo_build(home=home)  # donations/demo.py: donate page, a small ledger
             funding_demo_build()  # donations/funding/demo.py: grant, running costs, 18 months
-            inkind_demo_build()  # donations/goods/demo.py: wishlist, pledges, deliveries
-            campaigns_demo_build()  # campaigns/demo.py: campaigns with gifts, wall (needs goods)
+            inkind_demo_build(home=home)  # donations/goods/demo.py: wishlist, pledges, deliveries
+            campaigns_demo_build(
+                home=home
+            )  # campaigns/demo.py: campaigns with gifts, wall (needs goods)
             impact_demo_update()  # home/demo.py: live impact figures, last (counts all above)
             password = self._admin()
         self.stdout.write(self.style.SUCCESS("Demo site ready."))

@@ -7,14 +7,16 @@ import pytest
 from donations.goods import selectors
 from donations.goods.demo import inkind_demo_build
 from donations.goods.models import CorporateWallEntry, Delivery, Pledge, PledgePage, WishlistItem
+from home.models import HomePage
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_goods_add_up_to_the_seed_figures_and_run_twice(demo_site):
-    inkind_demo_build()
+    home = HomePage.objects.get(locale__language_code="ja")
+    inkind_demo_build(home=home)
     counts = (Pledge.objects.count(), Delivery.objects.count(), WishlistItem.objects.count())
-    inkind_demo_build()
+    inkind_demo_build(home=home)
     assert (
         Pledge.objects.count(),
         Delivery.objects.count(),
