@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self):
+        # In ready(): other apps' modules load only once the app registry is.
         from wagtail.signals import page_published, page_unpublished
 
         from members.privacy import privacy_register
@@ -15,6 +16,7 @@ class CampaignsConfig(AppConfig):
 
         privacy_register(export=supporter_thanks_export)
 
+        # Models and services load after the registry (ready()).
         from .models import CampaignPage
         from .services import campaign_pages_invalidate
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page
 
+from donations.goods.models import PledgePage, WishlistItem
 from donations.models import DonatePage, Donation
 from donations.services import StripeKeys, donation_record, donation_refund
 from members.models import Supporter
@@ -123,8 +124,6 @@ def campaigns_demo_build(*, home: Page) -> None:
     donate = DonatePage.objects.filter(locale=home.locale).first()
     donate_en = donate.get_translation_or_none(english) if donate and translate else None
     hero = Image.objects.filter(title=HERO_TITLE).first()
-    from donations.goods.models import PledgePage, WishlistItem
-
     pledge_page = PledgePage.objects.live().filter(locale=home.locale).first()
     today = timezone.localdate()
 

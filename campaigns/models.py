@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from donations.blocks import DonateBlock
+from donations.models import DonatePage
 from ouendan.net import public_url
 
 from .blocks import BodyBlock
@@ -57,13 +58,13 @@ class CampaignIndexPage(Page):
 
     def save(self, *args, **kwargs):
         result = super().save(*args, **kwargs)
-        from .services import campaign_review_workflow_assign
+        from .services import campaign_review_workflow_assign  # services import these models
 
         campaign_review_workflow_assign(index_page=self)
         return result
 
     def get_context(self, request, *args, **kwargs):
-        from .services import campaigns_with_progress
+        from .services import campaigns_with_progress  # services import these models
 
         context = super().get_context(request, *args, **kwargs)
         campaigns = list(
@@ -175,7 +176,11 @@ class CampaignPage(Page):
         return max((self.end_date - timezone.localdate()).days, 0)
 
     def get_context(self, request, *args, **kwargs):
-        from .services import campaign_goods_progress, campaign_progress, supporters_wall
+        from .services import (  # services import these models
+            campaign_goods_progress,
+            campaign_progress,
+            supporters_wall,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         context["progress"] = campaign_progress(campaign=self)
@@ -191,15 +196,13 @@ class CampaignPage(Page):
             url = rendition.url
             context["og_image_url"] = public_url(url) if url.startswith("/") else url
         if not self.donate:
-            from donations.models import DonatePage
-
             context["donate_page"] = (
                 DonatePage.objects.live().filter(locale_id=self.locale_id).first()
             )
         return context
 
     def serve(self, request, *args, **kwargs):
-        from .services import campaign_page_serve_cached
+        from .services import campaign_page_serve_cached  # services import these models
 
         return campaign_page_serve_cached(
             page=self, request=request, render=lambda: super(CampaignPage, self).serve(request)
@@ -245,7 +248,7 @@ class SupportersWallPage(Page):
         verbose_name = _("supporters' wall page")
 
     def get_context(self, request, *args, **kwargs):
-        from .services import supporters_wall
+        from .services import supporters_wall  # services import these models
 
         context = super().get_context(request, *args, **kwargs)
         context["wall"] = supporters_wall(campaign=None, limit=200)

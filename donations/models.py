@@ -331,7 +331,7 @@ class DonatePage(RoutablePageMixin, Page):
 
     @path("")
     def form(self, request):
-        from .views import donate_form
+        from .views import donate_form  # views import this module's models
 
         return donate_form(request, self)
 

@@ -86,7 +86,7 @@ def _depth_exceeds(value, limit: int) -> bool:
 def stripe_event_store(*, data: dict) -> tuple[StripeEvent, bool]:
     """Put an authentic event (a verified webhook, or one fetched from the API by reconciliation)
     in the inbox once, and queue its processing after commit. Returns (event, created)."""
-    from .tasks import stripe_event_handle
+    from .tasks import stripe_event_handle  # tasks.py imports this module
 
     try:
         stripe_id, event_type, created = data["id"], data["type"], int(data["created"])
@@ -250,7 +250,7 @@ def stripe_events_wake(*, keys: set[str], exclude_id: int | None = None) -> None
     Called in the transaction that recorded the object. The look-up runs after the commit: the
     recording transaction takes no lock on other events (no deadlock with one being processed),
     and an event that started waiting meanwhile is still found."""
-    from .tasks import stripe_event_handle
+    from .tasks import stripe_event_handle  # tasks.py imports this module
 
     keys = {key for key in keys if key and not key.endswith(":")}  # never wake on an empty id
     if not keys:
@@ -290,7 +290,7 @@ def stripe_event_pending_ids(
 
 def stripe_event_retry(*, event_id: int) -> StripeEvent:
     """Staff's "Retry now": make a waiting, failed or flagged event pending and queue it."""
-    from .tasks import stripe_event_handle
+    from .tasks import stripe_event_handle  # tasks.py imports this module
 
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event_id)

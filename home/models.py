@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from campaigns.blocks import BodyBlock
+from campaigns.services import campaigns_featured
 
 
 class HomePage(Page):
@@ -58,8 +59,6 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from campaigns.services import campaigns_featured
-
         # Active campaigns with their progress (campaigns/services.py); none: nothing shown.
         context["featured_campaigns"] = campaigns_featured(limit=3)
         return context

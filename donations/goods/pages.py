@@ -53,25 +53,25 @@ class PledgePage(RoutablePageMixin, Page):
     # this page (models.py), so a module-level import would be circular.
     @path("", name="pledge")
     def pledge_view(self, request):
-        from .views import pledge_form
+        from .views import pledge_form  # views import this module (see above)
 
         return pledge_form(request, self)
 
     @path("thanks/", name="thanks")
     def thanks_view(self, request):
-        from .views import pledge_thanks
+        from .views import pledge_thanks  # views import this module (see above)
 
         return pledge_thanks(request, self)
 
     # The double opt-in links of supporters created here (members.views does the work).
     @path("confirm/<str:token>/", name="confirm")
     def confirm_view(self, request, token):
-        from members import views
+        from members import views  # members' views import page models: loaded on use
 
         return views.join_confirm(request, self, token)
 
     @path("new-link/", name="resend")
     def resend_view(self, request):
-        from members import views
+        from members import views  # members' views import page models: loaded on use
 
         return views.join_resend(request, self)

@@ -8,6 +8,7 @@ class ReceiptsConfig(AppConfig):
     verbose_name = _("Receipts")
 
     def ready(self):
+        # In ready(): other apps' modules load only once the app registry is.
         from donations.portal import donor_portal_part_register
         from members.privacy import privacy_register
 
