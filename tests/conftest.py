@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from wagtail.models import Site
 
 from tests.demo_database import DemoDatabase, uses_demo
@@ -82,16 +83,31 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session", autouse=True)
 def session_media_folder():
-    """MEDIA_ROOT and PRIVATE_MEDIA_ROOT are this test process's own folders (site/settings/
-    test.py: in the system's temp folder, named after the process id), emptied before the session
-    and removed after it, so runs never share or leave files. They are per session, not per
-    test, because they are read once: the URL conf's media route (site/urls.py) and the private
-    file fields' storage (site/core/storage.py, evaluated when the models load)."""
+    """This test process's own folders (site/settings/test.py: in the system's temp folder,
+    named after the process id), emptied before the session and removed after it, so runs never
+    share or leave files. The shared demo site's images live here; other tests get their own
+    folders (media_folders below)."""
     root = Path(settings.MEDIA_ROOT)
     assert root.parent.name == f"ouendan-test-{os.getpid()}", root  # never anything else
     shutil.rmtree(root.parent, ignore_errors=True)
     yield root
     shutil.rmtree(root.parent, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def media_folders(request, session_media_folder):
+    """Every test writes uploads, renditions, receipts and import files into folders of its own,
+    removed after it, so no test sees another's files. Storage follows the settings as they
+    change (Django's default storage, ouendan.core.storage.PrivateStorage) and the media route
+    reads MEDIA_ROOT per request. Tests on the shared demo site keep the session folders, where
+    the demo's images were saved when it was built."""
+    if uses_demo(request.node):
+        yield
+        return
+    folder = session_media_folder.parent / f"test-{request.node.nodeid.__hash__() & 0xFFFFFFFF:08x}"
+    with override_settings(MEDIA_ROOT=folder / "media", PRIVATE_MEDIA_ROOT=folder / "private"):
+        yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- The demo site, built once per session ------------------------------------------------------

@@ -2,9 +2,11 @@
 
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 from huey.contrib.djhuey import HUEY
 
 from .tasks import HEARTBEAT_KEY
@@ -40,3 +42,9 @@ def health(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def media_serve(request, path):
+    """Uploads, for deployments without a proxy in front (SERVE_MEDIA) and for tests. MEDIA_ROOT
+    is read per request, so a test's own media folder is the one served."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
