@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from wagtail.models import Page
 
 from donations.models import Donation
+from members.mail import MailPurpose, MailText, supporter_email_queue, supporter_language
 from members.models import NOT_CONTACTABLE, Supporter
 from ouendan.core.jobs import job_progress, jobs_stuck
-from ouendan.core.mail import email_queue
 from ouendan.core.models import OrganisationSettings, OutgoingEmail
 
 from .models import (
@@ -39,10 +39,6 @@ THANK_GIFTS_WITHIN = datetime.timedelta(days=30)
 
 
 # --- Rendering ---------------------------------------------------------------------------------
-
-
-def _language(supporter: Supporter) -> str:
-    return "en" if supporter.preferred_language == "en" else "ja"
 
 
 def _date_text(day: datetime.date | None, language: str) -> str:
@@ -136,25 +132,27 @@ def thanks_queue(
                 )
         except IntegrityError:
             return ThankYouLog.objects.get(kind=kind, object_key=key), False
-        if not supporter.email or supporter.status in NOT_CONTACTABLE:
-            return log, True
-        language = _language(supporter)
-        values = thank_you_values(supporter=supporter, language=language, **context)
-        subject, body = thank_you_render(kind=kind, language=language, values=values)
-        email, _created = email_queue(
-            key=f"thanks:{kind}:{key}"[:200],
-            to=supporter.email,
-            subject=subject[:200],
-            body=body,
+
+        def render(language: str) -> MailText:
+            values = thank_you_values(supporter=supporter, language=language, **context)
+            subject, body = thank_you_render(kind=kind, language=language, values=values)
+            return MailText(subject=subject, body=body)
+
+        queued = supporter_email_queue(
             supporter=supporter,
+            key=f"thanks:{kind}:{key}"[:200],
+            purpose=MailPurpose.THANKS,
             # Thanks for gifts, fees and goals are money (Finance only); for goods they are not.
             category=(
                 OutgoingEmail.Category.GENERAL
                 if kind == ThankYouKind.INKIND_DELIVERY
                 else OutgoingEmail.Category.MONEY
             ),
+            render=render,
         )
-        log.email = email
+        if queued is None:  # may not be mailed (members.mail): logged as "no e-mail"
+            return log, True
+        log.email = queued.message
         log.status = ThankYouLog.Status.QUEUED
         log.save(update_fields=["email", "status"])
         return log, True
@@ -324,7 +322,7 @@ def thank_you_batch_preview(
     with_email = recipients.exclude(email="").count()
     if first is None:
         return BatchPreview(count=0, recipient=None, subject="", body="", with_email=0)
-    language = _language(first)
+    language = supporter_language(first)
     subject, body = texts.get(language) or texts["ja"]
     values = thank_you_values(
         supporter=first, language=language, campaign=campaign, day=timezone.localdate()
@@ -403,34 +401,37 @@ def thank_you_batch_run(*, batch_id: int) -> int:
                 continue  # another run took it
             supporter = recipient.supporter
             recipient.processed_at = timezone.now()
-            if not supporter.email or supporter.status in NOT_CONTACTABLE:
-                recipient.status = ThankYouBatchRecipient.Status.NO_EMAIL
+
+            def render(language: str, supporter: Supporter = supporter) -> MailText:
+                subject, body = texts.get(language) or texts["ja"]
+                values = thank_you_values(
+                    supporter=supporter,
+                    language=language,
+                    campaign=campaign,
+                    day=timezone.localdate(),
+                    organisation=organisation,
+                )
+                subject, body = thank_you_format(subject=subject, body=body, values=values)
+                return MailText(subject=subject, body=body)
+
+            try:
+                queued = supporter_email_queue(
+                    supporter=supporter,
+                    key=f"thanks-batch:{batch.pk}:{supporter.pk}",
+                    purpose=MailPurpose.THANKS,
+                    category=OutgoingEmail.Category.MONEY,  # it names who gave
+                    render=render,
+                )
+            except Exception as exc:  # bad data for one person must not stop the others
+                logger.exception("Bulk thank-you %s failed for %s", batch.pk, supporter.pk)
+                recipient.status = ThankYouBatchRecipient.Status.FAILED
+                recipient.error = f"{type(exc).__name__}: {exc}"[:500]
             else:
-                try:
-                    language = _language(supporter)
-                    subject, body = texts.get(language) or texts["ja"]
-                    values = thank_you_values(
-                        supporter=supporter,
-                        language=language,
-                        campaign=campaign,
-                        day=timezone.localdate(),
-                        organisation=organisation,
-                    )
-                    subject, body = thank_you_format(subject=subject, body=body, values=values)
-                    email, _created = email_queue(
-                        key=f"thanks-batch:{batch.pk}:{supporter.pk}",
-                        to=supporter.email,
-                        subject=subject[:200],
-                        body=body,
-                        supporter=supporter,
-                        category=OutgoingEmail.Category.MONEY,  # it names who gave
-                    )
-                    recipient.email = email
+                if queued is None:  # may not be mailed (members.mail)
+                    recipient.status = ThankYouBatchRecipient.Status.NO_EMAIL
+                else:
+                    recipient.email = queued.message
                     recipient.status = ThankYouBatchRecipient.Status.QUEUED
-                except Exception as exc:  # bad data for one person must not stop the others
-                    logger.exception("Bulk thank-you %s failed for %s", batch.pk, supporter.pk)
-                    recipient.status = ThankYouBatchRecipient.Status.FAILED
-                    recipient.error = f"{type(exc).__name__}: {exc}"[:500]
             recipient.save(update_fields=["status", "email", "error", "processed_at"])
             processed += 1
     if not batch.recipients.filter(status=ThankYouBatchRecipient.Status.PENDING).exists():

@@ -19,13 +19,12 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from members.mail import MailPurpose, MailText, mail_template_render, supporter_email_queue
 from members.models import AccessToken, Supporter
 from members.services import access_token_issue
-from ouendan.core.mail import email_queue, email_redact
 from ouendan.core.models import OutgoingEmail
 from ouendan.net import public_url
 
@@ -319,30 +318,30 @@ def _invoice_payment_failed(invoice: dict, event: StripeEvent) -> None:
         if not paid_since:
             recurring.failure_count = max(recurring.failure_count, attempt)
         recurring.save(update_fields=["status", "failure_count", "stripe_state_at"])
+    if paid_since:
+        return
     supporter = recurring.supporter
-    key = f"payment-failed:{invoice['id']}:{attempt}"
-    if supporter.email and not paid_since and not OutgoingEmail.objects.filter(key=key).exists():
-        # A single-use link that opens Stripe's Customer Portal directly (no portal login first).
+
+    def render(language: str) -> MailText:
+        # A single-use link that opens Stripe's Customer Portal directly (no portal login
+        # first), issued only for a mail that is queued. It is sent, but never readable by staff
+        # in the outbox.
         secret = access_token_issue(supporter=supporter, purpose=AccessToken.Purpose.BILLING)
-        with translation.override(supporter.preferred_language):
-            path = reverse("donations_card_update", kwargs={"token": secret})
-            context = {
-                "supporter": supporter,
-                "recurring": recurring,
-                "update_url": public_url(path),
-            }
-            subject = render_to_string("donations/email/payment_failed_subject.txt", context)
-            body = render_to_string("donations/email/payment_failed_body.txt", context)
-        # The card-update link is single-use: sent, but never readable by staff in the outbox.
-        email_queue(
-            key=key,
-            to=supporter.email,
-            subject=subject.strip(),
-            body=email_redact(text=body, secrets=[context["update_url"], secret]),
-            secret_body=body,
-            supporter=supporter,
-            category=OutgoingEmail.Category.MONEY,
+        update_url = public_url(reverse("donations_card_update", kwargs={"token": secret}))
+        context = {"supporter": supporter, "recurring": recurring, "update_url": update_url}
+        return mail_template_render(
+            template="donations/email/payment_failed",
+            context=context,
+            secrets=(update_url, secret),
         )
+
+    supporter_email_queue(
+        supporter=supporter,
+        key=f"payment-failed:{invoice['id']}:{attempt}",
+        purpose=MailPurpose.TRANSACTIONAL,
+        category=OutgoingEmail.Category.MONEY,
+        render=render,
+    )
 
 
 def _subscription_changed(subscription: dict, event: StripeEvent) -> None:

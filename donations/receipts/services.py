@@ -20,16 +20,14 @@ Rules:
   (a year's batch: batches.py).
 """
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from donations.models import Donation
+from members.mail import MailPurpose, MailText, mail_template_render, supporter_email_queue
 from members.models import Supporter
-from ouendan.core.mail import email_queue
 from ouendan.core.models import OutgoingEmail
 
 from .models import Receipt, ReceiptBatch, ReceiptCounter, ReceiptKind, ReceiptLog
@@ -269,27 +267,27 @@ def receipt_log_download(*, receipt: Receipt, user=None, by_donor: bool = False)
 
 
 def receipt_notify(*, receipt: Receipt, portal_urls: dict[str, str] | None = None) -> bool:
-    """Tell a donor with an e-mail address that the receipt is in the member portal (once per
-    receipt). Returns False for donors without e-mail: theirs is posted. `portal_urls`
-    (language → URL) lets a batch look the portal up once instead of once per donor."""
+    """Tell a donor who may be mailed (members.mail.supporter_mailable) that the receipt is in
+    the member portal (once per receipt). Returns False for the others: nothing is queued.
+    `portal_urls` (language → URL) lets a batch look the portal up once instead of once per
+    donor."""
     supporter = receipt.supporter
-    if not supporter.email or supporter.status == Supporter.Status.ANONYMISED:
-        return False
-    language = supporter.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
+
+    def render(language: str) -> MailText:
         portal_url = (portal_urls or {}).get(language) or receipt_portal_url(language)
         context = {"receipt": receipt, "supporter": supporter, "portal_url": portal_url}
-        subject = render_to_string("receipts/email/receipt_ready_subject.txt", context)
-        body = render_to_string("receipts/email/receipt_ready_body.txt", context)
-    _message, created = email_queue(
-        key=f"receipt-ready:{receipt.number}",
-        to=supporter.email,
-        subject=subject.strip(),
-        body=body,
+        return mail_template_render(template="receipts/email/receipt_ready", context=context)
+
+    queued = supporter_email_queue(
         supporter=supporter,
+        key=f"receipt-ready:{receipt.number}",
+        purpose=MailPurpose.TRANSACTIONAL,
         category=OutgoingEmail.Category.MONEY,
+        render=render,
     )
-    if created:
+    if queued is None:
+        return False
+    if queued.created:
         ReceiptLog.objects.create(
             receipt=receipt, action=ReceiptLog.Action.EMAILED, note=supporter.email
         )
