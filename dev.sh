@@ -62,7 +62,9 @@ case "${1:-}" in
         apt_install gettext chromium fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho
         setup_python
         setup_project
-        exec python -m pytest "$@"
+        # One worker per core (pytest-xdist); a file's tests stay together in one worker, which
+        # builds its own test database and shared demo site. `-n 0` runs in this process.
+        exec python -m pytest -n "${OUENDAN_TEST_WORKERS:-auto}" --dist loadfile "$@"
         ;;
     *)
         echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2
