@@ -18,7 +18,7 @@ class CampaignsConfig(AppConfig):
 
         # Models and services load after the registry (ready()).
         from .models import CampaignPage
-        from .services import campaign_pages_invalidate
+        from .page_cache import campaign_pages_invalidate
 
         def drop_cached_html(sender, instance, **kwargs):
             # Any publish: the editor, a workflow approval, or scheduled publishing.

@@ -5,7 +5,7 @@ still handles the response. Only pages `campaigns.services.campaign_page_serve_c
 are served, only to visitors without a session, and never older than CAMPAIGNS_CACHE_SECONDS.
 """
 
-from .services import page_cache_response
+from .page_cache import page_cache_response
 
 
 class CampaignPageCacheMiddleware:

@@ -64,7 +64,7 @@ class CampaignIndexPage(Page):
         return result
 
     def get_context(self, request, *args, **kwargs):
-        from .services import campaigns_with_progress  # services import these models
+        from .selectors import campaigns_with_progress  # selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         campaigns = list(
@@ -176,11 +176,8 @@ class CampaignPage(Page):
         return max((self.end_date - timezone.localdate()).days, 0)
 
     def get_context(self, request, *args, **kwargs):
-        from .services import (  # services import these models
-            campaign_goods_progress,
-            campaign_progress,
-            supporters_wall,
-        )
+        # selectors import these models
+        from .selectors import campaign_goods_progress, campaign_progress, supporters_wall
 
         context = super().get_context(request, *args, **kwargs)
         context["progress"] = campaign_progress(campaign=self)
@@ -202,7 +199,7 @@ class CampaignPage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        from .services import campaign_page_serve_cached  # services import these models
+        from .page_cache import campaign_page_serve_cached  # page_cache imports these models
 
         return campaign_page_serve_cached(
             page=self, request=request, render=lambda: super(CampaignPage, self).serve(request)
@@ -248,7 +245,7 @@ class SupportersWallPage(Page):
         verbose_name = _("supporters' wall page")
 
     def get_context(self, request, *args, **kwargs):
-        from .services import supporters_wall  # services import these models
+        from .selectors import supporters_wall  # selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         context["wall"] = supporters_wall(campaign=None, limit=200)

@@ -211,13 +211,13 @@ def donation_thank_send(*, donation_id: int) -> ThankYouLog | None:
 def campaign_goal_check(*, campaign_id: int) -> bool:
     """When a campaign's gifts (net of refunds) reach its money goal for the first time, thank
     each of its donors once. Returns whether the goal was reached just now."""
-    from .services import _progress_rows
+    from .selectors import progress_rows
     from .tasks import campaign_goal_thank_task
 
     campaign = CampaignPage.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.goal_yen:
         return False
-    raised, _donors, _gifts = _progress_rows([campaign.translation_key]).get(
+    raised, _donors, _gifts = progress_rows([campaign.translation_key]).get(
         str(campaign.translation_key), (0, 0, 0)
     )
     if raised < campaign.goal_yen:

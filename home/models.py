@@ -8,7 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from campaigns.blocks import BodyBlock
-from campaigns.services import campaigns_featured
+from campaigns.selectors import campaigns_featured
 
 
 class HomePage(Page):

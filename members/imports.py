@@ -440,7 +440,7 @@ def _person_kana(family: str, given: str | None) -> str:
 # --- Progress, locks ---------------------------------------------------------------------------
 
 
-def _progress_key(pk: int) -> str:
+def progress_cache_key(pk: int) -> str:
     return f"member-import:{pk}:progress"
 
 
@@ -455,7 +455,7 @@ def member_import_locked(*, member_import_id: int) -> bool:
 
 def _progress_report(pk: int, status: str, processed: int, total: int) -> None:
     cache.set(
-        _progress_key(pk),
+        progress_cache_key(pk),
         {"status": status, "processed_rows": processed, "total_rows": total},
         LOCK_SECONDS,
     )
@@ -471,7 +471,7 @@ def member_import_progress(*, member_import_id: int) -> dict:
     member_import = MemberImport.objects.get(pk=member_import_id)
     status = member_import.status
     processed, total = member_import.processed_rows, member_import.total_rows
-    cached = cache.get(_progress_key(member_import_id))
+    cached = cache.get(progress_cache_key(member_import_id))
     if cached and status in IN_PROGRESS and cached.get("status") in IN_PROGRESS:
         status = cached["status"]
         processed, total = cached["processed_rows"], cached["total_rows"]
@@ -574,7 +574,7 @@ def member_import_validate(*, member_import_id: int) -> MemberImport:
         return _validate(member_import)
     finally:
         cache.delete(_lock_key(member_import_id))
-        cache.delete(_progress_key(member_import_id))
+        cache.delete(progress_cache_key(member_import_id))
 
 
 def _validate(member_import: MemberImport) -> MemberImport:
@@ -631,7 +631,7 @@ def member_import_run(*, member_import_id: int) -> MemberImport:
         return _run(member_import)
     finally:
         cache.delete(_lock_key(member_import_id))
-        cache.delete(_progress_key(member_import_id))
+        cache.delete(progress_cache_key(member_import_id))
 
 
 def _run(member_import: MemberImport) -> MemberImport:

@@ -12,12 +12,8 @@ from django.utils import timezone, translation
 from wagtail.models import Locale
 
 from campaigns.models import CampaignStatus
-from campaigns.services import (
-    campaign_progress,
-    campaign_progress_invalidate,
-    campaigns_featured,
-    supporters_wall,
-)
+from campaigns.selectors import campaign_progress, campaigns_featured, supporters_wall
+from campaigns.services import campaign_progress_invalidate
 from donations.models import Donation
 from donations.services import donation_refund
 from members.models import ConsentRecord, Supporter

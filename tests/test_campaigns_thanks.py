@@ -19,7 +19,7 @@ from campaigns.models import (
     ThankYouTemplate,
     placeholders_validate,
 )
-from campaigns.services import campaign_progress
+from campaigns.selectors import campaign_progress
 from campaigns.tasks import campaign_goal_thanks_sweep, donation_thank
 from campaigns.thanks import (
     campaign_goal_check,

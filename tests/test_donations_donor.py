@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from campaigns.services import supporters_wall
+from campaigns.selectors import supporters_wall
 from donations import stripe_api
 from donations.checkout_donor import checkout_request_details_prune
 from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDonation, StripeEvent

@@ -1,0 +1,292 @@
+"""Campaign reads: progress from the ledger, goods goals, listings and the supporters' wall, each
+cached for at most cache_seconds() (dropped by campaigns/services.py when a gift or refund commits).
+
+Progress is one aggregate query over the donations ledger (online and offline gifts, net of
+refunds), so a campaign page costs the same number of queries at 10 or 100,000 gifts. A campaign
+and its translations share one `translation_key`; gifts made from the English page count for the
+same campaign, so everything here is keyed by it.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone, translation
+from wagtail.models import Page
+
+from donations.goods.selectors import wishlist_received
+from donations.models import Donation
+from members.models import NOT_CONTACTABLE, ConsentRecord
+
+from .models import CampaignPage
+
+WALL_SIZE = 30
+
+
+def cache_seconds() -> int:
+    """Freshness of cached progress and pages (0 turns caching off). At most 60 s."""
+    return min(int(getattr(settings, "CAMPAIGNS_CACHE_SECONDS", 60)), 60)
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    raised_yen: int = 0
+    donor_count: int = 0
+    gift_count: int = 0
+    goal_yen: int | None = None
+
+    @property
+    def percent(self) -> int:
+        """For the progress bar: 0–100."""
+        if not self.goal_yen:
+            return 0
+        return min(100, self.raised_yen * 100 // self.goal_yen)
+
+    @property
+    def goal_reached(self) -> bool:
+        return bool(self.goal_yen) and self.raised_yen >= self.goal_yen
+
+
+def _translation_ids(campaign: Page):
+    """The page ids of a campaign and its translations, as a subquery."""
+    return Page.objects.filter(translation_key=campaign.translation_key).values("pk")
+
+
+def progress_cache_key(translation_key) -> str:
+    return f"campaigns:progress:{translation_key}"
+
+
+def progress_rows(translation_keys: list) -> dict[str, tuple[int, int, int]]:
+    """raised, donors, gifts per translation key: one grouped aggregate query."""
+    counted = Q(refunded_yen__lt=F("amount_yen"))
+    rows = (
+        Donation.objects.filter(campaign__translation_key__in=translation_keys)
+        .values("campaign__translation_key")
+        .annotate(
+            raised=Sum(F("amount_yen") - F("refunded_yen")),
+            donors=Count("supporter", distinct=True, filter=counted),
+            gifts=Count("pk", filter=counted),
+        )
+        .order_by()
+    )
+    return {
+        str(row["campaign__translation_key"]): (
+            int(row["raised"] or 0),
+            row["donors"],
+            row["gifts"],
+        )
+        for row in rows
+    }
+
+
+def campaign_progress_many(*, campaigns: list[CampaignPage]) -> dict[int, CampaignProgress]:
+    """Progress for several campaigns (page id → progress) with at most one query."""
+    keys = {page.pk: progress_cache_key(page.translation_key) for page in campaigns}
+    cached = cache.get_many(list(keys.values())) if cache_seconds() else {}
+    missing = [page for page in campaigns if keys[page.pk] not in cached]
+    if missing:
+        rows = progress_rows([page.translation_key for page in missing])
+        fresh = {keys[page.pk]: rows.get(str(page.translation_key), (0, 0, 0)) for page in missing}
+        if cache_seconds():
+            cache.set_many(fresh, cache_seconds())
+        cached.update(fresh)
+    return {
+        page.pk: CampaignProgress(*cached[keys[page.pk]], goal_yen=page.goal_yen)
+        for page in campaigns
+    }
+
+
+def campaign_progress(*, campaign: CampaignPage) -> CampaignProgress:
+    """Money raised (gifts minus refunds, online and offline), donors and gifts: one query, or
+    none while cached."""
+    return campaign_progress_many(campaigns=[campaign])[campaign.pk]
+
+
+# --- Goods -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoodsGoalProgress:
+    name: str
+    unit: str
+    target: Decimal
+    received: Decimal
+
+    @property
+    def percent(self) -> int:
+        if not self.target:
+            return 0
+        return min(100, int(self.received * 100 / self.target))
+
+
+def goods_cache_key(translation_key, language: str | None = None) -> str:
+    # Per language: the cached rows hold translated unit names.
+    return f"campaigns:goods:{translation_key}:{language or translation.get_language()}"
+
+
+def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress]:
+    """Goods goals (wishlist items with target quantities) and what has been received for them
+    during the campaign. From the goods received (donations/goods/selectors.py)."""
+    goals = getattr(campaign, "goods_goals", None)
+    if goals is None:
+        return []
+    key = goods_cache_key(campaign.translation_key)
+    cached = cache.get(key) if cache_seconds() else None
+    if cached is not None:
+        return cached
+    rows = list(goals.select_related("wishlist_item"))
+    if not rows:
+        result: list[GoodsGoalProgress] = []
+    else:
+        received = wishlist_received(
+            item_ids=[row.wishlist_item_id for row in rows],
+            start=campaign.start_date,
+            end=campaign.end_date,
+        )
+        result = [
+            GoodsGoalProgress(
+                name=row.wishlist_item.name,
+                unit=row.wishlist_item.get_unit_display(),
+                target=row.target_quantity or row.wishlist_item.quantity_needed,
+                received=received.get(row.wishlist_item_id, Decimal(0)),
+            )
+            for row in rows
+        ]
+    if cache_seconds():
+        cache.set(key, result, cache_seconds())
+    return result
+
+
+# --- Listing and the home page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignCard:
+    page: CampaignPage
+    progress: CampaignProgress
+    status: str
+    days_left: int | None
+
+
+def campaigns_with_progress(*, campaigns: list[CampaignPage]) -> list[CampaignCard]:
+    today = timezone.localdate()
+    progress = campaign_progress_many(campaigns=campaigns)
+    return [
+        CampaignCard(
+            page=page,
+            progress=progress[page.pk],
+            status=page.status_on(today),
+            days_left=page.days_left,
+        )
+        for page in campaigns
+    ]
+
+
+def campaigns_featured(*, limit: int = 3) -> list[CampaignCard]:
+    """Active campaigns in the current language, the ones ending soonest first."""
+    today = timezone.localdate()
+    pages = (
+        CampaignPage.objects.live()
+        .public()
+        .filter(locale__language_code=translation.get_language() or settings.LANGUAGE_CODE)
+        .filter(start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("hero_image")
+        .order_by(F("end_date").asc(nulls_last=True), "pk")[:limit]
+    )
+    return campaigns_with_progress(campaigns=list(pages))
+
+
+# --- Supporters' wall --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WallEntry:
+    name: str
+    paid_on: datetime.date
+    amount_yen: int | None = None  # shown only when the donor chose to show it
+    campaign_title: str = ""
+
+
+def wall_cache_key(translation_key, language: str | None = None) -> str:
+    # Per language: entries hold campaign titles in the visitor's language.
+    return f"campaigns:wall:{translation_key or 'all'}:{language or translation.get_language()}"
+
+
+def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) -> list[WallEntry]:
+    """Donors who agreed to be named, newest gift first, one entry per donor.
+
+    A gift names its donor only when they ticked "show my name" with that gift (recorded from the
+    paid event), unless their current supporters'-wall consent is withdrawn. A granted consent
+    alone names no gift: forms reachable without logging in could set one for someone else.
+    Amounts appear only for gifts where the donor chose to show the amount. Refunded gifts and
+    erased donors never appear. Two queries (cached)."""
+    key = wall_cache_key(campaign.translation_key if campaign else None)
+    cached = cache.get(key) if cache_seconds() else None
+    if cached is not None:
+        return cached[:limit]
+    consent = ConsentRecord.objects.filter(
+        supporter=OuterRef("supporter"), kind=ConsentRecord.Kind.SUPPORTERS_WALL
+    ).order_by("-recorded_at", "-pk")
+    gifts = (
+        Donation.objects.filter(refunded_yen__lt=F("amount_yen"))
+        .exclude(supporter__status__in=NOT_CONTACTABLE)
+        .annotate(wall_consent=Subquery(consent.values("granted")[:1]))
+        .filter(Q(wall_consent=True) | Q(wall_consent__isnull=True), show_name=True)
+        .select_related("supporter", "campaign")
+        .only(
+            "paid_at",
+            "amount_yen",
+            "refunded_yen",
+            "show_amount",
+            "supporter__kind",
+            "supporter__family_name",
+            "supporter__given_name",
+            "supporter__organisation_name",
+            "campaign__title",
+            "campaign__translation_key",
+        )
+        .order_by("-paid_at", "-pk")
+    )
+    if campaign is not None:
+        gifts = gifts.filter(campaign_id__in=_translation_ids(campaign))
+    shown: list[Donation] = []
+    seen: set[int] = set()
+    for gift in gifts[: max(limit, WALL_SIZE) * 4]:
+        if gift.supporter_id in seen or not gift.supporter.display_name:
+            continue
+        seen.add(gift.supporter_id)
+        shown.append(gift)
+        if len(shown) >= max(limit, WALL_SIZE):
+            break
+    # Campaign titles in the visitor's language (a gift may come from the other translation).
+    titles = dict(
+        Page.objects.live()
+        .filter(
+            translation_key__in={g.campaign.translation_key for g in shown if g.campaign},
+            locale__language_code=translation.get_language(),
+        )
+        .values_list("translation_key", "title")
+    )
+    entries = [
+        WallEntry(
+            name=gift.supporter.display_name,
+            paid_on=timezone.localdate(gift.paid_at),
+            amount_yen=gift.net_yen if gift.show_amount else None,
+            campaign_title=(
+                titles.get(gift.campaign.translation_key, gift.campaign.title)
+                if gift.campaign
+                else ""
+            ),
+        )
+        for gift in shown
+    ]
+    if cache_seconds():
+        cache.set(key, entries, cache_seconds())
+    return entries[:limit]
