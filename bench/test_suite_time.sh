@@ -53,7 +53,10 @@ run_suite() {  # commit label database_url -> "wall user+sys summary"
         export TIMEFORMAT='%R %U %S'
         # No DATABASE_URL at all for SQLite: older commits read an empty one as a broken URL.
         if [ -n "$url" ]; then export DATABASE_URL=$url; else unset DATABASE_URL; fi
-        { time .venv/bin/python -m pytest -q -p no:cacheprovider \
+        # As the commit's own `./dev.sh test` runs it: in one process per core where it does so.
+        local parallel=""
+        grep -q -- "--dist loadfile" dev.sh && parallel="-n auto --dist loadfile"
+        { time .venv/bin/python -m pytest -q -p no:cacheprovider $parallel \
             ${BENCH_PYTEST_ARGS:-} >"$log" 2>&1 || true; } 2>&1
     )
     read -r wall user sys <<<"$times"
