@@ -13,6 +13,7 @@ import stripe
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from members.models import Membership, Supporter
 from members.services import membership_record_payment
@@ -25,7 +26,7 @@ from .checkout_donor import (
 )
 from .effects import donation_effects_task
 from .models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
-from .signals import gift_refunded
+from .signals import gift_changed, gift_refunded
 from .stripe_api import stripe_client, stripe_configured
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,75 @@ def donation_record(
     # sweeper in donations/effects.py recovers a lost task.
     transaction.on_commit(lambda: donation_effects_task(donation.pk))
     return donation, True
+
+
+# Gifts staff record by hand; only these may be corrected (Stripe's rows follow its webhooks).
+OFFLINE_METHODS = (Donation.Method.BANK_TRANSFER, Donation.Method.CASH)
+
+
+class DonationNotEditable(Exception):
+    """Only offline gifts (bank transfer, cash) may be corrected, and only into offline gifts."""
+
+
+def donation_update(
+    *,
+    donation: Donation,
+    supporter: Supporter,
+    kind: str,
+    method: str,
+    amount_yen: int,
+    paid_at: datetime.datetime,
+    campaign_id: int | None = None,
+    note: str = "",
+    by=None,
+) -> Donation:
+    """Correct an offline gift recorded by staff. Returns the saved gift.
+
+    A gift paid through Stripe is never edited by hand (raises DonationNotEditable), and an
+    offline gift cannot become a card payment. The amount cannot drop below what was refunded.
+    When anything changed, the gift's side effects run again after the commit, as for a new gift
+    (fresh campaign progress, goal check; the thank-you is sent once per gift, never twice),
+    and `gift_changed` tells receivers which campaign the gift left.
+    """
+    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
+        raise ValueError("amount_yen must be a positive whole number of yen")
+    if method not in OFFLINE_METHODS:
+        raise DonationNotEditable(f"method {method!r} is not an offline payment")
+    with transaction.atomic():
+        locked = Donation.objects.select_for_update().get(pk=donation.pk)
+        if locked.method not in OFFLINE_METHODS:
+            raise DonationNotEditable(f"donation {locked.pk} was paid through Stripe")
+        if amount_yen < locked.refunded_yen:
+            raise ValueError("amount_yen cannot be below the refunded amount")
+        previous_campaign_id = locked.campaign_id
+        values = {
+            "supporter_id": supporter.pk,
+            "kind": kind,
+            "method": method,
+            "amount_yen": amount_yen,
+            "paid_at": paid_at,
+            "campaign_id": campaign_id,
+            "note": note,
+        }
+        changed = [name for name, value in values.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, values[name])
+        # Undone until the effects task has run again (the sweeper in effects.py recovers it).
+        locked.effects_done_at = None
+        locked.save(update_fields=[*changed, "effects_done_at"])
+        if by is not None:
+            log(instance=locked, action="wagtail.edit", user=by)
+        updated = locked
+        transaction.on_commit(lambda: donation_effects_task(updated.pk))
+        if "campaign_id" in changed and previous_campaign_id:
+            transaction.on_commit(
+                lambda: gift_changed.send(
+                    sender=Donation, donation=updated, previous_campaign_id=previous_campaign_id
+                )
+            )
+    return locked
 
 
 def _donation_by_keys(keys: StripeKeys) -> Donation | None:

@@ -98,6 +98,9 @@ MSG_STATE = {
     "cancel": _("This pledge is %(state)s, so it cannot be called off."),
     "deliver": _("This pledge is %(state)s, so no delivery can be recorded for it."),
 }
+MSG_SCHEDULE_LOCKED = _("This pledge is %(state)s, so how often it comes can no longer change.")
+# How often and until when a pledge comes may change while it is offered or still open.
+PLEDGE_SCHEDULE_EDITABLE = frozenset({State.OFFERED, *PLEDGE_OPEN_STATES})
 PLEDGE_TRANSITIONS: dict[str, frozenset[str]] = {
     "accept": frozenset({State.OFFERED}),
     # Partly delivered: a recurring pledge whose goods came before staff set its first date.
