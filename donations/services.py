@@ -21,6 +21,7 @@ from members.services import membership_record_payment
 from .checkout_donor import (
     DonorUnknown,
     checkout_donor_resolve,
+    checkout_request_create,
     checkout_request_find,
     gift_wishes,
 )
@@ -425,7 +426,7 @@ def membership_checkout_create(
         raise MembershipNotPayable(str(membership.pk))
     if not stripe_configured():
         raise CheckoutUnavailable("Stripe is not configured")
-    checkout = CheckoutRequest.objects.create(
+    checkout = checkout_request_create(
         frequency=CheckoutRequest.Frequency.ONE_OFF,
         amount_yen=membership.amount_yen,
         supporter=membership.supporter,

@@ -16,7 +16,7 @@ from wagtail.models import Locale
 from home.demo import page_translate, page_upsert
 from home.models import HomePage, StandardPage
 from members.models import ConsentRecord, Supporter
-from members.services import consent_record
+from members.services import consent_record, supporter_find_or_create
 
 from . import services
 from .models import CorporateWallEntry, Pledge, PledgePage, WishlistItem
@@ -173,7 +173,7 @@ WALL = [SHINKIN, MIDORI, FOODS, INSATSU, DRUG]
 
 def _companies() -> dict[str, Supporter]:
     for email, name, kana, contact in GOODS_COMPANIES:
-        Supporter.objects.get_or_create(
+        supporter_find_or_create(
             email=email,
             defaults={
                 "kind": Supporter.Kind.ORGANISATION,
