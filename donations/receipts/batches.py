@@ -3,6 +3,7 @@ that each commit, so a stopped worker resumes where it was; then a ZIP of the ce
 donors without e-mail, for posting."""
 
 import csv
+import datetime
 import io
 import logging
 import tempfile
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from donations.models import Donation
 from members.models import Supporter
 from ouendan.core.exports import spreadsheet_safe_row
+from ouendan.core.jobs import job_progress, jobs_stuck
 
 from .models import Receipt, ReceiptBatch, ReceiptKind
 from .selectors import (
@@ -34,6 +36,8 @@ from .services import ReceiptError, receipt_issue_annual, receipt_notify, receip
 logger = logging.getLogger(__name__)
 
 BATCH_CHUNK = 200
+# A pending or running batch with no saved chunk for this long has lost its task (worker stopped).
+BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def receipt_batch_start(*, year: int, user=None) -> tuple[ReceiptBatch, bool]:
@@ -153,6 +157,36 @@ def receipt_batch_run(
         )
         raise
     return batch.status
+
+
+def receipt_batch_progress(*, batch: ReceiptBatch) -> dict:
+    """The batch page's progress and its JSON endpoint (ouendan.core.jobs shape); `counts` are
+    the certificates issued, skipped, e-mailed and to post so far."""
+    return job_progress(
+        status=batch.status,
+        status_label=batch.get_status_display(),
+        processed=batch.processed,
+        total=batch.total,
+        finished=batch.finished,
+        counts={
+            "issued": batch.issued_count,
+            "skipped": batch.skipped_count,
+            "emailed": batch.emailed_count,
+            "postal": batch.postal_count,
+        },
+    )
+
+
+def receipt_batch_stuck(*, older_than: datetime.timedelta = BATCH_STALE_AFTER) -> list[int]:
+    """Batches whose task was lost: pending or running with no chunk saved for a while (each
+    chunk saves the batch). The sweeper runs them again from their last chunk."""
+    stuck = jobs_stuck(
+        ReceiptBatch.objects.order_by("pk"),
+        working=[ReceiptBatch.Status.PENDING, ReceiptBatch.Status.RUNNING],
+        activity=["updated_at"],
+        older_than=older_than,
+    )
+    return [batch.pk for batch in stuck]
 
 
 def receipt_postal_zip(*, year: int, fileobj) -> int:
