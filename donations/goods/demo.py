@@ -10,6 +10,7 @@ are only created once; lists and pages are upserted.
 import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from wagtail.models import Locale
 
@@ -20,7 +21,7 @@ from members.services import consent_record, supporter_find_or_create
 
 from . import services
 from .models import CorporateWallEntry, Pledge, PledgePage, WishlistItem
-from .rules import GoodsLine, add_months
+from .rules import GoodsLine
 
 PLEDGE_INTRO = (
     "<p>食品・日用品・文具・おもちゃのご寄付を受け付けています。企業・団体の皆さまからの定期的なご提供は、"
@@ -227,7 +228,7 @@ def _lines(rows, items) -> list[GoodsLine]:
 
 
 def _months_back(today: datetime.date, months: int) -> datetime.date:
-    return add_months(today, -months)
+    return today - relativedelta(months=months)
 
 
 def _history(companies, items, today: datetime.date) -> None:
@@ -257,7 +258,7 @@ def _history(companies, items, today: datetime.date) -> None:
         services.pledge_schedule(pledge=pledge, first_delivery_on=first, today=offered_on)
         pledged = list(pledge.lines.order_by("sort_order"))
         for delivery_number in range(count):
-            received_on = add_months(first, step * delivery_number)
+            received_on = first + relativedelta(months=step * delivery_number)
             if received_on > today:
                 break
             services.delivery_record(

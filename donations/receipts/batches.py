@@ -2,9 +2,7 @@
 that each commit, so a stopped worker resumes where it was; then a ZIP of the certificates of
 donors without e-mail, for posting."""
 
-import csv
 import datetime
-import io
 import logging
 import tempfile
 import zipfile
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from donations.models import Donation
 from members.models import Supporter
-from ouendan.core.exports import spreadsheet_safe_row
+from ouendan.core.exports import spreadsheet_csv
 from ouendan.core.jobs import job_progress, jobs_stuck
 
 from .models import Receipt, ReceiptBatch, ReceiptKind
@@ -198,27 +196,24 @@ def receipt_postal_zip(*, year: int, fileobj) -> int:
         .select_related("supporter")
         .order_by("donor_postal_code", "number")
     )
-    addresses = io.StringIO()
-    writer = csv.writer(addresses)
-    writer.writerow(["number", "name", "postal_code", "address"])
+    addresses = [["number", "name", "postal_code", "address"]]
     count = 0
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
         for receipt in receipts.iterator(chunk_size=500):
             receipt_pdf_ensure(receipt=receipt)
             with receipt.pdf.open("rb") as pdf:
                 archive.writestr(f"{receipt.number}.pdf", pdf.read())
-            writer.writerow(
-                spreadsheet_safe_row(
-                    [
-                        receipt.number,
-                        receipt.donor_name,
-                        receipt.donor_postal_code,
-                        receipt.donor_address,
-                    ]
-                )
+            addresses.append(
+                [
+                    receipt.number,
+                    receipt.donor_name,
+                    receipt.donor_postal_code,
+                    receipt.donor_address,
+                ]
             )
             count += 1
-        archive.writestr("addresses.csv", "\ufeff" + addresses.getvalue())
+        # With a byte-order mark (Excel reads the Japanese), every cell formula-safe.
+        archive.writestr("addresses.csv", spreadsheet_csv(addresses))
     return count
 
 

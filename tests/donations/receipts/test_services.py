@@ -1,6 +1,7 @@
 """Receipts and annual donation certificates: amounts, numbering, reissue, void and correction,
 PDF text, e-mail and the yearly batch."""
 
+import csv
 import datetime
 import io
 import threading
@@ -423,3 +424,19 @@ def test_receipt_mail_links_the_portal_in_the_donors_language(home_page):
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
     assert receipt_portal_url("ja") == "http://testserver/portal/"  # PUBLIC_BASE_URL in tests
     assert receipt_portal_url("en") == "http://testserver/en/portal/"
+
+
+def test_postal_address_list_has_a_bom_and_formula_safe_cells(home_page):
+    sneaky = donor(
+        email="", family_name='=HYPERLINK("x")', prefecture="", city="", address_line="@SUM(1)"
+    )
+    gift(sneaky, 3000, paid_at=at(2026, 5, 1))
+    receipt_issue_annual(supporter=sneaky, year=2026)
+    buffer = io.BytesIO()
+    assert receipt_postal_zip(year=2026, fileobj=buffer) == 1
+    raw = zipfile.ZipFile(buffer).read("addresses.csv")
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "name", "postal_code", "address"]
+    _number, name, _postal, address = rows[1]
+    assert name.startswith("'=HYPERLINK") and address == "'@SUM(1)"
