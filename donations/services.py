@@ -6,6 +6,7 @@ handlers donations/webhooks.py.
 """
 
 import datetime
+import importlib
 import logging
 from dataclasses import dataclass
 
@@ -493,8 +494,6 @@ _MOVED = {
 
 
 def __getattr__(name: str):
-    import importlib
-
     for module, names in _MOVED.items():
         if name in names:
             return getattr(importlib.import_module(f"{__package__}.{module}"), name)

@@ -41,7 +41,8 @@ BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
 def receipt_batch_start(*, year: int, user=None) -> tuple[ReceiptBatch, bool]:
     """Start generating a year's certificates in the background. A batch already under way
     for that year is returned instead of starting a second one. Returns (batch, created)."""
-    from .tasks import receipt_batch_task  # tasks.py imports this module
+    # Here, not at the top: tasks.py imports this module (a true cycle).
+    from .tasks import receipt_batch_task
 
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year:
