@@ -16,10 +16,8 @@ from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyP
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from .models import Donation, RecurringDonation, StripeEvent
-from .services import donation_record
+from .services import OFFLINE_METHODS, DonationNotEditable, donation_record, donation_update
 from .stripe_event_admin import StripeEventViewSet
-
-OFFLINE_METHODS = [Donation.Method.BANK_TRANSFER, Donation.Method.CASH]
 
 
 class LedgerPermissionPolicy(ModelPermissionPolicy):
@@ -76,6 +74,8 @@ class OfflineDonationForm(forms.ModelForm):
         amount = self.cleaned_data["amount_yen"]
         if amount <= 0:
             raise forms.ValidationError(_("Enter a whole number of yen above zero."))
+        if self.instance.pk and amount < self.instance.refunded_yen:
+            raise forms.ValidationError(_("The amount cannot be less than what was refunded."))
         return amount
 
 
@@ -106,6 +106,24 @@ class OfflineDonationEditView(generic.EditView):
         if donation.method not in OFFLINE_METHODS:
             raise PermissionDenied  # Stripe's rows change only through webhooks
         return donation
+
+    def save_instance(self):
+        # Through the ledger's service (not form.save()): the gift's effects run again.
+        data = self.form.cleaned_data
+        try:
+            return donation_update(
+                donation=self.object,
+                supporter=data["supporter"],
+                kind=data["kind"],
+                method=data["method"],
+                amount_yen=data["amount_yen"],
+                paid_at=data["paid_at"],
+                campaign_id=data["campaign"].pk if data["campaign"] else None,
+                note=data["note"],
+                by=self.request.user,
+            )
+        except DonationNotEditable as exc:
+            raise PermissionDenied from exc
 
 
 class RecurringDonationIndexView(generic.IndexView):

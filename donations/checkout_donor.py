@@ -48,6 +48,49 @@ def _as_uuid(value) -> uuid.UUID | None:
         return None
 
 
+def checkout_request_create(
+    *,
+    frequency: str,
+    amount_yen: int,
+    supporter: Supporter | None = None,
+    membership: Membership | None = None,
+    email: str = "",
+    family_name: str = "",
+    given_name: str = "",
+    family_name_kana: str = "",
+    given_name_kana: str = "",
+    language: str = "",
+    campaign_id: int | None = None,
+    message: str = "",
+    show_name: bool = False,
+    show_amount: bool = False,
+) -> CheckoutRequest:
+    """Keep what the donor asked for before they go to Stripe Checkout. It never counts as
+    money and creates no supporter: only Stripe's verified paid event does (see above).
+
+    A visitor's details stay here; `supporter` is set only for a known member (a membership
+    fee). The amount is shown on the wall only together with the name.
+    """
+    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
+        raise ValueError("amount_yen must be a positive whole number of yen")
+    return CheckoutRequest.objects.create(
+        frequency=frequency,
+        amount_yen=amount_yen,
+        supporter=supporter,
+        membership=membership,
+        email=email,
+        family_name=family_name,
+        given_name=given_name,
+        family_name_kana=family_name_kana,
+        given_name_kana=given_name_kana,
+        language=language,
+        campaign_id=campaign_id,
+        message=message,
+        show_name=show_name,
+        show_amount=show_name and show_amount,
+    )
+
+
 def checkout_request_find(*, reference, metadata: dict | None = None) -> CheckoutRequest | None:
     """Our CheckoutRequest for a Stripe object: by `client_reference_id`, else by the uuid in its
     metadata. Missing or malformed references find nothing."""

@@ -13,3 +13,8 @@ gift_recorded = Signal()
 
 # A gift's refunded total went up (committed). Sent on commit, with `donation`.
 gift_refunded = Signal()
+
+# An offline gift was corrected by staff (committed). Sent on commit, with `donation` and
+# `previous_campaign_id` (the campaign it counted towards before, or None). The gift's effects
+# (gift_recorded) run again for its current campaign; this tells receivers about the old one.
+gift_changed = Signal()

@@ -13,6 +13,7 @@ from wagtail.models import Page
 from members.models import AccessToken, Membership
 from members.services import access_token_is_valid, access_token_redeem
 
+from .checkout_donor import checkout_request_create
 from .forms import DonateForm
 from .models import CheckoutRequest
 from .services import (
@@ -94,10 +95,9 @@ def donate_form(request, page):
         response["Retry-After"] = "3600"
         return response
 
-    checkout = CheckoutRequest.objects.create(
+    checkout = checkout_request_create(
         frequency=data["frequency"],
         amount_yen=data["amount_yen"],
-        supporter=None,
         email=data["email"],
         family_name=data["family_name"],
         given_name=data["given_name"],
@@ -107,7 +107,7 @@ def donate_form(request, page):
         campaign_id=campaign_id,
         message=data["message"],
         show_name=data["show_name"],
-        show_amount=data["show_name"] and data["show_amount"],
+        show_amount=data["show_amount"],
     )
     try:
         url = checkout_session_create(

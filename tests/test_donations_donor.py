@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from campaigns.selectors import supporters_wall
 from donations import stripe_api
-from donations.checkout_donor import checkout_request_details_prune
+from donations.checkout_donor import checkout_request_create, checkout_request_details_prune
 from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDonation, StripeEvent
 from donations.services import stripe_event_process
 from members.models import ConsentRecord, Supporter
@@ -422,3 +422,22 @@ def test_old_checkout_requests_forget_the_donors_details(client, donate_page, st
     assert (old.family_name_kana, old.given_name_kana) == ("", "")
     assert (old.amount_yen, old.stripe_session_id) != (0, None)  # the record itself stays
     assert recent.email == "recent@example.jp" and recent.message
+
+
+def test_checkout_requests_are_made_by_one_service_that_keeps_the_wishes_consistent(db):
+    checkout = checkout_request_create(
+        frequency=CheckoutRequest.Frequency.ONE_OFF,
+        amount_yen=3000,
+        email="visitor@example.jp",
+        family_name="佐藤",
+        message="応援しています",
+        show_name=False,
+        show_amount=True,  # the amount alone would name no one: never kept without the name
+    )
+    checkout.refresh_from_db()
+    assert (checkout.supporter, checkout.show_name, checkout.show_amount) == (None, False, False)
+    assert checkout.message == "応援しています" and checkout.status == "created"
+    assert not Supporter.objects.exists()  # a request never makes a supporter
+    for bad in (0, -1, 12.5, True):
+        with pytest.raises(ValueError):
+            checkout_request_create(frequency="one_off", amount_yen=bad)

@@ -1,7 +1,6 @@
 """The funding dashboard's figures laid out as tables (shared by the page and the CSV exports)
 and as charts. The figures come from selectors.py and runway.py."""
 
-import csv
 import datetime
 from dataclasses import dataclass
 
@@ -10,7 +9,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ouendan.core.exports import spreadsheet_safe_row
+from ouendan.core.exports import CSV_CONTENT_TYPE, spreadsheet_csv, spreadsheet_response
 
 from .charts import PALETTE, Series, bar_chart, line_chart
 from .forms import MAX_MONTHS, DashboardRangeForm
@@ -242,11 +241,9 @@ def dashboard_charts(tables: dict[str, Table], costs: int) -> dict:
 
 
 def table_csv(table: Table, *, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel opens UTF-8 Japanese correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(spreadsheet_safe_row(table.headers))
-    for row in table.rows:
-        writer.writerow(spreadsheet_safe_row(["" if v is None else v for v in row]))
-    return response
+    """One table as CSV for Excel: byte-order mark, every cell (headings too) formula-safe."""
+    return spreadsheet_response(
+        spreadsheet_csv([table.headers, *table.rows]),
+        filename=filename,
+        content_type=CSV_CONTENT_TYPE,
+    )

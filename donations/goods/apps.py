@@ -8,7 +8,7 @@ class GoodsConfig(AppConfig):
     verbose_name = _("Goods")
 
     def ready(self):
-        # In ready(): other apps' modules load only once the app registry is.
+        # In ready(): these modules import models, which cannot load before the app registry.
         from members.privacy import privacy_register
 
         from .privacy import supporter_goods_anonymise, supporter_goods_export

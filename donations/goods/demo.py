@@ -10,16 +10,17 @@ are only created once; lists and pages are upserted.
 import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from members.models import ConsentRecord, Supporter
-from members.services import consent_record
+from members.services import consent_record, supporter_find_or_create
 from ouendan.core.demo import page_translate, page_upsert
 
 from . import services
 from .models import CorporateWallEntry, Pledge, PledgePage, WishlistItem
-from .rules import GoodsLine, add_months
+from .rules import GoodsLine
 
 PLEDGE_INTRO = (
     "<p>食品・日用品・文具・おもちゃのご寄付を受け付けています。企業・団体の皆さまからの定期的なご提供は、"
@@ -172,7 +173,7 @@ WALL = [SHINKIN, MIDORI, FOODS, INSATSU, DRUG]
 
 def _companies() -> dict[str, Supporter]:
     for email, name, kana, contact in GOODS_COMPANIES:
-        Supporter.objects.get_or_create(
+        supporter_find_or_create(
             email=email,
             defaults={
                 "kind": Supporter.Kind.ORGANISATION,
@@ -226,7 +227,7 @@ def _lines(rows, items) -> list[GoodsLine]:
 
 
 def _months_back(today: datetime.date, months: int) -> datetime.date:
-    return add_months(today, -months)
+    return today - relativedelta(months=months)
 
 
 def _history(companies, items, today: datetime.date) -> None:
@@ -256,7 +257,7 @@ def _history(companies, items, today: datetime.date) -> None:
         services.pledge_schedule(pledge=pledge, first_delivery_on=first, today=offered_on)
         pledged = list(pledge.lines.order_by("sort_order"))
         for delivery_number in range(count):
-            received_on = add_months(first, step * delivery_number)
+            received_on = first + relativedelta(months=step * delivery_number)
             if received_on > today:
                 break
             services.delivery_record(

@@ -7,6 +7,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from members import views as member_views
+
 
 class PledgePage(RoutablePageMixin, Page):
     """The public pledge form for goods: wishlist, goods lines, delivery, and the company wall.
@@ -66,12 +68,8 @@ class PledgePage(RoutablePageMixin, Page):
     # The double opt-in links of supporters created here (members.views does the work).
     @path("confirm/<str:token>/", name="confirm")
     def confirm_view(self, request, token):
-        from members import views  # members' views import page models: loaded on use
-
-        return views.join_confirm(request, self, token)
+        return member_views.join_confirm(request, self, token)
 
     @path("new-link/", name="resend")
     def resend_view(self, request):
-        from members import views  # members' views import page models: loaded on use
-
-        return views.join_resend(request, self)
+        return member_views.join_resend(request, self)

@@ -14,13 +14,13 @@ Deliveries may be recorded for accepted, scheduled, partly delivered and fulfill
 delivery bringing more than was pledged is kept and flagged, never refused.
 """
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +98,9 @@ MSG_STATE = {
     "cancel": _("This pledge is %(state)s, so it cannot be called off."),
     "deliver": _("This pledge is %(state)s, so no delivery can be recorded for it."),
 }
+MSG_SCHEDULE_LOCKED = _("This pledge is %(state)s, so how often it comes can no longer change.")
+# How often and until when a pledge comes may change while it is offered or still open.
+PLEDGE_SCHEDULE_EDITABLE = frozenset({State.OFFERED, *PLEDGE_OPEN_STATES})
 PLEDGE_TRANSITIONS: dict[str, frozenset[str]] = {
     "accept": frozenset({State.OFFERED}),
     # Partly delivered: a recurring pledge whose goods came before staff set its first date.
@@ -269,12 +272,6 @@ def raise_line_errors(lines: list[GoodsLine], errors: list[dict]) -> None:
 # --- Schedules -----------------------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def pledge_due_dates(
     *, recurrence: str, first: datetime.date | None, until: datetime.date | None
 ) -> list[datetime.date]:
@@ -284,8 +281,9 @@ def pledge_due_dates(
     months = RECURRENCE_MONTHS.get(recurrence)
     if months is None or until is None:
         return [first]
+    # Each date counts from the first (Jan 31 → Feb 28/29 → Mar 31, never drifting to the 28th).
     dates, step = [], 0
-    while (day := add_months(first, months * step)) <= until and step < 100:
+    while (day := first + relativedelta(months=months * step)) <= until and step < 100:
         dates.append(day)
         step += 1
     return dates

@@ -34,8 +34,10 @@ from .rules import (
     MSG_OVER_PLEDGED,
     MSG_REASON_REQUIRED,
     MSG_SCHEDULE_DATE,
+    MSG_SCHEDULE_LOCKED,
     MSG_STATE,
     MSG_TOO_MANY_LINES,
+    PLEDGE_SCHEDULE_EDITABLE,
     PLEDGE_TRANSITIONS,
     ZERO,
     GoodsLine,
@@ -203,6 +205,89 @@ def pledge_schedule(
         state = State.PARTLY_DELIVERED if pledge.deliveries.exists() else State.SCHEDULED
         _set_state(pledge, state, by, first_delivery_on=first_delivery_on)
         expected_deliveries_generate(pledge=pledge, today=today)
+    return pledge
+
+
+def pledge_update(
+    *,
+    pledge: Pledge,
+    recurrence: str,
+    recurrence_until: datetime.date | None,
+    delivery_method: str,
+    pickup_address: str = "",
+    pickup_window: str = "",
+    campaign_id: int | None = None,
+    message: str = "",
+    staff_note: str = "",
+    by=None,
+    today: datetime.date | None = None,
+) -> Pledge:
+    """Staff correct a pledge: how often and until when, delivery or pick-up, campaign, notes.
+
+    The same schedule checks as a new pledge apply to what changed (a first delivery date that
+    has passed since it was fixed is kept). How often and until when may change only while the
+    pledge is offered or open; then the open expected deliveries are listed again from the new
+    schedule (delivered ones stay), and a pledge whose deliveries now cover the whole schedule
+    is fulfilled. Raises ValidationError (nothing stored) otherwise.
+    """
+    today = today or timezone.localdate()
+    pick_up = delivery_method == Pledge.DeliveryMethod.PICK_UP
+    values = {
+        "recurrence": recurrence,
+        "recurrence_until": recurrence_until if recurrence != Pledge.Recurrence.ONCE else None,
+        "delivery_method": delivery_method,
+        "pickup_address": pickup_address.strip() if pick_up else "",
+        "pickup_window": pickup_window.strip() if pick_up else "",
+        "campaign_id": campaign_id,
+        "message": message,
+        "staff_note": staff_note,
+    }
+    with transaction.atomic():
+        pledge = Pledge.objects.select_for_update().select_related("supporter").get(pk=pledge.pk)
+        changed = [name for name, value in values.items() if getattr(pledge, name) != value]
+        if not changed:
+            return pledge
+        schedule_changed = bool({"recurrence", "recurrence_until"} & set(changed))
+        if schedule_changed and pledge.state not in PLEDGE_SCHEDULE_EDITABLE:
+            raise ValidationError(
+                MSG_SCHEDULE_LOCKED,
+                code="state",
+                params={"state": Pledge.State(pledge.state).label},
+            )
+        errors = pledge_schedule_errors(
+            recurrence=values["recurrence"],
+            first_delivery_on=pledge.first_delivery_on,
+            recurrence_until=values["recurrence_until"],
+            delivery_method=delivery_method,
+            pickup_address=values["pickup_address"],
+            pickup_window=values["pickup_window"],
+            today=today,
+        )
+        errors.pop("first_delivery_on", None)  # checked when it was fixed; it may have passed
+        if not schedule_changed:
+            errors.pop("recurrence_until", None)
+        if not {"delivery_method", "pickup_address", "pickup_window"} & set(changed):
+            errors.pop("pickup_address", None)
+            errors.pop("pickup_window", None)
+        if errors:
+            raise ValidationError(errors)
+        for name in changed:
+            setattr(pledge, name, values[name])
+        pledge.save(update_fields=changed)
+        if schedule_changed and pledge.state in (State.SCHEDULED, State.PARTLY_DELIVERED):
+            # The new schedule replaces the open expectations of the old one.
+            pledge.expected_deliveries.filter(status=ExpectedDelivery.Status.OPEN).delete()
+            # As after a delivery: without its first date a recurring pledge's count is unknown.
+            known_count = pledge.recurrence == Pledge.Recurrence.ONCE or pledge.first_delivery_on
+            complete = (
+                pledge.state == State.PARTLY_DELIVERED
+                and known_count
+                and pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
+            )
+            if complete:
+                _set_state(pledge, State.FULFILLED, by)
+            else:
+                expected_deliveries_generate(pledge=pledge, today=today)
     return pledge
 
 

@@ -9,7 +9,7 @@ beside the list and detail screens of viewsets.py:
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
 from donations.models import Donation
+from ouendan.core.jobs import job_progress_response
 
-from .batches import receipt_batch_start
+from .batches import receipt_batch_progress, receipt_batch_start
 from .forms import BatchForm, IssueForm, ReasonForm, receipt_default_year
 from .models import Receipt, ReceiptBatch
 from .selectors import receipt_issue_overview
@@ -182,21 +183,6 @@ def receipt_issue_view(request):
 # --- Yearly batches --------------------------------------------------------------------------
 
 
-def _batch_progress(batch: ReceiptBatch) -> dict:
-    return {
-        "status": batch.status,
-        "status_label": str(batch.get_status_display()),
-        "percent": batch.percent,
-        "processed_rows": batch.processed,
-        "total_rows": batch.total,
-        "issued": batch.issued_count,
-        "skipped": batch.skipped_count,
-        "emailed": batch.emailed_count,
-        "postal": batch.postal_count,
-        "finished": batch.status in (ReceiptBatch.Status.DONE, ReceiptBatch.Status.FAILED),
-    }
-
-
 def batch_list(request):
     _require(request, BATCH_VIEW)
     form = BatchForm(request.POST or None, initial={"year": receipt_default_year()})
@@ -230,15 +216,14 @@ def batch_detail(request, pk: int):
     return TemplateResponse(
         request,
         "receipts/admin/receipt_batch_detail.html",
-        {"batch": batch, "progress": _batch_progress(batch)},
+        {"batch": batch, "progress": receipt_batch_progress(batch=batch)},
     )
 
 
 def batch_progress(request, pk: int):
     _require(request, BATCH_VIEW)
-    response = JsonResponse(_batch_progress(get_object_or_404(ReceiptBatch, pk=pk)))
-    patch_cache_control(response, no_store=True)
-    return response
+    batch = get_object_or_404(ReceiptBatch, pk=pk)
+    return job_progress_response(receipt_batch_progress(batch=batch))
 
 
 def batch_zip(request, pk: int):

@@ -2,8 +2,7 @@
 that each commit, so a stopped worker resumes where it was; then a ZIP of the certificates of
 donors without e-mail, for posting."""
 
-import csv
-import io
+import datetime
 import logging
 import tempfile
 import zipfile
@@ -19,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from donations.models import Donation
 from members.models import Supporter
-from ouendan.core.exports import spreadsheet_safe_row
+from ouendan.core.exports import spreadsheet_csv
+from ouendan.core.jobs import job_progress, jobs_stuck
 
 from .models import Receipt, ReceiptBatch, ReceiptKind
 from .selectors import (
@@ -34,12 +34,15 @@ from .services import ReceiptError, receipt_issue_annual, receipt_notify, receip
 logger = logging.getLogger(__name__)
 
 BATCH_CHUNK = 200
+# A pending or running batch with no saved chunk for this long has lost its task (worker stopped).
+BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def receipt_batch_start(*, year: int, user=None) -> tuple[ReceiptBatch, bool]:
     """Start generating a year's certificates in the background. A batch already under way
     for that year is returned instead of starting a second one. Returns (batch, created)."""
-    from .tasks import receipt_batch_task  # tasks.py imports this module
+    # Here, not at the top: tasks.py imports this module (a true cycle).
+    from .tasks import receipt_batch_task
 
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year:
@@ -155,6 +158,36 @@ def receipt_batch_run(
     return batch.status
 
 
+def receipt_batch_progress(*, batch: ReceiptBatch) -> dict:
+    """The batch page's progress and its JSON endpoint (ouendan.core.jobs shape); `counts` are
+    the certificates issued, skipped, e-mailed and to post so far."""
+    return job_progress(
+        status=batch.status,
+        status_label=batch.get_status_display(),
+        processed=batch.processed,
+        total=batch.total,
+        finished=batch.finished,
+        counts={
+            "issued": batch.issued_count,
+            "skipped": batch.skipped_count,
+            "emailed": batch.emailed_count,
+            "postal": batch.postal_count,
+        },
+    )
+
+
+def receipt_batch_stuck(*, older_than: datetime.timedelta = BATCH_STALE_AFTER) -> list[int]:
+    """Batches whose task was lost: pending or running with no chunk saved for a while (each
+    chunk saves the batch). The sweeper runs them again from their last chunk."""
+    stuck = jobs_stuck(
+        ReceiptBatch.objects.order_by("pk"),
+        working=[ReceiptBatch.Status.PENDING, ReceiptBatch.Status.RUNNING],
+        activity=["updated_at"],
+        older_than=older_than,
+    )
+    return [batch.pk for batch in stuck]
+
+
 def receipt_postal_zip(*, year: int, fileobj) -> int:
     """Write a ZIP of the valid certificates of `year` whose donors have no e-mail address,
     with an address list (CSV) for the envelopes. Returns how many PDFs it holds."""
@@ -164,27 +197,24 @@ def receipt_postal_zip(*, year: int, fileobj) -> int:
         .select_related("supporter")
         .order_by("donor_postal_code", "number")
     )
-    addresses = io.StringIO()
-    writer = csv.writer(addresses)
-    writer.writerow(["number", "name", "postal_code", "address"])
+    addresses = [["number", "name", "postal_code", "address"]]
     count = 0
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
         for receipt in receipts.iterator(chunk_size=500):
             receipt_pdf_ensure(receipt=receipt)
             with receipt.pdf.open("rb") as pdf:
                 archive.writestr(f"{receipt.number}.pdf", pdf.read())
-            writer.writerow(
-                spreadsheet_safe_row(
-                    [
-                        receipt.number,
-                        receipt.donor_name,
-                        receipt.donor_postal_code,
-                        receipt.donor_address,
-                    ]
-                )
+            addresses.append(
+                [
+                    receipt.number,
+                    receipt.donor_name,
+                    receipt.donor_postal_code,
+                    receipt.donor_address,
+                ]
             )
             count += 1
-        archive.writestr("addresses.csv", "\ufeff" + addresses.getvalue())
+        # With a byte-order mark (Excel reads the Japanese), every cell formula-safe.
+        archive.writestr("addresses.csv", spreadsheet_csv(addresses))
     return count
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donation
+from ouendan.core.jobs import job_percent
 from ouendan.core.storage import private_storage
 
 
@@ -87,8 +88,12 @@ class ReceiptBatch(models.Model):
         return f"{self.year} ({self.get_status_display()})"
 
     @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
     def percent(self) -> int:
-        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+        return job_percent(processed=self.processed, total=self.total, finished=self.finished)
 
 
 class Receipt(models.Model):

@@ -11,11 +11,10 @@ from members.models import Supporter
 from members.views import absolute_link, localised_page_url, portal_page
 from ouendan.core.models import OrganisationSettings
 
-from .models import Receipt, ReceiptBatch, ReceiptKind
+from .models import Receipt, ReceiptKind
 
 # Membership fees (会費) are not donations for the donation tax deduction (寄附金控除).
 RECEIPT_DONATION_KINDS = (Donation.Kind.ONE_OFF, Donation.Kind.MONTHLY)
-BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -55,17 +54,6 @@ def receipt_batch_donor_ids(*, year: int, after_id: int = 0, limit: int | None =
         .order_by("supporter_id")
     )
     return list(ids[:limit] if limit else ids)
-
-
-def receipt_batch_stuck() -> list[int]:
-    """Batches whose task was lost: still pending or running with no progress for a while."""
-    cutoff = timezone.now() - BATCH_STALE_AFTER
-    return list(
-        ReceiptBatch.objects.filter(
-            status__in=[ReceiptBatch.Status.PENDING, ReceiptBatch.Status.RUNNING],
-            updated_at__lt=cutoff,
-        ).values_list("pk", flat=True)
-    )
 
 
 # --- What is printed about the donor and the issuer --------------------------------------------

@@ -1,8 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .batches import receipt_batch_run
-from .selectors import receipt_batch_stuck
+from .batches import receipt_batch_run, receipt_batch_stuck
 
 
 @db_task()

@@ -1,7 +1,7 @@
 from django import template
 
 from donations.portal import donor_portal_parts
-from donations.services import donor_summary
+from donations.selectors import donor_summary
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ actions are in pledge_actions.py; every change goes through the services."""
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -22,7 +22,9 @@ from wagtail.admin.widgets.button import HeaderButton
 from members.models import Supporter
 from ouendan.core.filters import CheckboxFilter
 
+from .. import services
 from ..certificates import certificate_filename, certificate_pdf, fiscal_year_period
+from ..forms import DATE_WIDGET
 from ..models import Delivery, Pledge, PledgeLine
 from ..rules import PLEDGE_TRANSITIONS, ZERO, pledge_delivery_count, quantity_display
 from ..selectors import (
@@ -202,9 +204,13 @@ def certificate_download(request, supporter_pk: int):
 
 
 class PledgeEditForm(forms.ModelForm):
+    """Saved by services.pledge_update (schedule checks, expected deliveries listed again)."""
+
     class Meta:
         model = Pledge
         fields = [
+            "recurrence",
+            "recurrence_until",
             "delivery_method",
             "pickup_address",
             "pickup_window",
@@ -212,6 +218,35 @@ class PledgeEditForm(forms.ModelForm):
             "message",
             "staff_note",
         ]
+        widgets = {"recurrence_until": DATE_WIDGET}
+
+
+class PledgeEditView(generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.pledge_update(
+            pledge=self.object,
+            recurrence=data["recurrence"],
+            recurrence_until=data["recurrence_until"],
+            delivery_method=data["delivery_method"],
+            pickup_address=data["pickup_address"],
+            pickup_window=data["pickup_window"],
+            campaign_id=data["campaign"].pk if data["campaign"] else None,
+            message=data["message"],
+            staff_note=data["staff_note"],
+            by=self.request.user,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            # The service's rules, shown by their fields like the form's own checks.
+            for name, problems in exc.update_error_dict({}).items():
+                form.add_error(name if name in form.fields else None, problems)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
 
 
 class PledgeViewSet(ModelViewSet):
@@ -225,6 +260,7 @@ class PledgeViewSet(ModelViewSet):
     copy_view_enabled = False
     filterset_class = PledgeFilterSet
     form_fields = PledgeEditForm.Meta.fields
+    edit_view_class = PledgeEditView
     list_per_page = 50
     search_fields = [
         "supporter__organisation_name",

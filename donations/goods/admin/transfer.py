@@ -4,13 +4,13 @@ import io
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from members.imports import MSG_FILE_TYPE
+from ouendan.core.exports import spreadsheet_response
 
 from ..transfer.imports import inkind_import
 from ..transfer.resources import KINDS, inkind_export
@@ -79,10 +79,10 @@ def export_view(request, kind: str):
         raise PermissionDenied
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     content, content_type = inkind_export(kind=kind, file_format=file_format)
-    response = HttpResponse(content, content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{file_format}"'
-    return response
+    return spreadsheet_response(
+        content, filename=f"{kind}-{stamp}.{file_format}", content_type=content_type
+    )
 
 
 urlpatterns = [

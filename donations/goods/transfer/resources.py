@@ -7,10 +7,9 @@ spreadsheet-safe (ouendan.core.exports). The import (imports.py) reads the same 
 
 from django.utils import timezone
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import CSV, XLSX
 
 from members.resources import header_key
-from ouendan.core.exports import spreadsheet_safe
+from ouendan.core.exports import spreadsheet_file, spreadsheet_safe
 
 from ..models import DeliveryLine, Pledge, PledgeLine
 from ..rules import quantity_display
@@ -205,8 +204,4 @@ def inkind_export(*, kind: str, file_format: str) -> tuple[bytes, str]:
     """(file content, content type) of every pledge or delivery line, formula-safe."""
     resource_class, queryset = KINDS[kind]
     dataset = resource_class().export(queryset=queryset())
-    fmt = XLSX() if file_format == "xlsx" else CSV()
-    content = fmt.export_data(dataset)
-    if isinstance(content, str):
-        content = ("\ufeff" + content).encode("utf-8")  # BOM: Excel reads the Japanese
-    return content, fmt.get_content_type()
+    return spreadsheet_file(dataset, file_format=file_format)  # the Safe resource escaped cells

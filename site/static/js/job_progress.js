@@ -1,6 +1,6 @@
 // Progress of a background job (member import, receipt batch, bulk thanks; payload built by
 // ouendan/core/jobs.py): poll the element's JSON endpoint, move its <progress> bar, reload the
-// page when the job has finished. ("processed_rows"/"total_rows": receipt batches' older names.)
+// page when the job has finished.
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-progress]");
@@ -22,8 +22,8 @@
       })
       .then(function (data) {
         failures = 0;
-        var processed = "processed" in data ? data.processed : data.processed_rows;
-        var total = "total" in data ? data.total : data.total_rows;
+        var processed = data.processed;
+        var total = data.total;
         bar.value = data.percent;
         bar.textContent = data.percent + "%";
         counts.textContent = processed + " / " + total;

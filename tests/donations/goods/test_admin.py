@@ -473,3 +473,123 @@ def test_member_staff_have_least_privilege_for_goods():
     assert not Permission.objects.filter(
         group__name="Editors", content_type__model__in=["pledge", "delivery"]
     ).exists()
+
+
+# --- Editing a pledge goes through services.pledge_update ----------------------------------------
+
+
+def _pledge_edit_data(pledge, **changes):
+    data = {
+        "recurrence": pledge.recurrence,
+        "recurrence_until": pledge.recurrence_until.isoformat() if pledge.recurrence_until else "",
+        "delivery_method": pledge.delivery_method,
+        "pickup_address": pledge.pickup_address,
+        "pickup_window": pledge.pickup_window,
+        "campaign": pledge.campaign_id or "",
+        "message": pledge.message,
+        "staff_note": pledge.staff_note,
+    }
+    return {**data, **changes}
+
+
+def _monthly_scheduled_pledge():
+    first = TODAY + datetime.timedelta(days=5)
+    pledge = make_pledge(
+        state="accepted",
+        recurrence="monthly",
+        first_delivery_on=first,
+        recurrence_until=first + datetime.timedelta(days=300),
+    )
+    return services.pledge_schedule(pledge=pledge, first_delivery_on=first)
+
+
+def test_changing_a_pledges_schedule_in_the_edit_form_lists_its_deliveries_again(client, staff):
+    from donations.goods.rules import EXPECTED_HORIZON, pledge_due_dates
+
+    pledge = _monthly_scheduled_pledge()
+    before = list(pledge.expected_deliveries.order_by("due_on").values_list("due_on", flat=True))
+    assert len(before) >= 3  # monthly, within the next ~100 days
+
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/pledge/edit/{pledge.pk}/",
+        _pledge_edit_data(pledge, recurrence="quarterly", staff_note="三か月ごとに変更"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    pledge.refresh_from_db()
+    assert (pledge.recurrence, pledge.staff_note) == ("quarterly", "三か月ごとに変更")
+    wanted = [
+        day
+        for day in pledge_due_dates(
+            recurrence="quarterly", first=pledge.first_delivery_on, until=pledge.recurrence_until
+        )
+        if day <= TODAY + EXPECTED_HORIZON
+    ]
+    after = list(pledge.expected_deliveries.order_by("due_on").values_list("due_on", flat=True))
+    assert after == wanted and after != before
+    assert pledge.state == "scheduled"
+
+
+def test_the_edit_form_shows_the_schedule_rules_and_stores_nothing(client, staff):
+    pledge = _monthly_scheduled_pledge()
+    until, due = pledge.recurrence_until, pledge.expected_deliveries.count()
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/pledge/edit/{pledge.pk}/",
+        _pledge_edit_data(
+            pledge, recurrence_until=pledge.first_delivery_on.isoformat(), staff_note="x"
+        ),
+    )
+    assert response.status_code == 200
+    assert "recurrence_until" in response.context["form"].errors
+    response = client.post(
+        f"/admin/pledge/edit/{pledge.pk}/",
+        _pledge_edit_data(pledge, delivery_method="pick_up", pickup_address="", staff_note="x"),
+    )
+    assert response.status_code == 200
+    assert "pickup_address" in response.context["form"].errors
+    pledge.refresh_from_db()
+    assert (pledge.recurrence_until, pledge.delivery_method, pledge.staff_note) == (
+        until,
+        "drop_off",
+        "",
+    )
+    assert pledge.expected_deliveries.count() == due
+
+
+def test_a_closed_pledges_schedule_cannot_change_but_its_note_can(client, staff):
+    pledge = make_pledge(state="accepted")
+    services.pledge_cancel(pledge=pledge, reason="辞退")
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/pledge/edit/{pledge.pk}/",
+        _pledge_edit_data(
+            pledge,
+            recurrence="monthly",
+            recurrence_until=(TODAY + datetime.timedelta(days=60)).isoformat(),
+        ),
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    response = client.post(
+        f"/admin/pledge/edit/{pledge.pk}/", _pledge_edit_data(pledge, staff_note="電話で確認")
+    )
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert (pledge.recurrence, pledge.staff_note) == ("once", "電話で確認")
+
+
+def test_staff_without_the_pledge_permission_are_refused_the_edit_form(client, editor, finance):
+    """Refused, not sent to log in (Finance may look at pledges, not change them)."""
+    from tests.test_permissions_matrix import outcome
+
+    pledge = _monthly_scheduled_pledge()
+    url = f"/admin/pledge/edit/{pledge.pk}/"
+    data = _pledge_edit_data(pledge, recurrence="quarterly")
+    for user in (editor, finance):
+        client.force_login(user)
+        ajax = {"x-requested-with": "XMLHttpRequest"}
+        assert client.post(url, data, headers=ajax).status_code == 403
+        for response in (client.get(url), client.post(url, data)):
+            assert response.status_code == 302 and outcome(response) == "no"
+    pledge.refresh_from_db()
+    assert pledge.recurrence == "monthly"

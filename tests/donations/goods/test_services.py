@@ -522,3 +522,33 @@ def test_wall_shows_only_companies_whose_current_consent_is_granted():
         entries = selectors.corporate_wall_entries()
     assert len(queries) == 1
     assert [entry.supporter for entry in entries] == [shown]
+
+
+def test_recurring_due_dates_keep_the_day_at_month_ends():
+    """Each date counts from the first: Jan 31 gives Feb 28 (29 in a leap year), then Mar 31."""
+    d = datetime.date
+    monthly = rules.pledge_due_dates(
+        recurrence="monthly", first=d(2027, 1, 31), until=d(2027, 5, 31)
+    )
+    assert monthly == [
+        d(2027, 1, 31),
+        d(2027, 2, 28),
+        d(2027, 3, 31),
+        d(2027, 4, 30),
+        d(2027, 5, 31),
+    ]
+    leap = rules.pledge_due_dates(recurrence="monthly", first=d(2028, 1, 31), until=d(2028, 3, 1))
+    assert leap == [d(2028, 1, 31), d(2028, 2, 29)]
+    quarterly = rules.pledge_due_dates(
+        recurrence="quarterly", first=d(2026, 11, 30), until=d(2027, 12, 31)
+    )
+    assert quarterly == [
+        d(2026, 11, 30),
+        d(2027, 2, 28),
+        d(2027, 5, 30),
+        d(2027, 8, 30),
+        d(2027, 11, 30),
+    ]
+    assert rules.pledge_due_dates(recurrence="once", first=d(2027, 1, 31), until=None) == [
+        d(2027, 1, 31)
+    ]

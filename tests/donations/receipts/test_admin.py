@@ -149,8 +149,14 @@ def test_finance_runs_a_yearly_batch_and_downloads_the_zip(
     assert batch.status == ReceiptBatch.Status.DONE and batch.created_by == finance
     detail = client.get(f"/admin/receipt-tools/batches/{batch.pk}/")
     assert detail.status_code == 200
-    progress = client.get(f"/admin/receipt-tools/batches/{batch.pk}/progress/").json()
-    assert progress["finished"] and progress["postal"] == 1 and progress["emailed"] == 1
+    response = client.get(f"/admin/receipt-tools/batches/{batch.pk}/progress/")
+    assert "no-store" in response["Cache-Control"]
+    progress = response.json()
+    # The shape every job's progress has (ouendan.core.jobs), with this job's counts.
+    assert {"status", "status_label", "processed", "total", "percent", "finished"} <= set(progress)
+    assert (progress["processed"], progress["total"], progress["percent"]) == (2, 2, 100)
+    assert progress["finished"] and progress["counts"]["postal"] == 1
+    assert progress["counts"]["emailed"] == 1
     download = client.get(f"/admin/receipt-tools/batches/{batch.pk}/zip/")
     assert download.status_code == 200 and "no-store" in download["Cache-Control"]
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))

@@ -1,6 +1,7 @@
 """Receipts and annual donation certificates: amounts, numbering, reissue, void and correction,
 PDF text, e-mail and the yearly batch."""
 
+import csv
 import datetime
 import io
 import threading
@@ -12,9 +13,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from donations.models import Donation
-from donations.receipts.batches import receipt_batch_run, receipt_batch_start, receipt_postal_zip
+from donations.receipts.batches import (
+    receipt_batch_progress,
+    receipt_batch_run,
+    receipt_batch_start,
+    receipt_batch_stuck,
+    receipt_postal_zip,
+)
 from donations.receipts.models import Receipt, ReceiptBatch, ReceiptCounter, ReceiptLog
-from donations.receipts.selectors import receipt_batch_stuck
 from donations.receipts.services import (
     ReceiptError,
     receipt_correct,
@@ -285,6 +291,37 @@ def test_an_interrupted_batch_resumes_where_it_stopped(
     assert Receipt.objects.count() == 5
 
 
+def test_the_sweeper_finds_a_stuck_batch_by_the_shared_rule_and_resumes_it(
+    year_of_donors, django_capture_on_commit_callbacks
+):
+    from donations.receipts.tasks import receipt_batch_sweep
+
+    with django_capture_on_commit_callbacks(execute=False):  # the task is "lost"
+        batch, _ = receipt_batch_start(year=2026)
+    receipt_batch_run(batch_id=batch.pk, chunk_size=2, max_chunks=1)  # worker stops after 1 chunk
+    assert receipt_batch_stuck() == []  # a chunk was saved just now: still moving
+    batch.refresh_from_db()
+    progress = receipt_batch_progress(batch=batch)
+    assert progress == {
+        "status": "running",
+        "status_label": str(ReceiptBatch.Status.RUNNING.label),
+        "processed": 2,
+        "total": 5,
+        "percent": 40,
+        "finished": False,
+        "counts": {"issued": 2, "skipped": 0, "emailed": 1, "postal": 1},
+    }
+    ReceiptBatch.objects.filter(pk=batch.pk).update(
+        updated_at=batch.updated_at - datetime.timedelta(minutes=11)
+    )
+    assert receipt_batch_stuck() == [batch.pk]
+    receipt_batch_sweep()  # huey runs the queued task at once in tests
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed, batch.issued_count) == ("done", 5, 5)
+    assert receipt_batch_progress(batch=batch)["percent"] == 100
+    assert receipt_batch_stuck() == [] and Receipt.objects.count() == 5
+
+
 def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
     year_of_donors, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -387,3 +424,19 @@ def test_receipt_mail_links_the_portal_in_the_donors_language(home_page):
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
     assert receipt_portal_url("ja") == "http://testserver/portal/"  # PUBLIC_BASE_URL in tests
     assert receipt_portal_url("en") == "http://testserver/en/portal/"
+
+
+def test_postal_address_list_has_a_bom_and_formula_safe_cells(home_page):
+    sneaky = donor(
+        email="", family_name='=HYPERLINK("x")', prefecture="", city="", address_line="@SUM(1)"
+    )
+    gift(sneaky, 3000, paid_at=at(2026, 5, 1))
+    receipt_issue_annual(supporter=sneaky, year=2026)
+    buffer = io.BytesIO()
+    assert receipt_postal_zip(year=2026, fileobj=buffer) == 1
+    raw = zipfile.ZipFile(buffer).read("addresses.csv")
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "name", "postal_code", "address"]
+    _number, name, _postal, address = rows[1]
+    assert name.startswith("'=HYPERLINK") and address == "'@SUM(1)"

@@ -1,0 +1,97 @@
+"""Reads of the money ledger: a gift by its Stripe keys, what a donor gave (portal and staff).
+
+Writes are in services.py; nothing here changes a row.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from members.models import Supporter
+
+from .models import Donation, RecurringDonation
+
+
+def donation_by_stripe_keys(
+    *,
+    checkout_session_id: str | None = None,
+    payment_intent_id: str | None = None,
+    invoice_id: str | None = None,
+) -> Donation | None:
+    """The ledger row of a Stripe session, payment intent or invoice (any one matches)."""
+    match = Q()
+    for field, value in (
+        ("stripe_checkout_session_id", checkout_session_id),
+        ("stripe_payment_intent_id", payment_intent_id),
+        ("stripe_invoice_id", invoice_id),
+    ):
+        if value:
+            match |= Q(**{field: value})
+    return Donation.objects.filter(match).first() if match else None
+
+
+@dataclass(frozen=True)
+class DonorSummary:
+    donations: list[Donation]
+    totals_by_year: list[tuple[int, int]]  # (calendar year in Japan, net yen)
+    monthly_gifts: list[RecurringDonation]
+
+
+def donor_summary(*, supporter: Supporter) -> DonorSummary:
+    """What the member portal shows a donor: gifts, yearly totals net of refunds, monthly gifts."""
+    donations = list(supporter.donations.select_related("campaign").order_by("-paid_at")[:100])
+    totals: dict[int, int] = {}
+    for donation in supporter.donations.only("amount_yen", "refunded_yen", "paid_at"):
+        year = timezone.localtime(donation.paid_at).year
+        totals[year] = totals.get(year, 0) + donation.net_yen
+    return DonorSummary(
+        donations=donations,
+        totals_by_year=sorted(totals.items(), reverse=True),
+        monthly_gifts=list(supporter.recurring_donations.order_by("-created_at")),
+    )
+
+
+@dataclass(frozen=True)
+class DonorTotals:
+    gifts: int
+    gross_yen: int
+    refunded_yen: int
+    this_year_net_yen: int
+    first_paid_at: datetime.datetime | None
+    last_paid_at: datetime.datetime | None
+    monthly_yen: int  # monthly gifts not cancelled (active or waiting for a retry)
+
+    @property
+    def net_yen(self) -> int:
+        return self.gross_yen - self.refunded_yen
+
+
+def donor_totals(*, supporter: Supporter) -> DonorTotals:
+    """A donor's giving for staff, in two aggregate queries. Years are calendar years in Japan."""
+    year_start = timezone.localtime().replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    this_year = Q(paid_at__gte=year_start)
+    sums = supporter.donations.aggregate(
+        gifts=Count("pk"),
+        gross=Sum("amount_yen", default=0),
+        refunded=Sum("refunded_yen", default=0),
+        year_gross=Sum("amount_yen", filter=this_year, default=0),
+        year_refunded=Sum("refunded_yen", filter=this_year, default=0),
+        first=Min("paid_at"),
+        last=Max("paid_at"),
+    )
+    monthly = supporter.recurring_donations.filter(
+        status__in=[RecurringDonation.Status.ACTIVE, RecurringDonation.Status.PAST_DUE]
+    ).aggregate(total=Sum("amount_yen", default=0))
+    return DonorTotals(
+        gifts=sums["gifts"],
+        gross_yen=sums["gross"],
+        refunded_yen=sums["refunded"],
+        this_year_net_yen=sums["year_gross"] - sums["year_refunded"],
+        first_paid_at=sums["first"],
+        last_paid_at=sums["last"],
+        monthly_yen=monthly["total"],
+    )
