@@ -29,12 +29,17 @@ class CampaignsConfig(AppConfig):
 
         # The ledger's events (donations does not import campaigns): thanks, fresh progress and
         # the goal check for each recorded gift, fresh progress after a refund.
-        from donations.signals import gift_recorded, gift_refunded
+        from donations.signals import gift_changed, gift_recorded, gift_refunded
 
-        from .gift_effects import gift_recorded_receiver, gift_refunded_receiver
+        from .gift_effects import (
+            gift_changed_receiver,
+            gift_recorded_receiver,
+            gift_refunded_receiver,
+        )
 
         gift_recorded.connect(gift_recorded_receiver, dispatch_uid="campaigns.gift_recorded")
         gift_refunded.connect(gift_refunded_receiver, dispatch_uid="campaigns.gift_refunded")
+        gift_changed.connect(gift_changed_receiver, dispatch_uid="campaigns.gift_changed")
 
         # Goods deliveries (donations.goods does not import campaigns): thanked once each.
         from donations.goods.signals import delivery_recorded

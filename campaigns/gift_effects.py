@@ -31,6 +31,12 @@ def gift_refunded_receiver(sender, donation: Donation, **kwargs) -> None:
     campaign_progress_invalidate(campaign_id=donation.campaign_id)
 
 
+def gift_changed_receiver(sender, donation: Donation, previous_campaign_id, **kwargs) -> None:
+    # Staff moved an offline gift to another campaign: the one it left shows its lower total now
+    # (the new one is refreshed by gift_recorded, sent again for the corrected gift).
+    campaign_progress_invalidate(campaign_id=previous_campaign_id)
+
+
 def campaign_goal_thanks_unfinished() -> list[int]:
     """Campaigns whose goal was claimed as reached a while ago but where a donor who had given
     by then was never thanked for it: the task that thanks them was lost."""

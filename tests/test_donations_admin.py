@@ -171,7 +171,7 @@ def _edit_data(donation, **changes):
 def test_editing_an_offline_gift_refreshes_its_campaign_progress(
     client, finance, campaign, django_capture_on_commit_callbacks
 ):
-    from campaigns.services import campaign_progress
+    from campaigns.selectors import campaign_progress
     from tests.campaigns_factories import campaign_gift
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -195,10 +195,13 @@ def test_editing_an_offline_gift_refreshes_its_campaign_progress(
 def test_moving_an_offline_gift_to_another_campaign_tells_receivers_the_old_one(
     client, finance, campaign, django_capture_on_commit_callbacks
 ):
+    from campaigns.selectors import campaign_progress
     from donations.signals import gift_changed
     from tests.campaigns_factories import campaign_gift
 
-    donation = campaign_gift(SupporterFactory(), campaign, 5_000, method="cash")
+    with django_capture_on_commit_callbacks(execute=True):
+        donation = campaign_gift(SupporterFactory(), campaign, 5_000, method="cash")
+    assert campaign_progress(campaign=campaign).raised_yen == 5_000  # now cached
     heard = []
 
     def receiver(sender, donation, previous_campaign_id, **kwargs):
@@ -215,6 +218,8 @@ def test_moving_an_offline_gift_to_another_campaign_tells_receivers_the_old_one(
         gift_changed.disconnect(receiver)
     assert response.status_code == 302
     assert heard == [(donation.pk, None, campaign.pk)]
+    # campaigns hears it too (campaigns/gift_effects.py): the campaign the gift left is fresh.
+    assert campaign_progress(campaign=campaign).raised_yen == 0
 
 
 def test_stripe_gifts_cannot_be_edited_through_the_service_either():
