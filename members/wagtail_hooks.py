@@ -1,9 +1,9 @@
 """Wagtail admin hooks for the members app."""
 
-# --- Member staff screens (members/admin_views.py) ----------------------------------------------
+# --- Member staff screens (members/admin/) ----------------------------------------------
 from wagtail import hooks as _member_hooks  # noqa: E402
 
-from .admin_views import MembersViewSetGroup, supporter_chooser_viewset  # noqa: E402
+from .admin import MembersViewSetGroup, supporter_chooser_viewset  # noqa: E402
 
 
 @_member_hooks.register("register_admin_viewset")
