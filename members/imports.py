@@ -26,6 +26,9 @@ from django.utils.crypto import get_random_string
 
 from ouendan.core.jobs import jobs_stuck
 
+# members.tasks imports this module too: each uses the other's functions through the module
+# (tasks.member_import_run_task), so either can be imported first without a cycle.
+from . import tasks
 from .import_checks import (  # noqa: F401 - some are re-exported for the goods import
     FORMULA_ESCAPES,
     MSG_DATA_CHANGED,
@@ -124,8 +127,6 @@ def _table_open(member_import: MemberImport, raw) -> Table:
 
 def member_import_create(*, upload: UploadedFile, user: User | None) -> MemberImport:
     """Store an uploaded file and queue its check once the row is committed."""
-    from .tasks import member_import_validate_task
-
     original = upload.name or "members.csv"
     extension = original[original.rfind(".") :].lower() if "." in original else ""
     # The stored name is random: the upload holds personal data and must not be guessable.
@@ -133,20 +134,18 @@ def member_import_create(*, upload: UploadedFile, user: User | None) -> MemberIm
     member_import = MemberImport.objects.create(
         file=upload, original_name=original[:255], created_by=user
     )
-    transaction.on_commit(lambda: member_import_validate_task(member_import.pk))
+    transaction.on_commit(lambda: tasks.member_import_validate_task(member_import.pk))
     return member_import
 
 
 def member_import_confirm(*, member_import_id: int) -> bool:
     """Staff confirmed a checked import: mark it importing and queue the write. False when it is
     not (or no longer) waiting for confirmation, e.g. a double click."""
-    from .tasks import member_import_run_task
-
     started = MemberImport.objects.filter(
         pk=member_import_id, status=Status.VALIDATED, file_deleted_at__isnull=True
     ).update(status=Status.IMPORTING, processed_rows=0)
     if started:
-        transaction.on_commit(lambda: member_import_run_task(member_import_id))
+        transaction.on_commit(lambda: tasks.member_import_run_task(member_import_id))
     return bool(started)
 
 
