@@ -10,7 +10,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -33,6 +32,7 @@ from ..models import (
     Skill,
     Supporter,
 )
+from ..registry import supporter_detail_context, supporter_detail_sees_money
 from ..selectors import SEARCH_FIELDS, supporter_timeline, supporters_for_list, supporters_search
 from .forms import SupporterAdminForm
 
@@ -264,19 +264,15 @@ class SupporterInspectView(generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         supporter = self.object
-        # Money is shown only to staff who may see the ledger (least privilege).
-        sees_gifts = self.request.user.has_perm("donations.view_donation")
+        user = self.request.user
+        # Money is shown only to staff who may see the ledger (least privilege): the donations
+        # app registers its figures with that permission (members/registry.py).
         context["timeline"] = supporter_timeline(
             supporter=supporter,
-            include_emails=self.request.user.has_perm("core.view_outgoingemail"),
-            include_gifts=sees_gifts,
+            include_emails=user.has_perm("core.view_outgoingemail"),
+            include_gifts=supporter_detail_sees_money(user=user),
         )
-        if sees_gifts:
-            from donations.services import donor_totals
-
-            context["donor_totals"] = donor_totals(supporter=supporter)
-            if supporter.email:
-                context["ledger_url"] = f"{reverse('donation:index')}?q={supporter.email}"
+        context.update(supporter_detail_context(supporter=supporter, user=user))
         context["volunteer_profile"] = getattr(supporter, "volunteer_profile", None)
         return context
 

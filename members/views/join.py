@@ -11,12 +11,11 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
-from donations.stripe_api import stripe_configured
-
 from .. import services
 from ..forms import EmailForm, JoinForm
 from ..models import AccessToken, VolunteerProfile
 from ..normalise import address_for_postal_code, normalise_postal_code
+from ..registry import payments_enabled
 from .links import (
     _portal_login_template,
     _postal_lookup_url,
@@ -135,7 +134,7 @@ def join_confirm(request, page, token: str):
             # The link proved the address, as a login link would: go straight on to the portal
             # and, for a paid plan, offer the first fee right here.
             portal_session_start(request, supporter)
-            context["payments_enabled"] = stripe_configured()
+            context["payments_enabled"] = payments_enabled()
             context["unpaid_memberships"] = [
                 membership
                 for membership in supporter.memberships.select_related("plan")

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from donations.stripe_api import stripe_configured
 from ouendan.core.exports import CSV_CONTENT_TYPE
 
 from .. import services
 from ..forms import ConsentForm, DeletionForm, EmailForm, ProfileForm, VolunteerForm
 from ..models import AccessToken, ConsentRecord, Supporter, VolunteerProfile
+from ..registry import payments_enabled
 from .join import LINK_RATE_EMAIL, LINK_RATE_IP, over_limit, rate_limited
 from .links import _postal_lookup_url, link_template, sub_url
 from .session import _portal_logout, portal_session_start, portal_supporter
@@ -68,7 +68,7 @@ def portal_home(request, page):
             "consent_history": supporter.consents.order_by("-recorded_at", "-pk"),
             "memberships": supporter.memberships.select_related("plan"),
             "membership_paid": request.GET.get("membership_paid") == "1",
-            "payments_enabled": stripe_configured(),
+            "payments_enabled": payments_enabled(),
             "urls": {
                 name: sub_url(request, page, name)
                 for name in ("profile", "volunteer", "consents", "delete", "logout")
