@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ouendan.core.mail import email_queue, email_redact
+from ouendan.core.models import OutgoingEmail
 
 from .access_links import access_token_issue
 from .models import AccessToken, Supporter
@@ -44,4 +45,19 @@ def access_link_send(*, supporter: Supporter, purpose: str, template: str, url: 
         template=template,
         context={"supporter": supporter, "url": link},
         secrets=(link, secret),
+    )
+
+
+def supporter_emails_erase(*, supporter: Supporter) -> int:
+    """Clear the address and body of every e-mail stored for the supporter (anonymisation);
+    subject, dates and status stay, so the outbox still shows that something was sent.
+    Returns how many messages changed.
+
+    The one place members changes outbox rows. ouendan.core.mail has no service for this yet;
+    once it does, this should call it.
+    """
+    return (
+        OutgoingEmail.objects.filter(supporter=supporter)
+        .exclude(to="", body="")
+        .update(to="", body="", secret_body="")
     )

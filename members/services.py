@@ -29,11 +29,14 @@ from .data_export import (  # noqa: F401 - re-exported
     supporter_export_data,
 )
 from .emails import access_link_send
+from .fields import PORTAL_PROFILE_FIELDS
 from .memberships import (  # noqa: F401 - re-exported
     membership_cancel,
+    membership_create,
     membership_lapse_overdue,
     membership_record_payment,
     membership_start,
+    membership_update,
 )
 from .models import (
     NOT_CONTACTABLE,
@@ -55,6 +58,7 @@ from .selectors import (  # noqa: F401 - re-exported
     consents_current,
     supporter_find_duplicate,
 )
+from .supporters import supporter_create, supporter_update  # noqa: F401 - re-exported
 
 # --- Duplicates --------------------------------------------------------------------------------
 
@@ -194,28 +198,6 @@ def supporter_send_login_link(*, email: str, login_url: str) -> bool:
 
 
 # --- Public journeys: join form and member portal ----------------------------------------------
-
-PORTAL_PROFILE_FIELDS = frozenset(
-    {
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "birth_year",
-        "organisation_name",
-        "organisation_name_kana",
-        "department",
-        "contact_person",
-        "invoice_address",
-        "phone",
-        "postal_code",
-        "prefecture",
-        "city",
-        "address_line",
-        "building",
-        "preferred_language",
-    }
-)
 
 
 def volunteer_profile_update(

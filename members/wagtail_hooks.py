@@ -8,11 +8,17 @@ from wagtail.admin.menu import MenuItem
 
 from . import import_views
 from .admin import MembersViewSetGroup, supporter_chooser_viewset
+from .admin.memberships import CANCEL_LOG_ACTION
 
 
 @hooks.register("register_admin_viewset")
 def register_members_admin():
     return [MembersViewSetGroup(), supporter_chooser_viewset]
+
+
+@hooks.register("register_log_actions")
+def register_members_log_actions(actions):
+    actions.register_action(CANCEL_LOG_ACTION, _("Cancel membership"), _("Membership cancelled"))
 
 
 @hooks.register("register_admin_urls")

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..registry import supporter_detail_context, supporter_detail_sees_money
 from ..selectors import SEARCH_FIELDS, supporter_timeline, supporters_for_list, supporters_search
-from .forms import SupporterAdminForm
+from .editing import SupporterAdminForm, SupporterCreateView, SupporterEditView
 
 RENEWAL_DUE_DAYS = 30
 
@@ -308,6 +308,8 @@ class SupporterViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = SupporterIndexView
     inspect_view_class = SupporterInspectView
+    add_view_class = SupporterCreateView
+    edit_view_class = SupporterEditView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_per_page = 50
