@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_address
+from .fields import SUPPORTER_KANA_FIELDS
 from .import_reading import ImportFileError
 from .models import Supporter
 from .normalise import (
@@ -29,7 +30,6 @@ from .normalise import (
 )
 from .resources import IMPORT_COLUMNS, SupporterResource, header_key
 
-KANA_FIELDS = {"family_name_kana", "given_name_kana", "organisation_name_kana"}
 # Free text where full-width digits and Latin letters become half-width, as on the join form.
 HALFWIDTH_FIELDS = {
     "organisation_name",
@@ -250,7 +250,7 @@ class _Checker:
             return self.yes_no_widget.clean(raw) if raw.strip() else None
         if raw.startswith(FORMULA_ESCAPES):
             raw = raw[1:]  # our own export's protection against formulas: take it off again
-        if name in KANA_FIELDS:
+        if name in SUPPORTER_KANA_FIELDS:
             value = normalise_kana(raw)
         elif name == "email":
             value = normalise_email(raw)

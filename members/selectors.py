@@ -8,8 +8,9 @@ import datetime
 from dataclasses import dataclass
 
 import jaconv
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from ouendan.core.models import OutgoingEmail
 
 from . import normalise
-from .models import AccessToken, ConsentRecord, DeletionRequest, Membership, Supporter
+from .fields import SUPPORTER_SEARCH_FIELDS
+from .models import (
+    AccessToken,
+    ConsentRecord,
+    DeletionRequest,
+    JoinPage,
+    MemberImport,
+    MemberPortalPage,
+    Membership,
+    MembershipPlan,
+    Supporter,
+    VolunteerProfile,
+)
 
 # --- Duplicates --------------------------------------------------------------------------------
 
@@ -92,16 +105,7 @@ def supporters_for_list():
     )
 
 
-SEARCH_FIELDS = [
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "organisation_name",
-    "organisation_name_kana",
-    "email",
-    "phone",
-]
+SEARCH_FIELDS = list(SUPPORTER_SEARCH_FIELDS)  # Wagtail's search_fields wants a list
 
 
 def _search_variants(term: str) -> set[str]:
@@ -256,3 +260,69 @@ def supporter_timeline(
     order = {id(entry): index for index, entry in enumerate(entries)}
     entries.sort(key=lambda entry: (entry.when, order[id(entry)]), reverse=True)
     return entries
+
+
+# --- The public journeys (members/views/) -----------------------------------------------------
+
+
+def supporter_active_get(*, pk: int) -> Supporter | None:
+    """The active supporter with this id (a portal session's), or None."""
+    return Supporter.objects.filter(pk=pk, status=Supporter.Status.ACTIVE).first()
+
+
+def volunteer_profile_for(*, supporter: Supporter) -> VolunteerProfile | None:
+    return VolunteerProfile.objects.filter(supporter=supporter).first()
+
+
+def memberships_of(*, supporter: Supporter) -> QuerySet[Membership]:
+    return supporter.memberships.select_related("plan")
+
+
+def memberships_payable(*, supporter: Supporter) -> list[Membership]:
+    """The supporter's memberships with a fee that can be paid now (Membership.needs_payment)."""
+    return [
+        membership
+        for membership in memberships_of(supporter=supporter)
+        if membership.needs_payment()
+    ]
+
+
+def consent_history(*, supporter: Supporter) -> QuerySet[ConsentRecord]:
+    """Every consent record of the supporter, newest first."""
+    return supporter.consents.order_by("-recorded_at", "-pk")
+
+
+def join_page_plans(*, page: JoinPage) -> QuerySet[MembershipPlan]:
+    """The plans a join page offers that are still offered to new members."""
+    return page.plans.filter(is_active=True).order_by("sort_order", "name")
+
+
+def member_portal_page_find() -> MemberPortalPage | None:
+    """The live member portal page: the Japanese one, else any."""
+    pages = MemberPortalPage.objects.live()
+    return pages.filter(locale__language_code="ja").first() or pages.first()
+
+
+# --- Staff screens -----------------------------------------------------------------------------
+
+
+def supporter_for_detail(*, pk: int) -> Supporter:
+    """A supporter with the volunteer profile and its lists loaded (the admin's detail page);
+    Http404 when there is none."""
+    return get_object_or_404(
+        Supporter.objects.select_related("volunteer_profile").prefetch_related(
+            Prefetch("volunteer_profile__skills"),
+            Prefetch("volunteer_profile__areas"),
+            Prefetch("volunteer_profile__interests"),
+        ),
+        pk=pk,
+    )
+
+
+def member_imports_recent(*, limit: int) -> list[MemberImport]:
+    return list(MemberImport.objects.select_related("created_by")[:limit])
+
+
+def supporters_for_export() -> QuerySet[Supporter]:
+    """Every supporter still holding personal data, in id order (the staff export)."""
+    return Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")

@@ -8,8 +8,7 @@ import datetime
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch
-from django.shortcuts import get_object_or_404
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -25,6 +24,7 @@ from wagtail.permissions import register_permission_policy
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
+from ..fields import SUPPORTER_ORGANISATION_FIELDS, SUPPORTER_PERSON_FIELDS
 from ..models import (
     Area,
     Membership,
@@ -33,7 +33,13 @@ from ..models import (
     Supporter,
 )
 from ..registry import supporter_detail_context, supporter_detail_sees_money
-from ..selectors import SEARCH_FIELDS, supporter_timeline, supporters_for_list, supporters_search
+from ..selectors import (
+    SEARCH_FIELDS,
+    supporter_for_detail,
+    supporter_timeline,
+    supporters_for_list,
+    supporters_search,
+)
 from .editing import SupporterAdminForm, SupporterCreateView, SupporterEditView
 
 RENEWAL_DUE_DAYS = 30
@@ -241,24 +247,11 @@ class SupporterInspectView(generic.InspectView):
     ]
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Supporter.objects.select_related("volunteer_profile").prefetch_related(
-                Prefetch("volunteer_profile__skills"),
-                Prefetch("volunteer_profile__areas"),
-                Prefetch("volunteer_profile__interests"),
-            ),
-            pk=self.pk,
-        )
+        return supporter_for_detail(pk=self.pk)
 
     def get_fields_context(self):
-        person = ["family_name", "given_name", "family_name_kana", "given_name_kana", "birth_year"]
-        organisation = [
-            "organisation_name",
-            "organisation_name_kana",
-            "department",
-            "contact_person",
-        ]
-        hidden = organisation if self.object.kind == Supporter.Kind.PERSON else person
+        person = self.object.kind == Supporter.Kind.PERSON
+        hidden = SUPPORTER_ORGANISATION_FIELDS if person else SUPPORTER_PERSON_FIELDS
         return [self.get_context_for_field(name) for name in self.fields if name not in hidden]
 
     def get_context_data(self, **kwargs):

@@ -13,12 +13,8 @@ from .choices import (
     plan_label,
 )
 from .details import (
-    ADDRESS_FIELDS,
-    ORGANISATION_FIELDS,
-    PERSON_FIELDS,
     PREFECTURES,
     REQUIRED_MESSAGE,
-    VOLUNTEER_FIELDS,
     AccessibleFormMixin,
     SupporterDetailsForm,
     _valid_email,
@@ -27,12 +23,8 @@ from .join import EmailForm, JoinForm
 from .portal import ConsentForm, DeletionForm, ProfileForm, VolunteerForm
 
 __all__ = [
-    "ADDRESS_FIELDS",
-    "ORGANISATION_FIELDS",
-    "PERSON_FIELDS",
     "PREFECTURES",
     "REQUIRED_MESSAGE",
-    "VOLUNTEER_FIELDS",
     "AccessibleFormMixin",
     "ConsentFieldsMixin",
     "ConsentForm",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import VOLUNTEER_FIELDS
 from ..models import (
     Area,
     ConsentRecord,
@@ -15,7 +16,7 @@ from ..models import (
 from ..normalise import (
     normalise_phone,
 )
-from .details import VOLUNTEER_FIELDS, _text
+from .details import _text
 
 
 def availability_rows(bound_field) -> list[tuple[str, list]]:

@@ -8,6 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import address_form_clean
+from ..fields import (
+    SUPPORTER_CONTACT_FIELDS,
+    SUPPORTER_ORGANISATION_FIELDS,
+    SUPPORTER_PERSON_FIELDS,
+)
 from ..models import (
     Supporter,
 )
@@ -29,23 +34,6 @@ PREFECTURES = [
     "鹿児島県", "沖縄県",
 ]  # fmt: skip
 
-PERSON_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_year")
-ORGANISATION_FIELDS = (
-    "organisation_name",
-    "organisation_name_kana",
-    "department",
-    "contact_person",
-    "invoice_address",
-)
-ADDRESS_FIELDS = ("phone", "postal_code", "prefecture", "city", "address_line", "building")
-VOLUNTEER_FIELDS = (
-    "skills",
-    "areas",
-    "interests",
-    "availability",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-)
 REQUIRED_MESSAGE = _("Please fill in this field.")
 
 
@@ -216,11 +204,11 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
         # The section that does not apply is emptied, so nothing typed there is stored.
         if self.is_organisation():
             required = ("organisation_name", "organisation_name_kana", "contact_person")
-            for name in PERSON_FIELDS:
+            for name in SUPPORTER_PERSON_FIELDS:
                 cleaned[name] = None if name == "birth_year" else ""
         else:
             required = ("family_name", "given_name", "family_name_kana", "given_name_kana")
-            for name in ORGANISATION_FIELDS:
+            for name in SUPPORTER_ORGANISATION_FIELDS:
                 cleaned[name] = ""
         for name in required:
             if not cleaned.get(name) and name not in self.errors:
@@ -232,5 +220,5 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
         return cleaned
 
     def supporter_values(self) -> dict:
-        names = PERSON_FIELDS + ORGANISATION_FIELDS + ADDRESS_FIELDS
+        names = SUPPORTER_PERSON_FIELDS + SUPPORTER_ORGANISATION_FIELDS + SUPPORTER_CONTACT_FIELDS
         return {name: self.cleaned_data[name] for name in names}

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ouendan.core.guard import honeypot_field
+
 from ..models import (
     MembershipPlan,
     Supporter,
@@ -49,12 +51,9 @@ class JoinForm(ConsentFieldsMixin, VolunteerFieldsMixin, SupporterDetailsForm):
     newsletter = forms.BooleanField(
         label=_("Send me the newsletter by e-mail."), required=False, initial=True
     )
-    # Honeypot: hidden by CSS; people leave it empty, form-filling robots do not.
-    homepage_url = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    # Honeypot (ouendan.core.guard.HONEYPOT_FIELD): hidden by CSS; people leave it empty,
+    # form-filling robots do not.
+    homepage_url = honeypot_field()
 
     field_order = ["kind"]
 
@@ -77,10 +76,6 @@ class JoinForm(ConsentFieldsMixin, VolunteerFieldsMixin, SupporterDetailsForm):
         if self.selected_kind() == self.ORGANISATION:
             return Supporter.Kind.ORGANISATION
         return Supporter.Kind.PERSON
-
-    def is_spam(self) -> bool:
-        """The honeypot was filled in: pretend success and store nothing."""
-        return bool(self.data.get(self.add_prefix("homepage_url"), "").strip())
 
     def clean_email(self):
         return _valid_email(self.cleaned_data.get("email", ""))

@@ -3,6 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import (
+    PORTAL_PROFILE_FIELDS,
+    SUPPORTER_ORGANISATION_FIELDS,
+    SUPPORTER_PERSON_FIELDS,
+)
 from ..models import (
     Supporter,
     VolunteerProfile,
@@ -11,13 +16,7 @@ from ..normalise import (
     normalise_kana,
 )
 from .choices import ConsentFieldsMixin, VolunteerFieldsMixin
-from .details import (
-    ADDRESS_FIELDS,
-    ORGANISATION_FIELDS,
-    PERSON_FIELDS,
-    AccessibleFormMixin,
-    SupporterDetailsForm,
-)
+from .details import AccessibleFormMixin, SupporterDetailsForm
 
 
 class ProfileForm(SupporterDetailsForm):
@@ -30,10 +29,12 @@ class ProfileForm(SupporterDetailsForm):
 
     def __init__(self, *args, supporter: Supporter, **kwargs):
         self.instance = supporter
-        names = PERSON_FIELDS + ORGANISATION_FIELDS + ADDRESS_FIELDS + ("preferred_language",)
+        names = PORTAL_PROFILE_FIELDS
         kwargs.setdefault("initial", {name: getattr(supporter, name) for name in names})
         super().__init__(*args, **kwargs)
-        hidden = PERSON_FIELDS if self.is_organisation() else ORGANISATION_FIELDS
+        hidden = (
+            SUPPORTER_PERSON_FIELDS if self.is_organisation() else SUPPORTER_ORGANISATION_FIELDS
+        )
         for name in hidden:
             del self.fields[name]
 

@@ -15,7 +15,6 @@ from .join import (
     join_confirm,
     join_resend,
     join_thanks,
-    over_limit,
     postal_code_lookup,
     rate_limited,
 )
@@ -70,7 +69,6 @@ __all__ = [
     "link_template",
     "localised_page_url",
     "login_required",
-    "over_limit",
     "page_base_url",
     "portal_consents",
     "portal_delete",

@@ -9,13 +9,15 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
-from django_ratelimit.core import is_ratelimited
+
+from ouendan.core.guard import honeypot_filled, over_limit, too_many_requests
 
 from .. import services
 from ..forms import EmailForm, JoinForm
 from ..models import AccessToken, VolunteerProfile
 from ..normalise import address_for_postal_code, normalise_postal_code
 from ..registry import payments_enabled
+from ..selectors import join_page_plans, memberships_payable
 from .links import (
     _portal_login_template,
     _postal_lookup_url,
@@ -33,24 +35,9 @@ LINK_RATE_IP = "10/h"
 LINK_RATE_EMAIL = "3/h"
 
 
-def over_limit(request, *, group: str, ip_rate: str, email: str, email_rate: str) -> bool:
-    """Count one attempt from this IP address and for this e-mail; True when either is over."""
-    over_ip = is_ratelimited(request, group=f"{group}:ip", key="ip", rate=ip_rate, increment=True)
-    over_email = bool(email) and is_ratelimited(
-        request,
-        group=f"{group}:email",
-        key=lambda _group, _request: email,
-        rate=email_rate,
-        increment=True,
-    )
-    return over_ip or over_email
-
-
 def rate_limited(request, page) -> TemplateResponse:
-    response = page.render(request, template="members/join_page_rate_limited.html")
-    response.status_code = 429
-    response["Retry-After"] = "3600"
-    return response
+    """The page's "too many attempts" answer (429), also used by the pledge page."""
+    return too_many_requests(page.render(request, template="members/join_page_rate_limited.html"))
 
 
 @require_GET
@@ -74,13 +61,13 @@ def postal_code_lookup(request):
 
 
 def _plans(page):
-    return page.plans.filter(is_active=True).order_by("sort_order", "name")
+    return join_page_plans(page=page)
 
 
 def join(request, page):
     if request.method == "POST":
         form = JoinForm(request.POST, plans=_plans(page))
-        if form.is_spam():
+        if honeypot_filled(form):
             return redirect(sub_url(request, page, "thanks"))  # pretend; store nothing
         if form.is_valid():
             if over_limit(
@@ -135,11 +122,7 @@ def join_confirm(request, page, token: str):
             # and, for a paid plan, offer the first fee right here.
             portal_session_start(request, supporter)
             context["payments_enabled"] = payments_enabled()
-            context["unpaid_memberships"] = [
-                membership
-                for membership in supporter.memberships.select_related("plan")
-                if membership.needs_payment()
-            ]
+            context["unpaid_memberships"] = memberships_payable(supporter=supporter)
     else:
         valid = services.access_token_is_valid(
             secret=token, purpose=AccessToken.Purpose.CONFIRM_SIGNUP

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from ouendan.net import public_url
 
-from ..models import MemberPortalPage
+from ..selectors import member_portal_page_find
 
 TOKEN_PLACEHOLDER = "TOKENPLACEHOLDER"  # noqa: S105 - replaced by "{token}", not a secret
 
@@ -67,6 +67,4 @@ def _postal_lookup_url() -> str:
 
 
 def portal_page():
-    return MemberPortalPage.objects.live().filter(locale__language_code="ja").first() or (
-        MemberPortalPage.objects.live().first()
-    )
+    return member_portal_page_find()

@@ -5,19 +5,21 @@ import json
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from ouendan.core.exports import CSV_CONTENT_TYPE
+from ouendan.core.exports import CSV_CONTENT_TYPE, spreadsheet_response
+from ouendan.core.guard import over_limit
 
 from .. import services
 from ..forms import ConsentForm, DeletionForm, EmailForm, ProfileForm, VolunteerForm
 from ..models import AccessToken, ConsentRecord, Supporter, VolunteerProfile
 from ..registry import payments_enabled
-from .join import LINK_RATE_EMAIL, LINK_RATE_IP, over_limit, rate_limited
+from ..selectors import consent_history, memberships_of, volunteer_profile_for
+from .join import LINK_RATE_EMAIL, LINK_RATE_IP, rate_limited
 from .links import _postal_lookup_url, link_template, sub_url
 from .session import _portal_logout, portal_session_start, portal_supporter
 
@@ -55,7 +57,7 @@ def portal_home(request, page):
     supporter = portal_supporter(request)
     if supporter is None:
         return _login_form_response(request, page, EmailForm())
-    profile = VolunteerProfile.objects.filter(supporter=supporter).first()
+    profile = volunteer_profile_for(supporter=supporter)
     current = services.consents_current(supporter=supporter)
     return page.render(
         request,
@@ -65,8 +67,8 @@ def portal_home(request, page):
             "availability": _availability_table(profile),
             "slot_labels": VolunteerProfile.Slot.labels,
             "consents": [(label, current.get(kind)) for kind, label in ConsentRecord.Kind.choices],
-            "consent_history": supporter.consents.order_by("-recorded_at", "-pk"),
-            "memberships": supporter.memberships.select_related("plan"),
+            "consent_history": consent_history(supporter=supporter),
+            "memberships": memberships_of(supporter=supporter),
             "membership_paid": request.GET.get("membership_paid") == "1",
             "payments_enabled": payments_enabled(),
             "urls": {
@@ -172,7 +174,7 @@ def portal_volunteer(request, page):
     supporter = request.supporter
     if supporter.kind != Supporter.Kind.PERSON:
         raise Http404
-    profile = VolunteerProfile.objects.filter(supporter=supporter).first()
+    profile = volunteer_profile_for(supporter=supporter)
     return _edit(
         request,
         page,
@@ -210,20 +212,19 @@ def portal_export(request, page, fmt: str):
     supporter = request.supporter
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
-        response = HttpResponse(
-            json.dumps(
-                services.supporter_export_data(supporter=supporter), ensure_ascii=False, indent=2
-            ),
-            content_type="application/json; charset=utf-8",
+        content = json.dumps(
+            services.supporter_export_data(supporter=supporter), ensure_ascii=False, indent=2
         )
+        content_type = "application/json; charset=utf-8"
     elif fmt == "csv":
-        response = HttpResponse(
-            services.supporter_export_csv(supporter=supporter), content_type=CSV_CONTENT_TYPE
-        )
+        # spreadsheet_csv (ouendan.core.exports): byte-order mark, every cell formula-safe.
+        content = services.supporter_export_csv(supporter=supporter)
+        content_type = CSV_CONTENT_TYPE
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.{fmt}"'
-    return response
+    return spreadsheet_response(
+        content, filename=f"my-data-{stamp}.{fmt}", content_type=content_type
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ import time
 from django.utils.cache import patch_cache_control
 
 from ..models import Supporter
+from ..selectors import supporter_active_get
 
 SESSION_SUPPORTER = "members_portal_supporter"
 SESSION_LOGGED_IN_AT = "members_portal_logged_in_at"
@@ -22,7 +23,7 @@ def portal_supporter(request) -> Supporter | None:
     logged_in_at = request.session.get(SESSION_LOGGED_IN_AT, 0)
     if not supporter_id or time.time() - logged_in_at > PORTAL_SESSION_MAX_AGE:
         return None
-    return Supporter.objects.filter(pk=supporter_id, status=Supporter.Status.ACTIVE).first()
+    return supporter_active_get(pk=supporter_id)
 
 
 def portal_session_start(request, supporter: Supporter) -> None:
