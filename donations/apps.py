@@ -7,8 +7,24 @@ class DonationsConfig(AppConfig):
     verbose_name = _("Donations")
 
     def ready(self):
+        from django.urls import reverse
+
         from members.privacy import privacy_register
+        from members.registry import payments_register, supporter_detail_register
 
         from .privacy import supporter_money_anonymise, supporter_money_export
+        from .services import donor_totals
+        from .stripe_api import stripe_configured
 
         privacy_register(export=supporter_money_export, anonymise=supporter_money_anonymise)
+        # members never imports donations: it shows a donor's totals and offers to pay a
+        # membership fee through these hooks (members/registry.py).
+        payments_register(enabled=stripe_configured)
+
+        def donor_figures(supporter):
+            context = {"donor_totals": donor_totals(supporter=supporter)}
+            if supporter.email:
+                context["ledger_url"] = f"{reverse('donation:index')}?q={supporter.email}"
+            return context
+
+        supporter_detail_register(permission="donations.view_donation", context=donor_figures)

@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from members.models import AccessToken, Membership
 from members.services import access_token_is_valid, access_token_redeem
+from ouendan.core.guard import over_limit, too_many_requests
 
 from .checkout_donor import checkout_request_create
 from .forms import DonateForm
@@ -62,7 +63,7 @@ def donate_form(request, page):
 
     No supporter is created or changed here: anyone can type anyone's e-mail address. The paid
     event finds or creates the supporter and applies the wishes to that gift only."""
-    from members.views import absolute_link, over_limit, sub_url
+    from members.views import absolute_link, sub_url
 
     campaign_id = _campaign_id(request)
     initial = {
@@ -91,9 +92,7 @@ def donate_form(request, page):
     ):
         # The form is shown again as typed, with the reason; nothing was sent to Stripe.
         context["rate_limited"] = True
-        response = render(request, "donations/donate_page.html", context, status=429)
-        response["Retry-After"] = "3600"
-        return response
+        return too_many_requests(render(request, "donations/donate_page.html", context))
 
     checkout = checkout_request_create(
         frequency=data["frequency"],

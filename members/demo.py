@@ -3,15 +3,16 @@
 
 Idempotent: lists are upserted by name, supporters by e-mail, and memberships and consents are
 only created for supporters that have none yet, so running it again changes no counts.
+
+The pages go under the home page the caller passes in, made with the caller's page helpers: home
+is the layer above, so members never imports it.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.utils import timezone
-from wagtail.models import Locale
-
-from home.models import HomePage, StandardPage
-from ouendan.core.demo import page_translate, page_upsert
+from wagtail.models import Locale, Page
 
 from .models import (
     Area,
@@ -319,11 +320,19 @@ def _supporters(today: datetime.date) -> None:
             _memberships(supporter, index, plans, today)
 
 
-def _pages() -> None:
-    home = HomePage.objects.filter(locale__language_code="ja").first()
-    if home is None:
-        return
-    privacy = StandardPage.objects.child_of(home).filter(slug="privacy").first()
+# page_upsert(parent=, model=, slug=, **fields) and page_translate(page=, locale=, **fields):
+# create or update a page (or its translation) and publish it.
+PageUpsert = Callable[..., Page]
+PageTranslate = Callable[..., Page]
+
+
+def _pages(
+    *,
+    home: Page,
+    privacy: Page | None,
+    page_upsert: PageUpsert,
+    page_translate: PageTranslate,
+) -> None:
     join = page_upsert(
         parent=home,
         model=JoinPage,
@@ -359,10 +368,18 @@ def _pages() -> None:
     page_translate(page=portal, locale=english, title="Member portal", intro=PORTAL_INTRO_EN)
 
 
-def members_demo_build() -> None:
-    """Areas, skills, interests, plans, ~40 supporters with memberships and consents, and the
-    join and portal pages in Japanese and English. Safe to run any number of times."""
+def members_demo_build(
+    *,
+    home: Page | None = None,
+    privacy: Page | None = None,
+    page_upsert: PageUpsert | None = None,
+    page_translate: PageTranslate | None = None,
+) -> None:
+    """Areas, skills, interests, plans, ~40 supporters with memberships and consents, and, given
+    the Japanese home page and the page helpers, the join and portal pages under it in Japanese
+    and English (linking to `privacy`). Safe to run any number of times."""
     today = timezone.localdate()
     _upsert_lists()
     _supporters(today)
-    _pages()
+    if home is not None and page_upsert is not None and page_translate is not None:
+        _pages(home=home, privacy=privacy, page_upsert=page_upsert, page_translate=page_translate)

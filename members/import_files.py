@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .import_checks import _error
+from .import_progress import IN_PROGRESS, member_import_locked
 from .models import MemberImport
 
 logger = logging.getLogger(__name__)
@@ -68,8 +70,6 @@ def member_import_files_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete every upload that is imported, cancelled or older than FILE_KEPT_FOR; the number
     deleted. An import still waiting (or stuck) after that long is closed, since nothing can be
     imported without its file; one a worker is on right now is left to finish first."""
-    from .imports import IN_PROGRESS, _error, member_import_locked
-
     now = now or timezone.now()
     due = MemberImport.objects.filter(file_deleted_at__isnull=True).filter(
         Q(status__in=[Status.DONE, Status.CANCELLED]) | Q(created_at__lt=now - FILE_KEPT_FOR)

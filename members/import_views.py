@@ -28,8 +28,9 @@ from .imports import (
     member_import_error_count,
     member_import_progress,
 )
-from .models import MemberImport, Supporter
+from .models import MemberImport
 from .resources import IMPORT_COLUMNS, SupporterResource
+from .selectors import member_imports_recent, supporters_for_export
 
 IMPORT_PERMISSION = "members.add_supporter"
 EXPORT_PERMISSION = "members.view_supporter"
@@ -65,7 +66,7 @@ class MemberImportForm(forms.Form):
 
 def import_list(request):
     _require(request, IMPORT_PERMISSION)
-    imports = list(MemberImport.objects.select_related("created_by")[:IMPORTS_LISTED])
+    imports = member_imports_recent(limit=IMPORTS_LISTED)
     for item in imports:
         item.file_delete_by = item.created_at + FILE_KEPT_FOR
     return TemplateResponse(
@@ -164,7 +165,7 @@ def supporter_export(request):
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         kind = "csv"
-    queryset = Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")
+    queryset = supporters_for_export()
     content, content_type = spreadsheet_file(SupporterResource().export(queryset), file_format=kind)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return spreadsheet_response(

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from ouendan.core.models import OutgoingEmail
-
+from .emails import supporter_emails_erase
+from .fields import SUPPORTER_BLANKED_FIELDS
 from .models import (
     AccessToken,
     DeletionRequest,
@@ -54,26 +54,6 @@ def privacy_sections_export(*, supporter: Supporter) -> dict[str, list[dict[str,
     return sections
 
 
-# Fields blanked on the supporter; names are replaced by ANONYMISED_NAME instead.
-_BLANKED_FIELDS = [
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "organisation_name_kana",
-    "department",
-    "contact_person",
-    "invoice_address",
-    "email",
-    "phone",
-    "postal_code",
-    "prefecture",
-    "city",
-    "address_line",
-    "building",
-    "notes",
-]
-
-
 def supporter_anonymise(
     *,
     supporter: Supporter,
@@ -94,7 +74,7 @@ def supporter_anonymise(
             # Wagtail's edit log keeps str(object) of every saved row; scrub it first, while the
             # names to look for are still known.
             supporter_log_entries_scrub(supporter=supporter)
-            for field in _BLANKED_FIELDS:
+            for field in SUPPORTER_BLANKED_FIELDS:
                 setattr(supporter, field, "")
             if supporter.kind == Supporter.Kind.ORGANISATION:
                 supporter.organisation_name = ANONYMISED_NAME
@@ -109,9 +89,7 @@ def supporter_anonymise(
             supporter.save()
         VolunteerProfile.objects.filter(supporter=supporter).delete()
         AccessToken.objects.filter(supporter=supporter).delete()
-        OutgoingEmail.objects.filter(supporter=supporter).exclude(to="", body="").update(
-            to="", body="", secret_body=""
-        )
+        supporter_emails_erase(supporter=supporter)
         # The rows stay (accounting records); only renewals and reminders stop.
         Membership.objects.filter(
             supporter=supporter,

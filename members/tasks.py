@@ -1,33 +1,34 @@
 """Background jobs of the members app (huey). Each task loads by id and calls a service."""
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+# members.imports queues these tasks: used through the module (imports.member_import_run), so
+# either module can be imported first without a cycle.
+from . import imports
 from .import_files import member_import_files_purge
-from .imports import (
-    member_import_run,
-    member_import_stuck,
-    member_import_validate,
-)
 from .models import MemberImport
+from .reminders import membership_reminders_queue
+from .services import membership_lapse_overdue
 
 # --- Member imports ----------------------------------------------------------------------------
 
 
 @db_task()
 def member_import_validate_task(member_import_id: int) -> None:
-    member_import_validate(member_import_id=member_import_id)
+    imports.member_import_validate(member_import_id=member_import_id)
 
 
 @db_task()
 def member_import_run_task(member_import_id: int) -> None:
-    member_import_run(member_import_id=member_import_id)
+    imports.member_import_run(member_import_id=member_import_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def member_import_sweep() -> None:
     """Queue again the imports whose task was lost; both services are safe to repeat."""
-    for member_import in member_import_stuck():
+    for member_import in imports.member_import_stuck():
         if member_import.status == MemberImport.Status.IMPORTING:
             member_import_run_task(member_import.pk)
         else:
@@ -42,21 +43,15 @@ def member_import_files_purge_hourly() -> int:
 
 # --- Renewal reminders and lapsing (members/reminders.py, members/services.py) -----------------
 # huey runs with utc=True, so crontab times are UTC: 00:00 UTC = 09:00 Asia/Tokyo (no DST).
-from django.utils import timezone as _reminder_timezone  # noqa: E402
-from huey import crontab as _reminder_crontab  # noqa: E402
-from huey.contrib.djhuey import db_periodic_task as _reminder_periodic_task  # noqa: E402
-
-from .reminders import membership_reminders_queue as _membership_reminders_queue  # noqa: E402
-from .services import membership_lapse_overdue as _membership_lapse_overdue  # noqa: E402
 
 
-@_reminder_periodic_task(_reminder_crontab(hour="0", minute="0"))
+@db_periodic_task(crontab(hour="0", minute="0"))
 def membership_reminders_daily() -> int:
     """09:00 JST: e-mail members whose membership renews in 30 or 7 days (once each)."""
-    return _membership_reminders_queue(today=_reminder_timezone.localdate())
+    return membership_reminders_queue(today=timezone.localdate())
 
 
-@_reminder_periodic_task(_reminder_crontab(hour="15", minute="10"))
+@db_periodic_task(crontab(hour="15", minute="10"))
 def membership_lapse_daily() -> int:
     """00:10 JST: active memberships past their renewal date become lapsed."""
-    return _membership_lapse_overdue(today=_reminder_timezone.localdate())
+    return membership_lapse_overdue(today=timezone.localdate())

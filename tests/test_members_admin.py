@@ -7,12 +7,13 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from donations.services import donation_record
 from members.models import (
     Area,
     ConsentRecord,
@@ -23,6 +24,7 @@ from members.models import (
     Supporter,
     VolunteerProfile,
 )
+from members.registry import payments_enabled
 from members.services import consent_record, membership_record_payment, membership_start
 from ouendan.core.models import OutgoingEmail
 from tests.test_permissions_matrix import outcome
@@ -377,8 +379,6 @@ def test_other_member_screens_render(admin_client, plans):
 
 @pytest.mark.django_db
 def test_no_group_may_delete_a_supporter():
-    from django.contrib.auth.models import Group
-
     holders = Group.objects.filter(
         permissions__content_type__app_label="members", permissions__codename="delete_supporter"
     )
@@ -388,8 +388,6 @@ def test_no_group_may_delete_a_supporter():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["Member staff", "superuser"])
 def test_supporter_delete_url_is_refused_and_deletes_nothing(client, role):
-    from django.contrib.auth.models import Group
-
     User = get_user_model()
     if role == "superuser":
         user = User.objects.create_superuser("boss-delete", password="pw")
@@ -415,3 +413,47 @@ def test_supporter_delete_url_is_refused_and_deletes_nothing(client, role):
 def test_anonymous_visitor_is_sent_to_login_from_the_delete_url(client):
     supporter = person(1)
     assert outcome(client.get(reverse("supporter:delete", args=[supporter.pk]))) == "login"
+
+
+# --- What donations adds through members/registry.py (members never imports donations) ---------
+
+
+def _staff(django_user_model, *groups):
+    user = django_user_model.objects.create_user("-".join(groups), password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.mark.django_db
+def test_supporter_detail_shows_gift_totals_to_finance_only(client, django_user_model):
+    supporter = person(1)
+    donation_record(
+        supporter=supporter,
+        kind="one_off",
+        method="bank_transfer",
+        amount_yen=12345,
+        paid_at=timezone.now(),
+    )
+    url = reverse("supporter:inspect", args=[supporter.pk])
+
+    client.force_login(_staff(django_user_model, "Member staff", "Finance"))
+    response = client.get(url)
+    assert response.context["donor_totals"].gross_yen == 12345
+    html = response.content.decode()
+    assert "¥12,345" in html and f"?q={supporter.email}" in html
+
+    client.force_login(_staff(django_user_model, "Member staff"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "donor_totals" not in response.context and "ledger_url" not in response.context
+    assert "¥12,345" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_payments_enabled_follows_the_stripe_configuration(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    assert payments_enabled() is False
+    settings.STRIPE_SECRET_KEY = "sk_test_configured"
+    assert payments_enabled() is True

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from home.demo import page_translate, page_upsert
+from home.models import HomePage, StandardPage
 from members.demo import members_demo_build
 from members.models import (
     Area,
@@ -59,7 +61,11 @@ def test_demo_builds_believable_members(demo_site):
 def test_demo_is_idempotent(demo_site):
     # A second `manage.py demo` keeps these counts too: tests/test_demo.py::test_demo_is_idempotent.
     before = counts()
-    members_demo_build()
+    home = HomePage.objects.get(locale__language_code="ja")
+    privacy = StandardPage.objects.child_of(home).get(slug="privacy")
+    members_demo_build(
+        home=home, privacy=privacy, page_upsert=page_upsert, page_translate=page_translate
+    )
     assert counts() == before
 
 

@@ -13,13 +13,8 @@ from django.utils import translation
 from donations.views import _campaign_id
 from members import services as member_services
 from members.models import ConsentRecord, Supporter
-from members.views import (
-    _portal_login_template,
-    link_template,
-    over_limit,
-    rate_limited,
-    sub_url,
-)
+from members.views import _portal_login_template, link_template, rate_limited, sub_url
+from ouendan.core.guard import honeypot_filled, over_limit
 
 from .forms import GoodsLineFormSet, PledgeForm
 from .models import Pledge, WishlistItem
@@ -108,7 +103,7 @@ def pledge_form(request, page):
             return _render(request, page, form, formset, items)
         form = PledgeForm(request.POST)
         formset = GoodsLineFormSet(request.POST, prefix=FORMSET_PREFIX, wishlist=_wishlist())
-        if form.is_spam():
+        if honeypot_filled(form):
             return redirect(sub_url(request, page, "thanks"))  # pretend; store nothing
         form_valid = form.is_valid()
         if formset.is_valid() and form_valid:

@@ -76,7 +76,12 @@ class Command(BaseCommand):
             pages = self._pages(home)
             self._home(home, hero, pages["support"])
             self._english(home, pages)
-            members_demo_build()  # members/demo.py: lists, plans, supporters, join/portal
+            members_demo_build(  # members/demo.py: lists, plans, supporters, join/portal
+                home=home,
+                privacy=pages.get("privacy"),
+                page_upsert=page_upsert,
+                page_translate=page_translate,
+            )
             donations_demo_build(home=home)  # donations/demo.py: donate page, a small ledger
             funding_demo_build()  # donations/funding/demo.py: grant, running costs, 18 months
             inkind_demo_build(home=home)  # donations/goods/demo.py: wishlist, pledges, deliveries

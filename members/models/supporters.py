@@ -1,0 +1,158 @@
+"""Supporters (people and organisations) and their volunteer profiles."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .lists import Area, Interest, Skill
+
+# --- Supporters --------------------------------------------------------------------------------
+
+
+class Supporter(models.Model):
+    """A person or an organisation that supports the group (member, donor, volunteer...)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for e-mail confirmation")
+        ACTIVE = "active", _("Active")
+        DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
+        ANONYMISED = "anonymised", _("Anonymised")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Join form")
+        IMPORT = "import", _("Import")
+        STAFF = "staff", _("Entered by staff")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
+
+    # A person
+    family_name = models.CharField(_("family name"), max_length=50, blank=True)
+    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=50, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+
+    # An organisation
+    organisation_name = models.CharField(_("organisation name"), max_length=120, blank=True)
+    organisation_name_kana = models.CharField(
+        _("organisation name (kana)"), max_length=120, blank=True
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    invoice_address = models.TextField(_("invoice address"), blank=True)
+
+    # Contact details, normalised on the way in (members/normalise.py)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    prefecture = models.CharField(_("prefecture"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    address_line = models.CharField(_("town and street"), max_length=150, blank=True)
+    building = models.CharField(_("building"), max_length=100, blank=True)
+
+    is_volunteer = models.BooleanField(_("volunteer"), default=False, db_index=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=[("ja", "日本語"), ("en", "English")],
+        default="ja",
+    )
+    notes = models.TextField(_("staff notes"), blank=True)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    # No Wagtail search index: staff search with plain database lookups, and a second copy of
+    # names and e-mails would be one more place personal data must be erased from.
+
+    class Meta:
+        ordering = ["family_name_kana", "given_name_kana", "organisation_name_kana", "pk"]
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints = [
+            # One supporter per e-mail address, whatever its case (imports and the join form
+            # dedupe on this). Supporters without e-mail (postal-only) are allowed.
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="supporter_unique_email_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name_kana", "given_name_kana"], name="supporter_kana_idx"),
+            models.Index(fields=["phone"], name="supporter_phone_idx"),
+        ]
+
+    def __str__(self):
+        return self.display_name or f"#{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION:
+            return self.organisation_name
+        return f"{self.family_name} {self.given_name}".strip()
+
+    @property
+    def display_name_kana(self) -> str:
+        if self.kind == self.Kind.ORGANISATION:
+            return self.organisation_name_kana
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+
+# Supporters who asked to be deleted, or were: never e-mailed, never named in public.
+NOT_CONTACTABLE = (Supporter.Status.DELETION_REQUESTED, Supporter.Status.ANONYMISED)
+
+
+class VolunteerProfile(models.Model):
+    class Slot(models.TextChoices):
+        MORNING = "am", _("Morning")
+        AFTERNOON = "pm", _("Afternoon")
+        EVENING = "eve", _("Evening")
+
+    WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    supporter = models.OneToOneField(
+        Supporter,
+        on_delete=models.CASCADE,
+        related_name="volunteer_profile",
+        verbose_name=_("supporter"),
+    )
+    skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("skills"))
+    areas = models.ManyToManyField(Area, blank=True, verbose_name=_("areas"))
+    interests = models.ManyToManyField(Interest, blank=True, verbose_name=_("interests"))
+    availability = models.JSONField(
+        _("availability"),
+        default=list,
+        blank=True,
+        help_text=_('Weekday and time slots such as "sat-am" or "wed-eve".'),
+    )
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=100, blank=True)
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=20, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("volunteer profile")
+        verbose_name_plural = _("volunteer profiles")
+
+    def __str__(self):
+        return str(self.supporter)
+
+    @classmethod
+    def slot_choices(cls) -> list[tuple[str, str]]:
+        return [
+            (f"{day}-{slot}", f"{day}-{slot}") for day in cls.WEEKDAYS for slot in cls.Slot.values
+        ]

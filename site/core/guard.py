@@ -1,0 +1,55 @@
+"""Guarding public forms against robots and floods (join, pledge, donate, e-mail link requests).
+
+Two defences, used the same way by every public form:
+
+- a honeypot: a text field hidden by CSS (`honeypot_field`); people leave it empty, form-filling
+  robots do not. A filled one (`honeypot_filled`) gets the normal "thank you" and nothing is
+  stored, so the robot learns nothing;
+- rate limits (django-ratelimit): each valid submission counts once per IP address and once per
+  e-mail address (`over_limit`); over either limit, the visitor gets 429 with Retry-After
+  (`too_many_requests`).
+"""
+
+from django import forms
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
+
+HONEYPOT_FIELD = "homepage_url"
+RETRY_AFTER_SECONDS = 3600  # the limits are per hour
+
+
+def honeypot_field() -> forms.CharField:
+    """The honeypot, named HONEYPOT_FIELD on the form; templates hide it with CSS."""
+    return forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+def honeypot_filled(form: forms.BaseForm) -> bool:
+    """The honeypot of this bound form was filled in: pretend success and store nothing.
+    Read from the raw data, so it works before (and without) validating the form."""
+    return bool(str(form.data.get(form.add_prefix(HONEYPOT_FIELD), "")).strip())
+
+
+def over_limit(request, *, group: str, ip_rate: str, email: str, email_rate: str) -> bool:
+    """Count one attempt from this IP address and for this e-mail; True when either is over.
+    `group` names the form ("members:join"); rates are django-ratelimit's ("5/h")."""
+    over_ip = is_ratelimited(request, group=f"{group}:ip", key="ip", rate=ip_rate, increment=True)
+    over_email = bool(email) and is_ratelimited(
+        request,
+        group=f"{group}:email",
+        key=lambda _group, _request: email,
+        rate=email_rate,
+        increment=True,
+    )
+    return over_ip or over_email
+
+
+def too_many_requests(response: HttpResponse) -> HttpResponse:
+    """The page rendered for a visitor over a limit, as 429 with Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
