@@ -49,7 +49,7 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
 
-    from donations import services
+    from donations import stripe_inbox
     from donations.models import Donation, StripeEvent
     from members.models import Supporter
 
@@ -101,13 +101,13 @@ def main() -> None:
     sample = ids[:100]
     with CaptureQueriesContext(connection) as captured:
         for event_id in sample:
-            services.stripe_event_process(event_id=event_id)
+            stripe_inbox.stripe_event_process(event_id=event_id)
     queries_per_event = len(captured) / len(sample)
     rest = ids[len(sample) :]
     half = len(rest) // 2
     started = time.perf_counter()
     for event_id in rest[:half]:
-        services.stripe_event_process(event_id=event_id)
+        stripe_inbox.stripe_event_process(event_id=event_id)
     one_thread = half / (time.perf_counter() - started)
 
     threads = settings.HUEY["consumer"]["workers"]
@@ -115,7 +115,7 @@ def main() -> None:
 
     def work(chunk):
         for event_id in chunk:
-            services.stripe_event_process(event_id=event_id)
+            stripe_inbox.stripe_event_process(event_id=event_id)
         connections.close_all()
 
     workers = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]

@@ -30,6 +30,7 @@ from .models import (
     ThankYouTemplate,
     placeholders_validate,
 )
+from .selectors import progress_rows
 from .thank_you_defaults import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -211,8 +212,7 @@ def donation_thank_send(*, donation_id: int) -> ThankYouLog | None:
 def campaign_goal_check(*, campaign_id: int) -> bool:
     """When a campaign's gifts (net of refunds) reach its money goal for the first time, thank
     each of its donors once. Returns whether the goal was reached just now."""
-    from .selectors import progress_rows
-    from .tasks import campaign_goal_thank_task
+    from .tasks import campaign_goal_thank_task  # tasks.py imports this module
 
     campaign = CampaignPage.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.goal_yen:
@@ -346,7 +346,7 @@ def thank_you_batch_create(
     user=None,
 ) -> ThankYouBatch:
     """Store the batch and its recipient list, then send it in a background task."""
-    from .tasks import thank_you_batch_task
+    from .tasks import thank_you_batch_task  # tasks.py imports this module
 
     for text in (subject, body, subject_en, body_en):
         placeholders_validate(text)

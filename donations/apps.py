@@ -7,13 +7,14 @@ class DonationsConfig(AppConfig):
     verbose_name = _("Donations")
 
     def ready(self):
+        # In ready(): these modules import models, which cannot load before the app registry.
         from django.urls import reverse
 
         from members.privacy import privacy_register
         from members.registry import payments_register, supporter_detail_register
 
         from .privacy import supporter_money_anonymise, supporter_money_export
-        from .services import donor_totals
+        from .selectors import donor_totals
         from .stripe_api import stripe_configured
 
         privacy_register(export=supporter_money_export, anonymise=supporter_money_anonymise)

@@ -6,7 +6,6 @@ handlers donations/webhooks.py.
 """
 
 import datetime
-import importlib
 import logging
 from dataclasses import dataclass
 
@@ -456,49 +455,3 @@ def billing_portal_session_create(*, supporter: Supporter, return_url: str, loca
     except stripe.StripeError as exc:
         raise CheckoutUnavailable(str(exc)) from exc
     return session.url
-
-
-# --- Webhooks ------------------------------------------------------------------------------------
-
-# Webhook intake and processing moved to donations/stripe_inbox.py, the event handlers to
-# donations/webhooks.py (they import the ledger from here). The old names stay importable from
-# this module, resolved lazily so that neither module is imported before this one is complete.
-_MOVED = {
-    "stripe_inbox": (
-        "WEBHOOK_TOLERANCE_SECONDS",
-        "MAX_EVENT_ATTEMPTS",
-        "ReconcileResult",
-        "stripe_event_receive",
-        "stripe_event_store",
-        "stripe_event_process",
-        "stripe_event_pending_ids",
-        "stripe_event_retry",
-        "stripe_events_wake",
-        "stripe_reconcile",
-    ),
-    "webhooks": (
-        "EVENT_HANDLERS",
-        "SUBSCRIPTION_STATUS",
-        "recurring_donation_sync",
-        "_charge_refunded",
-        "_charge_dispute_created",
-        "_invoice_paid",
-        "_invoice_payment_failed",
-        "_invoice_payment_paid",
-        "_subscription_changed",
-        "_subscription_deleted",
-        "_supporter_for_customer",
-        "_recurring_for_invoice",
-    ),
-}
-
-
-def __getattr__(name: str):
-    for module, names in _MOVED.items():
-        if name in names:
-            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-# Reads moved to donations/selectors.py; members imports this one from here (not yet updated).
-from .selectors import donor_totals  # noqa: E402, F401  (members imports it; moved)

@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from members.models import AccessToken, Membership
 from members.services import access_token_is_valid, access_token_redeem
+from members.views import absolute_link, portal_page, portal_supporter, sub_url
 from ouendan.core.guard import over_limit, too_many_requests
 
 from .checkout_donor import checkout_request_create
@@ -24,9 +25,9 @@ from .services import (
     billing_portal_session_create,
     checkout_session_create,
     membership_checkout_create,
-    stripe_event_receive,
 )
 from .stripe_api import stripe_configured
+from .stripe_inbox import stripe_event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ def donate_form(request, page):
 
     No supporter is created or changed here: anyone can type anyone's e-mail address. The paid
     event finds or creates the supporter and applies the wishes to that gift only."""
-    from members.views import absolute_link, sub_url
-
     campaign_id = _campaign_id(request)
     initial = {
         "frequency": request.GET.get("frequency", CheckoutRequest.Frequency.ONE_OFF),
@@ -125,8 +124,6 @@ def donate_form(request, page):
 @require_POST
 def billing_portal(request):
     """Send a logged-in donor to Stripe's Customer Portal for their monthly gift."""
-    from members.views import absolute_link, portal_page, portal_supporter, sub_url
-
     portal = portal_page()
     supporter = portal_supporter(request)
     if portal is None:
@@ -149,8 +146,6 @@ def billing_portal(request):
 @require_POST
 def membership_pay(request, membership_id: int):
     """Send a logged-in member to Stripe Checkout for their membership fee."""
-    from members.views import absolute_link, portal_page, portal_supporter, sub_url
-
     portal = portal_page()
     if portal is None:
         return HttpResponseRedirect("/")
@@ -187,8 +182,6 @@ def membership_pay(request, membership_id: int):
 def card_update(request, token: str):
     """The link in a failed-payment e-mail: a button press (so mail scanners can't use up the
     single-use link) opens Stripe's Customer Portal, where the donor updates their card."""
-    from members.views import absolute_link, portal_page, sub_url
-
     portal = portal_page()
     context = {"portal_url": sub_url(request, portal, "portal") if portal else "/"}
     if request.method == "POST":

@@ -24,7 +24,8 @@ from django.utils import translation
 from ouendan.core.mail import email_queue, email_redact
 from ouendan.core.models import OutgoingEmail
 
-from .models import ConsentRecord, DeletionRequest, Supporter
+from .access_links import access_token_issue
+from .models import AccessToken, ConsentRecord, DeletionRequest, Supporter
 
 
 class MailPurpose(models.TextChoices):
@@ -173,3 +174,26 @@ def supporter_email_queue(
         category=category,
     )
     return QueuedEmail(message=message, created=created)
+
+
+def access_link_send(*, supporter: Supporter, purpose: str, template: str, url: str) -> bool:
+    """Issue a single-use link and e-mail it, when the supporter may be mailed (no link is issued
+    otherwise). The outbox key names the link itself, so each new link is sent exactly once,
+    however often the surrounding code runs. Staff never see the link: a login link read in the
+    outbox would let them in as the supporter. Returns whether a mail was queued."""
+    if not supporter_mailable(supporter, purpose=MailPurpose.TRANSACTIONAL):
+        return False
+    secret = access_token_issue(supporter=supporter, purpose=purpose)
+    link = url.format(token=secret)
+    queued = supporter_email_queue(
+        supporter=supporter,
+        key=f"{template}:{supporter.pk}:{AccessToken.hash(secret)[:16]}",
+        purpose=MailPurpose.TRANSACTIONAL,
+        category=OutgoingEmail.Category.GENERAL,
+        render=lambda language: mail_template_render(
+            template=f"members/email/{template}",
+            context={"supporter": supporter, "url": link},
+            secrets=(link, secret),
+        ),
+    )
+    return queued is not None

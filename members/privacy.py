@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from .emails import supporter_emails_erase
+from ouendan.core.mail import outgoing_emails_erase
+
 from .fields import SUPPORTER_BLANKED_FIELDS
 from .models import (
     AccessToken,
@@ -89,7 +90,7 @@ def supporter_anonymise(
             supporter.save()
         VolunteerProfile.objects.filter(supporter=supporter).delete()
         AccessToken.objects.filter(supporter=supporter).delete()
-        supporter_emails_erase(supporter=supporter)
+        outgoing_emails_erase(supporter_id=supporter.pk)
         # The rows stay (accounting records); only renewals and reminders stop.
         Membership.objects.filter(
             supporter=supporter,

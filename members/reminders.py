@@ -2,12 +2,9 @@
 
 import datetime
 
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from ouendan.core.mail import email_queue
 from ouendan.core.models import OutgoingEmail
 
+from .mail import MailPurpose, supporter_email_queue
 from .models import Membership, Supporter
 
 REMINDER_DAYS = (30, 7)
@@ -36,19 +33,13 @@ def membership_reminders_queue(*, today: datetime.date) -> int:
         )
         for membership in memberships:
             supporter = membership.supporter
-            context = {"supporter": supporter, "membership": membership, "days": days}
-            with translation.override(supporter.preferred_language):
-                subject = render_to_string(
-                    "members/email/renewal_reminder_subject.txt", context
-                ).strip()
-                body = render_to_string("members/email/renewal_reminder_body.txt", context)
-            _message, created = email_queue(
-                key=f"renewal-reminder:{days}:{membership.pk}:{membership.renews_on.isoformat()}",
-                to=supporter.email,
-                subject=subject,
-                body=body,
+            result = supporter_email_queue(
                 supporter=supporter,
+                key=f"renewal-reminder:{days}:{membership.pk}:{membership.renews_on.isoformat()}",
+                purpose=MailPurpose.TRANSACTIONAL,
                 category=OutgoingEmail.Category.MONEY,  # it states the membership fee
+                template="members/email/renewal_reminder",
+                context={"supporter": supporter, "membership": membership, "days": days},
             )
-            queued += created
+            queued += bool(result and result.created)
     return queued

@@ -28,8 +28,8 @@ from .data_export import (  # noqa: F401 - re-exported
     supporter_export_csv,
     supporter_export_data,
 )
-from .emails import access_link_send
 from .fields import PORTAL_PROFILE_FIELDS
+from .mail import access_link_send
 from .memberships import (  # noqa: F401 - re-exported
     membership_cancel,
     membership_create,

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Site
 
 from tests.demo_database import DemoDatabase, uses_demo
@@ -66,16 +68,40 @@ def pytest_collection_modifyitems(items):
         items[:] = rest[:first] + demo + rest[first:]
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is None:
-            continue
-        kwargs = dict(
-            zip(("transaction", "reset_sequences", "databases"), marker.args, strict=False)
-        )
-        kwargs.update(marker.kwargs)
+        kwargs = {}
+        if marker is not None:
+            kwargs = dict(
+                zip(("transaction", "reset_sequences", "databases"), marker.args, strict=False)
+            )
+            kwargs.update(marker.kwargs)
+        elif "transactional_db" in item.fixturenames:  # live_server and friends
+            kwargs = {"transaction": True}
         if kwargs.get("transaction") and not kwargs.get("serialized_rollback"):
             item.add_marker(
                 pytest.mark.django_db(**{**kwargs, "serialized_rollback": True}), append=False
             )
+
+
+def _flushes(item) -> bool:
+    """A transactional test: it empties the database when it ends (pytest-django flushes)."""
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return bool(transaction) or "transactional_db" in getattr(item, "fixturenames", ())
+
+
+def _migrated_state_restore(config) -> None:
+    """Put back the migrated database (groups, permissions, the Wagtail site and home page) that
+    a transactional test's closing flush removed. pytest-django runs transactional tests last,
+    but with one process per core (pytest-xdist, a file's tests together) a plain test can come
+    after one on the same worker. Rows keep their ids, so a later serialized_rollback restore
+    only rewrites them."""
+    with config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 # --- Media folders ------------------------------------------------------------------------------
@@ -139,6 +165,8 @@ def pytest_runtest_teardown(item, nextitem):
     # The test's own transaction is rolled back by now; end the demo block before any other test.
     if _demo and (nextitem is None or not uses_demo(nextitem)):
         _demo[0].close()
+    if _flushes(item) and (nextitem is None or not _flushes(nextitem)):
+        _migrated_state_restore(item.config)
     return result
 
 

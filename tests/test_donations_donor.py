@@ -17,7 +17,7 @@ from campaigns.selectors import supporters_wall
 from donations import stripe_api
 from donations.checkout_donor import checkout_request_create, checkout_request_details_prune
 from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDonation, StripeEvent
-from donations.services import stripe_event_process
+from donations.stripe_inbox import stripe_event_process
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
 from tests.members_factories import SupporterFactory

@@ -28,8 +28,8 @@ from django.test import override_settings
 
 from donations import stripe_api
 from donations.models import Donation, RecurringDonation, StripeEvent
-from donations.services import stripe_event_process
 from donations.stripe_api import stripe_client
+from donations.stripe_inbox import stripe_event_process
 from ouendan.core.models import OutgoingEmail
 from tests.members_factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.test import Client, override_settings
 
 from donations.models import Donation, StripeEvent
-from donations.services import stripe_event_process
+from donations.stripe_inbox import stripe_event_process
 from members.models import Membership
 from members.services import membership_start
 from tests.members_factories import MembershipPlanFactory, SupporterFactory

@@ -70,6 +70,17 @@ def email_queue(
     return message, True
 
 
+def outgoing_emails_erase(*, supporter_id: int) -> int:
+    """Clear the address and bodies of every e-mail stored for a supporter (their personal data
+    is being deleted); subject, dates and status stay, so the outbox still shows that something
+    was sent. Returns how many messages changed."""
+    return (
+        OutgoingEmail.objects.filter(supporter_id=supporter_id)
+        .exclude(to="", body="", secret_body="")
+        .update(to="", body="", secret_body="")
+    )
+
+
 def _claim(email_id: int) -> bool:
     """PENDING → SENDING in its own committed statement. The conditional UPDATE lets only one
     worker win; after it, a crash leaves the row visibly 'being sent', never pending again."""

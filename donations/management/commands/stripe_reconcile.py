@@ -3,8 +3,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from donations.services import stripe_reconcile
 from donations.stripe_api import stripe_configured
+from donations.stripe_inbox import stripe_reconcile
 
 
 class Command(BaseCommand):
