@@ -165,7 +165,8 @@ def pytest_runtest_teardown(item, nextitem):
     # The test's own transaction is rolled back by now; end the demo block before any other test.
     if _demo and (nextitem is None or not uses_demo(nextitem)):
         _demo[0].close()
-    if _flushes(item) and (nextitem is None or not _flushes(nextitem)):
+    # (Not after the last test: its teardown has already removed the test database.)
+    if _flushes(item) and nextitem is not None and not _flushes(nextitem):
         _migrated_state_restore(item.config)
     return result
 
