@@ -52,7 +52,7 @@ from .models import (
 )
 
 # Module globals, not only re-exports: supporter_find_or_create looks the duplicate up through
-# this name, which the donor race test (tests/test_donations_donor.py) replaces.
+# this name, which the donor race test (tests/donations/test_donor.py) replaces.
 from .selectors import (  # noqa: F401 - re-exported
     access_token_is_valid,
     consents_current,

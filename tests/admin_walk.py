@@ -1,5 +1,5 @@
 """Every admin URL, with its arguments filled from real objects (tests/test_permissions_matrix.py
-walks them as each staff group; tests/test_exports.py finds the exports among them)."""
+walks them as each staff group; tests/site/core/test_exports.py finds the exports among them)."""
 
 import datetime
 
@@ -13,7 +13,8 @@ from django.utils import timezone
 NOT_SCREENS = {"admin/^.*/$", "admin/failwhale/", "admin/test404/"}
 # Screens whose export (a query on the same URL) is walked as its own row of the matrix; the
 # exports with their own URL (member_imports:export, inkind_transfer:export, receipt ZIPs) are
-# walked as they are. tests/test_exports.py checks that each one really answers a spreadsheet.
+# walked as they are. tests/site/core/test_exports.py checks that each one really answers a
+# spreadsheet.
 EXPORTS = {
     "supporter:index": "?export=csv",
     "membership:index": "?export=csv",
@@ -86,8 +87,8 @@ def world_build(*, campaign, home_page) -> dict:
         WishlistItemFactory,
     )
     from tests.donations.receipts.factories import donor, gift
-    from tests.factories import StandardPageFactory
-    from tests.members_factories import MembershipPlanFactory
+    from tests.home.factories import StandardPageFactory
+    from tests.members.factories import MembershipPlanFactory
 
     admin = get_user_model().objects.create_superuser("walker", password="pw")
     supporter = donor(family_name="歩", given_name="太郎")

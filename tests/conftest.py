@@ -35,7 +35,7 @@ def empty_cache():
 @pytest.fixture
 def campaign(home_page):
     """An active campaign with a ¥100,000 goal under a campaign index."""
-    from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory
+    from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory
 
     index = CampaignIndexPageFactory(parent=home_page)
     return CampaignPageFactory(parent=index, goal_yen=100_000)

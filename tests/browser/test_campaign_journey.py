@@ -13,7 +13,7 @@ from wagtail.users.models import UserProfile
 from campaigns.models import CampaignIndexPage, CampaignPage
 from donations import stripe_api
 from donations.models import CheckoutRequest, DonatePage, Donation
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient, checkout_session
 
 pytestmark = [

@@ -10,7 +10,7 @@ from donations.models import Donation
 from donations.services import donation_record, donation_refund
 from members.models import MembershipPlan, Supporter
 from members.services import membership_start
-from tests.members_factories import MembershipPlanFactory, SupporterFactory
+from tests.members.factories import MembershipPlanFactory, SupporterFactory
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 

@@ -8,7 +8,7 @@ import factory
 from donations.goods.models import Pledge, PledgeLine, WishlistItem
 from donations.goods.vocabulary import GoodsCategory, GoodsUnit
 from members.models import Supporter
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 
 
 class CompanyFactory(SupporterFactory):

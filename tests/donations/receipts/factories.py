@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from donations.models import Donation, RecurringDonation
 from donations.services import donation_record
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 

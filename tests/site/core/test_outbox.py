@@ -229,7 +229,7 @@ def test_secret_body_is_emptied_when_the_mail_finally_fails(monkeypatch):
 @pytest.mark.django_db
 def test_login_link_mail_is_stored_with_the_link_hidden(django_capture_on_commit_callbacks):
     from members.services import supporter_send_login_link
-    from tests.members_factories import SupporterFactory
+    from tests.members.factories import SupporterFactory
 
     SupporterFactory(email="hana@example.jp", status="active")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -338,7 +338,7 @@ def test_payment_failed_mail_is_money_and_its_card_link_is_hidden(
 ):
     from donations.models import RecurringDonation, StripeEvent
     from donations.webhooks import _invoice_payment_failed
-    from tests.members_factories import SupporterFactory
+    from tests.members.factories import SupporterFactory
 
     supporter = SupporterFactory(email="taro@example.jp")
     RecurringDonation.objects.create(
@@ -367,7 +367,7 @@ def test_payment_failed_mail_is_money_and_its_card_link_is_hidden(
 def test_gift_thanks_are_money_and_goods_thanks_are_not(django_capture_on_commit_callbacks):
     from campaigns.models import ThankYouKind
     from campaigns.thanks import thanks_queue
-    from tests.members_factories import SupporterFactory
+    from tests.members.factories import SupporterFactory
 
     supporter = SupporterFactory()
     for kind, key in [(ThankYouKind.ONE_OFF, "donation:1"), (ThankYouKind.INKIND_DELIVERY, "d:1")]:

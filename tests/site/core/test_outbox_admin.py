@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from ouendan.core.mail import LINK_HIDDEN
 from ouendan.core.models import OutgoingEmail
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from donations.models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
 from donations.stripe_inbox import WAIT_WINDOW
 from donations.tasks import stripe_event_sweep
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_events import T0, WebhookPoster, checkout_session, invoice, subscription
 
 pytestmark = pytest.mark.django_db

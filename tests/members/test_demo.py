@@ -59,7 +59,8 @@ def test_demo_builds_believable_members(demo_site):
 
 @pytest.mark.django_db
 def test_demo_is_idempotent(demo_site):
-    # A second `manage.py demo` keeps these counts too: tests/test_demo.py::test_demo_is_idempotent.
+    # A second `manage.py demo` keeps these counts too:
+    # tests/home/test_demo.py::test_demo_is_idempotent.
     before = counts()
     home = HomePage.objects.get(locale__language_code="ja")
     privacy = StandardPage.objects.child_of(home).get(slug="privacy")

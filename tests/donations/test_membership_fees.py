@@ -27,7 +27,7 @@ from members.models import (
 )
 from members.services import access_token_issue, membership_start
 from members.views import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient, checkout_session
 
 pytestmark = pytest.mark.django_db

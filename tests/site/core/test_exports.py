@@ -67,7 +67,7 @@ def hostile_world(db, home_page):
     from members.models import Membership, MembershipPlan, Supporter
     from tests.donations.goods.factories import PledgeLineFactory
     from tests.donations.receipts.factories import gift
-    from tests.factories import StandardPageFactory
+    from tests.home.factories import StandardPageFactory
 
     admin = get_user_model().objects.create_superuser("exporter", password="pw")
     text = iter(HOSTILE.values())

@@ -20,7 +20,7 @@ from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDon
 from donations.stripe_inbox import stripe_event_process
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient, checkout_session
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_a_visitor_cannot_change_an_existing_supporter_even_by_paying(
 
 
 def test_a_wall_consent_alone_names_no_gift_the_gift_wish_does(donate_page):
-    from tests.campaigns_factories import campaign_gift
+    from tests.campaigns.factories import campaign_gift
 
     # A granted consent could have come from a form anyone can fill in (e.g. sign-up).
     set_by_someone = SupporterFactory(family_name="鈴木", given_name="一")

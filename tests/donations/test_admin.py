@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from donations.models import Donation
 from donations.services import StripeKeys, donation_record
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_editing_an_offline_gift_refreshes_its_campaign_progress(
     client, finance, campaign, django_capture_on_commit_callbacks
 ):
     from campaigns.selectors import campaign_progress
-    from tests.campaigns_factories import campaign_gift
+    from tests.campaigns.factories import campaign_gift
 
     with django_capture_on_commit_callbacks(execute=True):
         donation = campaign_gift(SupporterFactory(), campaign, 10_000, method="bank_transfer")
@@ -197,7 +197,7 @@ def test_moving_an_offline_gift_to_another_campaign_tells_receivers_the_old_one(
 ):
     from campaigns.selectors import campaign_progress
     from donations.signals import gift_changed
-    from tests.campaigns_factories import campaign_gift
+    from tests.campaigns.factories import campaign_gift
 
     with django_capture_on_commit_callbacks(execute=True):
         donation = campaign_gift(SupporterFactory(), campaign, 5_000, method="cash")

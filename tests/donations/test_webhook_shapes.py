@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from donations.models import Donation, RecurringDonation, StripeEvent
 from donations.services import EventNeedsReview, stripe_amount_yen
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_events import (
     SECRET,
     T0,

@@ -31,7 +31,7 @@ from donations.models import Donation, RecurringDonation, StripeEvent
 from donations.stripe_api import stripe_client
 from donations.stripe_inbox import stripe_event_process
 from ouendan.core.models import OutgoingEmail
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient
 
 SECRET = "whsec_test_localstripe"

@@ -18,8 +18,8 @@ from donations.models import Donation
 from donations.services import donation_refund
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
-from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
-from tests.members_factories import SupporterFactory
+from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
+from tests.members.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 

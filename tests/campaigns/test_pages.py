@@ -17,8 +17,8 @@ from donations.models import CheckoutRequest, DonatePage
 from donations.services import StripeKeys
 from home.models import HomePage
 from home.tasks import pages_publish_scheduled
-from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
-from tests.members_factories import SupporterFactory
+from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
+from tests.members.factories import SupporterFactory
 
 
 class CampaignPageTypeTests(WagtailPageTestCase):

@@ -36,7 +36,7 @@ def test_demo_is_idempotent(demo_site):
     pages, logins, the ledger, the funding story's monthly gifts and the members stay as they
     were."""
     from donations.models import Donation, RecurringDonation
-    from tests.test_members_demo import counts as member_counts
+    from tests.members.test_demo import counts as member_counts
 
     def everything():
         return (

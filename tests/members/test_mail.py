@@ -28,10 +28,10 @@ from members.models import AccessToken, ConsentRecord, DeletionRequest, Supporte
 from members.services import deletion_request_create
 from ouendan.core.mail import LINK_HIDDEN
 from ouendan.core.models import OutgoingEmail
-from tests.campaigns_factories import campaign_gift
+from tests.campaigns.factories import campaign_gift
 from tests.donations.goods.factories import CompanyFactory
 from tests.donations.receipts.factories import donor, gift
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_events import T0, WebhookPoster, invoice
 from tests.stripe_events import subscription as stripe_subscription
 

@@ -14,7 +14,7 @@ from donations.models import Donation, StripeEvent
 from donations.stripe_inbox import stripe_event_process
 from members.models import Membership
 from members.services import membership_start
-from tests.members_factories import MembershipPlanFactory, SupporterFactory
+from tests.members.factories import MembershipPlanFactory, SupporterFactory
 from tests.stripe_events import (
     API_VERSION,
     SECRET,

@@ -37,8 +37,8 @@ from donations.models import Donation, RecurringDonation
 from donations.services import StripeKeys, donation_refund
 from members.models import Membership, Supporter
 from ouendan.core.models import OutgoingEmail
-from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
-from tests.members_factories import MembershipPlanFactory, SupporterFactory
+from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
+from tests.members.factories import MembershipPlanFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from donations import stripe_api
 from donations.models import Donation, RecurringDonation, StripeEvent
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_events import checkout_session, event, subscription
 from tests.stripe_recorder import RecordingHTTPClient
 

@@ -6,7 +6,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from home.models import HomePage, NewsIndexPage, NewsPage, StandardPage
-from tests.factories import NewsIndexPageFactory, NewsPageFactory, StandardPageFactory
+from tests.home.factories import NewsIndexPageFactory, NewsPageFactory, StandardPageFactory
 
 
 def edit_data(page, **fields):

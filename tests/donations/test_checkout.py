@@ -242,7 +242,7 @@ def portal_donor(client, home_page):
     from donations.services import StripeKeys, donation_record, donation_refund
     from members.models import MemberPortalPage
     from members.views import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
-    from tests.members_factories import SupporterFactory
+    from tests.members.factories import SupporterFactory
 
     portal = MemberPortalPage(title="会員ページ", slug="portal")
     home_page.add_child(instance=portal)

@@ -16,8 +16,8 @@ from donations import stripe_api
 from donations.stripe_api import stripe_client
 from members.models import JoinPage, MemberPortalPage, Supporter
 from ouendan.net import client_ip, is_loopback_url, public_url
+from tests.members.test_join import person_data
 from tests.stripe_recorder import RecordingHTTPClient
-from tests.test_members_join import person_data
 
 BASE = "https://ouendan.example.jp"
 EVIL = {"HTTP_HOST": "evil.example"}
@@ -112,7 +112,7 @@ def test_already_registered_mail_links_the_portal_at_the_configured_base(
 @pytest.mark.django_db
 def test_campaign_share_image_ignores_a_hostile_host_header(client, home_page, public_base):
     # The page is cached for every visitor: a Host header must not end up in its og:image.
-    from tests.campaigns_factories import CampaignIndexPageFactory, CampaignPageFactory
+    from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory
 
     image = Image.objects.create(title="hero", file=get_test_image_file(size=(1600, 900)))
     index = CampaignIndexPageFactory(parent=home_page)

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from donations.models import Donation, RecurringDonation, StripeEvent
-from tests.members_factories import SupporterFactory
+from tests.members.factories import SupporterFactory
 from tests.stripe_events import (
     T0,
     WebhookPoster,

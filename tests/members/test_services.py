@@ -19,7 +19,7 @@ from members.services import (
     supporter_send_login_link,
 )
 from ouendan.core.models import OutgoingEmail
-from tests.members_factories import MembershipPlanFactory, SupporterFactory
+from tests.members.factories import MembershipPlanFactory, SupporterFactory
 
 CONFIRM_URL = "https://example.jp/join/confirm/{token}/"
 LOGIN_URL = "https://example.jp/portal/login/{token}/"
