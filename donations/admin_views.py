@@ -79,18 +79,23 @@ class OfflineDonationForm(forms.ModelForm):
         return amount
 
 
+def _gift_fields(data: dict) -> dict:
+    """The offline gift form's fields as the ledger's services take them."""
+    return {
+        "supporter": data["supporter"],
+        "kind": data["kind"],
+        "method": data["method"],
+        "amount_yen": data["amount_yen"],
+        "paid_at": data["paid_at"],
+        "campaign_id": data["campaign"].pk if data["campaign"] else None,
+        "note": data["note"],
+    }
+
+
 class OfflineDonationCreateView(generic.CreateView):
     def save_instance(self):
-        data = self.form.cleaned_data
         donation, _created = donation_record(
-            supporter=data["supporter"],
-            kind=data["kind"],
-            method=data["method"],
-            amount_yen=data["amount_yen"],
-            paid_at=data["paid_at"],
-            campaign_id=data["campaign"].pk if data["campaign"] else None,
-            recorded_by=self.request.user,
-            note=data["note"],
+            **_gift_fields(self.form.cleaned_data), recorded_by=self.request.user
         )
         return donation
 
@@ -109,18 +114,9 @@ class OfflineDonationEditView(generic.EditView):
 
     def save_instance(self):
         # Through the ledger's service (not form.save()): the gift's effects run again.
-        data = self.form.cleaned_data
         try:
             return donation_update(
-                donation=self.object,
-                supporter=data["supporter"],
-                kind=data["kind"],
-                method=data["method"],
-                amount_yen=data["amount_yen"],
-                paid_at=data["paid_at"],
-                campaign_id=data["campaign"].pk if data["campaign"] else None,
-                note=data["note"],
-                by=self.request.user,
+                donation=self.object, **_gift_fields(self.form.cleaned_data), by=self.request.user
             )
         except DonationNotEditable as exc:
             raise PermissionDenied from exc

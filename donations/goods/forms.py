@@ -16,6 +16,7 @@ from members.forms import (
     _valid_email,
 )
 from members.models import Supporter
+from ouendan.core.guard import honeypot_field
 
 from .models import Delivery, Pledge, PledgeLine, WishlistItem
 from .rules import (
@@ -203,11 +204,7 @@ class PledgeForm(SupporterDetailsForm):
         label=_("You may show our name (and logo) on the corporate supporters wall."),
         required=False,
     )
-    homepage_url = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    homepage_url = honeypot_field()  # ouendan.core.guard.HONEYPOT_FIELD
 
     field_order = ["kind"]
 
@@ -225,9 +222,6 @@ class PledgeForm(SupporterDetailsForm):
         if value == self.PERSON:
             return Supporter.Kind.PERSON
         return Supporter.Kind.ORGANISATION
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get(self.add_prefix("homepage_url"), "").strip())
 
     def clean_email(self):
         return _valid_email(self.cleaned_data.get("email", ""))

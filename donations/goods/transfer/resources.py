@@ -46,21 +46,9 @@ def _safe_export(resource_class):
     return Safe
 
 
-class PledgeLineResource(resources.ModelResource):
-    pledge_id = fields.Field(attribute="pledge_id", column_name="寄付ID", readonly=True)
-    reference = fields.Field(attribute="pledge__import_reference", column_name="参照番号")
-    state = fields.Field(column_name="状態", readonly=True)
-    name = fields.Field(column_name="団体名・氏名", readonly=True)
-    email = fields.Field(attribute="pledge__supporter__email", column_name="メールアドレス")
-    offered_on = fields.Field(column_name="受付日")
-    recurrence = fields.Field(attribute="pledge__recurrence", column_name="頻度")
-    first_delivery_on = fields.Field(
-        attribute="pledge__first_delivery_on", column_name="初回予定日", widget=widgets.DateWidget()
-    )
-    recurrence_until = fields.Field(
-        attribute="pledge__recurrence_until", column_name="終了日", widget=widgets.DateWidget()
-    )
-    delivery_method = fields.Field(attribute="pledge__delivery_method", column_name="受け渡し")
+class GoodsLineColumns(resources.Resource):
+    """The columns of one line of goods, the same in the pledge and the delivery files."""
+
     category = fields.Field(
         attribute="category",
         column_name="区分",
@@ -81,6 +69,23 @@ class PledgeLineResource(resources.ModelResource):
     best_before = fields.Field(
         attribute="best_before", column_name="賞味期限", widget=widgets.DateWidget()
     )
+
+
+class PledgeLineResource(GoodsLineColumns, resources.ModelResource):
+    pledge_id = fields.Field(attribute="pledge_id", column_name="寄付ID", readonly=True)
+    reference = fields.Field(attribute="pledge__import_reference", column_name="参照番号")
+    state = fields.Field(column_name="状態", readonly=True)
+    name = fields.Field(column_name="団体名・氏名", readonly=True)
+    email = fields.Field(attribute="pledge__supporter__email", column_name="メールアドレス")
+    offered_on = fields.Field(column_name="受付日")
+    recurrence = fields.Field(attribute="pledge__recurrence", column_name="頻度")
+    first_delivery_on = fields.Field(
+        attribute="pledge__first_delivery_on", column_name="初回予定日", widget=widgets.DateWidget()
+    )
+    recurrence_until = fields.Field(
+        attribute="pledge__recurrence_until", column_name="終了日", widget=widgets.DateWidget()
+    )
+    delivery_method = fields.Field(attribute="pledge__delivery_method", column_name="受け渡し")
     wishlist_item_id = fields.Field(attribute="wishlist_item_id", column_name="希望リストID")
     message = fields.Field(attribute="pledge__message", column_name="メッセージ")
 
@@ -120,7 +125,7 @@ class PledgeLineResource(resources.ModelResource):
         return quantity_display(line.quantity).replace(",", "")
 
 
-class DeliveryLineResource(resources.ModelResource):
+class DeliveryLineResource(GoodsLineColumns, resources.ModelResource):
     delivery_id = fields.Field(attribute="delivery_id", column_name="受領ID", readonly=True)
     pledge_id = fields.Field(attribute="delivery__pledge_id", column_name="寄付ID")
     name = fields.Field(column_name="団体名・氏名", readonly=True)
@@ -130,26 +135,6 @@ class DeliveryLineResource(resources.ModelResource):
     received_by = fields.Field(attribute="delivery__received_by", column_name="受領者")
     condition = fields.Field(attribute="delivery__condition", column_name="状態")
     pledge_line_id = fields.Field(attribute="pledge_line_id", column_name="寄付品目ID")
-    category = fields.Field(
-        attribute="category",
-        column_name="区分",
-        widget=ChoiceWordWidget(CATEGORY_WORDS, GoodsCategory.values, CATEGORY_JA),
-    )
-    description = fields.Field(attribute="description", column_name="品名")
-    quantity = fields.Field(
-        attribute="quantity", column_name="数量", widget=widgets.DecimalWidget()
-    )
-    unit = fields.Field(
-        attribute="unit",
-        column_name="単位",
-        widget=ChoiceWordWidget(UNIT_WORDS, GoodsUnit.values, UNIT_JA),
-    )
-    estimated_value_yen = fields.Field(
-        attribute="estimated_value_yen", column_name="見積額(円)", widget=widgets.IntegerWidget()
-    )
-    best_before = fields.Field(
-        attribute="best_before", column_name="賞味期限", widget=widgets.DateWidget()
-    )
     over_pledged = fields.Field(column_name="超過", readonly=True)
     note = fields.Field(attribute="delivery__note", column_name="備考")
 
