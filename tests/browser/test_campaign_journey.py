@@ -131,8 +131,11 @@ def _staff(django_user_model, username, group):
 
 
 def _login(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.locator("#id_username").fill(username)
+    response = page.goto(live_server.url + "/admin/login/")
+    # What the browser got, should the form be missing (a failure then says why).
+    form = page.locator("#id_username")
+    assert form.count() == 1, (response.status if response else None, page.url, page.content())
+    form.fill(username)
     page.locator("#id_password").fill("pw-" + username)
     page.locator("button[type=submit]").click()
     expect(page).to_have_url(live_server.url + "/admin/")
@@ -163,6 +166,10 @@ def test_staff_submit_a_campaign_and_an_editor_publishes_it(
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     campaign.refresh_from_db()
     assert not campaign.live
+    # Leave the editor first: its background requests (each admin response refreshes the
+    # session cookie, AdminIdleTimeoutMiddleware) must not log the writer back in after the
+    # cookies are cleared.
+    page.goto("about:blank")
     page.context.clear_cookies()
 
     _login(page, live_server, "editor")
