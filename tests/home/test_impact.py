@@ -191,3 +191,14 @@ def test_demo_update_puts_live_figures_on_the_demo_site(client):
     assert f"{places}<small>" in html
     assert client.get("/impact/").status_code == 200
     assert client.get("/en/impact/").status_code == 200
+
+
+def test_the_live_impact_block_offers_exactly_the_figures_home_counts():
+    """campaigns/blocks.py cannot import home, so its choices are a copy: they must agree."""
+    from campaigns.blocks import LiveImpactBlock
+    from home.impact import FIGURES
+
+    block = LiveImpactBlock()
+    offered = [key for key, _label in block.child_blocks["figures"].field.choices]
+    assert offered == FIGURES
+    assert list(block.child_blocks["figures"].get_default()) == FIGURES
