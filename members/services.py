@@ -39,7 +39,6 @@ from .memberships import (  # noqa: F401 - re-exported
     membership_update,
 )
 from .models import (
-    NOT_CONTACTABLE,
     AccessToken,
     Area,
     ConsentRecord,
@@ -186,15 +185,15 @@ def supporter_send_login_link(*, email: str, login_url: str) -> bool:
     """E-mail a portal login link if the address belongs to a supporter. Returns whether one was
     sent; callers must not show the result to the visitor."""
     supporter = supporter_find_duplicate(email=email)
-    if supporter is None or supporter.status in NOT_CONTACTABLE:
+    if supporter is None:
         return False
-    access_link_send(
+    # Whether they may be mailed at all is members/mail.py's one rule (deletion requested...).
+    return access_link_send(
         supporter=supporter,
         purpose=AccessToken.Purpose.LOGIN,
         template="login_link",
         url=login_url,
     )
-    return True
 
 
 # --- Public journeys: join form and member portal ----------------------------------------------
@@ -277,13 +276,12 @@ def supporter_resend_confirmation(*, email: str, confirm_url: str, login_url: st
         return False
     if supporter.status == Supporter.Status.ACTIVE:
         return supporter_send_login_link(email=email, login_url=login_url)
-    access_link_send(
+    return access_link_send(
         supporter=supporter,
         purpose=AccessToken.Purpose.CONFIRM_SIGNUP,
         template="confirm_signup",
         url=confirm_url,
     )
-    return True
 
 
 def supporter_login(*, secret: str) -> Supporter | None:

@@ -4,7 +4,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from members.models import AccessToken, ConsentRecord, Membership, MembershipPlan, Supporter
+from members.models import (
+    AccessToken,
+    ConsentRecord,
+    DeletionRequest,
+    Membership,
+    MembershipPlan,
+    Supporter,
+)
 from members.services import (
     access_token_issue,
     access_token_redeem,
@@ -174,6 +181,14 @@ def test_login_link_is_only_sent_to_known_active_supporters():
     assert not supporter_send_login_link(email="stranger@example.jp", login_url=LOGIN_URL)
     assert not supporter_send_login_link(email="gone@example.jp", login_url=LOGIN_URL)
     assert len(mail.outbox) == 1
+
+
+def test_no_login_link_or_token_while_a_deletion_request_waits_whatever_the_status():
+    asking = SupporterFactory(email="asking@example.jp")  # status left ACTIVE by hand
+    DeletionRequest.objects.create(supporter=asking)
+    assert not supporter_send_login_link(email="asking@example.jp", login_url=LOGIN_URL)
+    assert not AccessToken.objects.filter(supporter=asking).exists()
+    assert not OutgoingEmail.objects.filter(supporter=asking).exists()
 
 
 def test_consent_history_is_kept_and_unchanged_consents_are_not_repeated():
