@@ -20,7 +20,7 @@ from members.models import ConsentRecord, Membership, Supporter
 from members.normalise import normalise_email
 from members.services import consent_record, supporter_find_or_create
 
-from .models import CheckoutRequest
+from .models import CheckoutRequest, yen_amount_check
 
 
 class DonorUnknown(Exception):
@@ -71,8 +71,7 @@ def checkout_request_create(
     A visitor's details stay here; `supporter` is set only for a known member (a membership
     fee). The amount is shown on the wall only together with the name.
     """
-    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
-        raise ValueError("amount_yen must be a positive whole number of yen")
+    yen_amount_check(amount_yen)
     return CheckoutRequest.objects.create(
         frequency=frequency,
         amount_yen=amount_yen,

@@ -17,6 +17,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 
+def yen_amount_check(amount_yen) -> None:
+    """Money here is whole yen (JPY has no minor unit): a positive int, never a bool or float.
+    Every service that takes an amount calls this first."""
+    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
+        raise ValueError("amount_yen must be a positive whole number of yen")
+
+
 class StripeEvent(models.Model):
     """Webhook inbox. A verified event is stored once (unique Stripe id) before anything is done
     with it; processing happens in a huey task and a sweeper retries what is still pending."""

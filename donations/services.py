@@ -25,7 +25,7 @@ from .checkout_donor import (
     gift_wishes,
 )
 from .effects import donation_effects_task
-from .models import CheckoutRequest, Donation, StripeEvent
+from .models import CheckoutRequest, Donation, StripeEvent, yen_amount_check
 from .selectors import donation_by_stripe_keys
 from .signals import gift_changed, gift_refunded
 from .stripe_api import stripe_client, stripe_configured
@@ -105,8 +105,7 @@ def donation_record(
     A second call with the same Stripe session, payment intent or invoice returns the existing row:
     duplicate or concurrent webhook deliveries can never create two donations.
     """
-    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
-        raise ValueError("amount_yen must be a positive whole number of yen")
+    yen_amount_check(amount_yen)
     keys = stripe_keys or StripeKeys()
     # Insert first: duplicates are rare (the inbox already drops repeated events), so the unique
     # business keys settle the race instead of a look-up before every insert.
@@ -177,8 +176,7 @@ def donation_update(
     (fresh campaign progress, goal check; the thank-you is sent once per gift, never twice),
     and `gift_changed` tells receivers which campaign the gift left.
     """
-    if not isinstance(amount_yen, int) or isinstance(amount_yen, bool) or amount_yen <= 0:
-        raise ValueError("amount_yen must be a positive whole number of yen")
+    yen_amount_check(amount_yen)
     if method not in OFFLINE_METHODS:
         raise DonationNotEditable(f"method {method!r} is not an offline payment")
     with transaction.atomic():

@@ -277,18 +277,19 @@ def pledge_update(
         if schedule_changed and pledge.state in (State.SCHEDULED, State.PARTLY_DELIVERED):
             # The new schedule replaces the open expectations of the old one.
             pledge.expected_deliveries.filter(status=ExpectedDelivery.Status.OPEN).delete()
-            # As after a delivery: without its first date a recurring pledge's count is unknown.
-            known_count = pledge.recurrence == Pledge.Recurrence.ONCE or pledge.first_delivery_on
-            complete = (
-                pledge.state == State.PARTLY_DELIVERED
-                and known_count
-                and pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
-            )
-            if complete:
+            if pledge.state == State.PARTLY_DELIVERED and _pledge_complete(pledge):
                 _set_state(pledge, State.FULFILLED, by)
             else:
                 expected_deliveries_generate(pledge=pledge, today=today)
     return pledge
+
+
+def _pledge_complete(pledge: Pledge) -> bool:
+    """Whether what arrived covers the whole pledge. A recurring pledge without its first date
+    has no known number of deliveries yet: it is not complete until staff schedule it."""
+    if pledge.recurrence != Pledge.Recurrence.ONCE and not pledge.first_delivery_on:
+        return False
+    return pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
 
 
 def _require_reason(reason: str) -> str:
@@ -429,14 +430,7 @@ def delivery_record(
             expected.save(update_fields=["status", "delivery"])
 
         if pledge.state != State.FULFILLED:
-            # A recurring pledge without its first date has no known number of deliveries yet:
-            # it stays partly delivered until staff schedule it.
-            unknown_count = (
-                pledge.recurrence != Pledge.Recurrence.ONCE and not pledge.first_delivery_on
-            )
-            complete = not unknown_count and (
-                pledges_fulfilment(pledge_ids=[pledge.pk]).get(pledge.pk, ZERO) >= HUNDRED
-            )
+            complete = _pledge_complete(pledge)
             _set_state(pledge, State.FULFILLED if complete else State.PARTLY_DELIVERED, recorded_by)
         if thank:
             # Campaigns thanks the pledger with the staff's thank-you template (once per delivery).
