@@ -8,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -97,6 +98,8 @@ class OfflineDonationCreateView(generic.CreateView):
         donation, _created = donation_record(
             **_gift_fields(self.form.cleaned_data), recorded_by=self.request.user
         )
+        # Overriding save_instance skips Wagtail's own create action: keep the history entry.
+        log(instance=donation, action="wagtail.create", user=self.request.user)
         return donation
 
 

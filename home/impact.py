@@ -11,6 +11,7 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.db.models import F, Min
 from django.utils import timezone
@@ -59,10 +60,8 @@ def impact_period(*, choice: str, today: datetime.date, year: int | None = None)
     if choice == "this_year":
         return ImpactPeriod(key=choice, start=datetime.date(today.year, 1, 1), end=tomorrow)
     if choice == "last_12_months":
-        try:
-            start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
-        except ValueError:  # 29 February
-            start = datetime.date(today.year - 1, 3, 1)
+        # 29 February: a year back is 28 February, so the period starts on 1 March.
+        start = today - relativedelta(years=1) + datetime.timedelta(days=1)
         return ImpactPeriod(key=choice, start=start, end=tomorrow)
     return ImpactPeriod(key="all", start=None, end=tomorrow)
 

@@ -4,11 +4,11 @@ The donations ledger calls `membership_record_payment`; the admin and the join f
 rest. Re-exported by members/services.py. Every function is keyword-only.
 """
 
-import calendar
 import datetime
 import logging
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,10 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def _add_period(day: datetime.date, period: str) -> datetime.date:
-    months = 12 if period == MembershipPlan.Period.YEAR else 1
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    # relativedelta keeps the day, or the month's last day when it is shorter (31 Jan → 28 Feb).
+    return day + relativedelta(months=12 if period == MembershipPlan.Period.YEAR else 1)
 
 
 def membership_start(

@@ -64,6 +64,11 @@ def test_finance_records_an_offline_bank_transfer(client, finance):
         "bank_transfer",
         finance,
     )
+    # The gift's history says who recorded it, as for any object made in the admin.
+    from wagtail.models import ModelLogEntry
+
+    entry = ModelLogEntry.objects.get(object_id=str(donation.pk), action="wagtail.create")
+    assert entry.user == finance
 
 
 @pytest.mark.parametrize(

@@ -202,3 +202,12 @@ def test_the_live_impact_block_offers_exactly_the_figures_home_counts():
     offered = [key for key, _label in block.child_blocks["figures"].field.choices]
     assert offered == FIGURES
     assert list(block.child_blocks["figures"].get_default()) == FIGURES
+
+
+def test_the_last_12_months_from_29_february_start_on_1_march():
+    from home.impact import impact_period
+
+    period = impact_period(choice="last_12_months", today=datetime.date(2028, 2, 29))
+    assert (period.start, period.end) == (datetime.date(2027, 3, 1), datetime.date(2028, 3, 1))
+    period = impact_period(choice="last_12_months", today=datetime.date(2026, 12, 1))
+    assert period.start == datetime.date(2025, 12, 2)
