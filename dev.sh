@@ -62,9 +62,10 @@ case "${1:-}" in
         apt_install gettext chromium fonts-noto-cjk fonts-ipaexfont-gothic fonts-ipaexfont-mincho
         setup_python
         setup_project
-        # One worker per core (pytest-xdist); a file's tests stay together in one worker, which
-        # builds its own test database and shared demo site. `-n 0` runs in this process.
-        exec python -m pytest -n "${OUENDAN_TEST_WORKERS:-auto}" --dist loadfile "$@"
+        # One worker per core (pytest-xdist), each test to whichever worker is free; the demo
+        # tests stay together (tests/conftest.py), as each worker builds its own test database
+        # and shared demo site. `-n 0` runs in this process.
+        exec python -m pytest -n "${OUENDAN_TEST_WORKERS:-auto}" --dist loadgroup "$@"
         ;;
     *)
         echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2

@@ -55,7 +55,8 @@ run_suite() {  # commit label database_url -> "wall user+sys summary"
         if [ -n "$url" ]; then export DATABASE_URL=$url; else unset DATABASE_URL; fi
         # As the commit's own `./dev.sh test` runs it: in one process per core where it does so.
         local parallel=""
-        grep -q -- "--dist loadfile" dev.sh && parallel="-n auto --dist loadfile"
+        dist=$(grep -o -- "--dist [a-z]*" dev.sh | head -1 || true)
+        [ -n "$dist" ] && parallel="-n auto $dist"
         { time .venv/bin/python -m pytest -q -p no:cacheprovider $parallel \
             ${BENCH_PYTEST_ARGS:-} >"$log" 2>&1 || true; } 2>&1
     )

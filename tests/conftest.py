@@ -50,6 +50,35 @@ def home_page(db):
 # --- Test order, transactional tests -----------------------------------------------------------
 
 
+def pytest_configure(config):
+    config.pluginmanager.register(XdistGroups(), "ouendan-xdist-groups")
+
+
+class XdistGroups:
+    """With `--dist loadgroup` (./dev.sh test, CI) pytest-xdist hands out tests one by one to
+    whichever process is free, except those of one group: mark as one group the demo tests (the
+    shared demo site is built once per process) and the tests sharing a module- or class-scoped
+    fixture (built once per process). Runs before xdist reads the marks."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if config.getoption("dist", "no") != "loadgroup":
+            return
+        for item in items:
+            if uses_demo(item):
+                item.add_marker(pytest.mark.xdist_group("demo"))
+                continue
+            scopes = {
+                definition.scope
+                for definitions in item._fixtureinfo.name2fixturedefs.values()
+                for definition in definitions
+            }
+            if "module" in scopes:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            elif item.cls is not None and ("class" in scopes or hasattr(item.cls, "setUpClass")):
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.rsplit("::", 1)[0]))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """After pytest-django's own order (plain database tests, transactional ones, the rest):
