@@ -13,7 +13,10 @@ pytestmark = [
 ]
 
 
-def test_visitor_reads_the_site_and_switches_to_english(live_demo, page, screenshot):
+def test_visitor_reads_the_site_and_switches_to_english_then_staff_log_in(
+    live_demo, page, screenshot
+):
+    """One journey on one demo build (building it takes seconds): a visitor, then staff."""
     page.goto(live_demo.url + "/")
 
     expect(page).to_have_title(re.compile("さくら野 子どもの未来応援団"))
@@ -48,8 +51,7 @@ def test_visitor_reads_the_site_and_switches_to_english(live_demo, page, screens
     assert page.foreign_requests == []  # every asset is served locally
     assert page.console_errors == []  # nothing blocked by the Content-Security-Policy
 
-
-def test_staff_logs_in_to_the_admin_with_the_demo_credentials(live_demo, page, screenshot):
+    # Staff log in to the admin with the demo's credentials.
     page.goto(live_demo.url + "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     page.locator("#id_username").fill("admin")
