@@ -13,6 +13,9 @@ ORGANISATION = {
     "phone": "048-000-0000",
     "email": "info@example.jp",
     "representative": "代表 山田 花子",
+    # The group is not a legal person: the NPO that runs it receives the gifts (receipts).
+    "legal_form": "特定非営利活動法人",
+    "legal_name": "さくら野子育てネットワーク",
     "footer_note": "さくら野 子どもの未来応援団は、NPO法人さくら野子育てネットワークが事務局を務める市民の応援団です。",
 }
 

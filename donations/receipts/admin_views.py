@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -22,11 +23,17 @@ from donations.models import Donation
 from ouendan.core.jobs import job_progress_response
 
 from .batches import receipt_batch_progress, receipt_batch_start
-from .forms import BatchForm, IssueForm, ReasonForm, receipt_default_year
+from .forms import UNFINISHED_YEAR_LABEL, BatchForm, IssueForm, ReasonForm, receipt_default_year
 from .models import Receipt, ReceiptBatch
-from .selectors import receipt_issue_overview
+from .selectors import (
+    issuer_blocking_details,
+    issuer_missing_details,
+    receipt_issue_overview,
+    year_finished,
+)
 from .services import (
     ReceiptError,
+    ReceiptYearNotEnded,
     receipt_correct,
     receipt_issue_annual,
     receipt_issue_for_donation,
@@ -49,6 +56,17 @@ from .viewsets import (
 def _require(request, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
+
+
+def _issuer_warnings() -> dict:
+    """The missing issuer details the issue screens warn about, with the settings link."""
+    return {
+        "issuer_missing": issuer_missing_details(),
+        "issuer_blocking": issuer_blocking_details(),
+        "organisation_settings_url": reverse(
+            "wagtailsettings:edit", args=["core", "organisationsettings"]
+        ),
+    }
 
 
 def _private_file(fieldfile, filename: str, content_type: str) -> FileResponse:
@@ -144,7 +162,10 @@ def receipt_issue_view(request):
                     )
                 else:
                     receipt, created = receipt_issue_annual(
-                        supporter=supporter, year=year, user=request.user
+                        supporter=supporter,
+                        year=year,
+                        user=request.user,
+                        confirm_unfinished_year=bool(request.POST.get("confirm_unfinished_year")),
                     )
             except ReceiptError as exc:
                 messages.error(request, str(exc))
@@ -167,13 +188,15 @@ def receipt_issue_view(request):
         request.GET if "supporter" in request.GET else None,
         initial={"year": receipt_default_year()},
     )
-    context = {"form": form, "media": form.media}
+    context = {"form": form, "media": form.media, **_issuer_warnings()}
     if form.is_bound and form.is_valid():
         supporter, year = form.cleaned_data["supporter"], form.cleaned_data["year"]
         context.update(
             {
                 "supporter": supporter,
                 "year": year,
+                "year_unfinished": not year_finished(year),
+                "unfinished_year_label": UNFINISHED_YEAR_LABEL,
                 **receipt_issue_overview(supporter=supporter, year=year),
             }
         )
@@ -191,8 +214,12 @@ def batch_list(request):
         if form.is_valid():
             try:
                 batch, created = receipt_batch_start(
-                    year=form.cleaned_data["year"], user=request.user
+                    year=form.cleaned_data["year"],
+                    user=request.user,
+                    confirm_unfinished_year=form.cleaned_data["confirm_unfinished_year"],
                 )
+            except ReceiptYearNotEnded as exc:
+                form.add_error("confirm_unfinished_year", str(exc))
             except ReceiptError as exc:
                 form.add_error("year", str(exc))
             else:
@@ -205,6 +232,8 @@ def batch_list(request):
         {
             "form": form,
             "can_start": request.user.has_perm(BATCH_START),
+            "current_year": timezone.localdate().year,
+            **_issuer_warnings(),
             "batches": ReceiptBatch.objects.select_related("created_by")[:BATCHES_LISTED],
         },
     )

@@ -29,7 +29,14 @@ from .selectors import (
     receipt_portal_url,
     year_bounds,
 )
-from .services import ReceiptError, receipt_issue_annual, receipt_notify, receipt_pdf_ensure
+from .services import (
+    ReceiptError,
+    receipt_issue_annual,
+    receipt_issuer_check,
+    receipt_notify,
+    receipt_pdf_ensure,
+    receipt_year_check,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +45,20 @@ BATCH_CHUNK = 200
 BATCH_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
-def receipt_batch_start(*, year: int, user=None) -> tuple[ReceiptBatch, bool]:
+def receipt_batch_start(
+    *, year: int, user=None, confirm_unfinished_year: bool = False
+) -> tuple[ReceiptBatch, bool]:
     """Start generating a year's certificates in the background. A batch already under way
-    for that year is returned instead of starting a second one. Returns (batch, created)."""
+    for that year is returned instead of starting a second one. Returns (batch, created).
+    A year that has not ended needs `confirm_unfinished_year` (provisional certificates)."""
     # Here, not at the top: tasks.py imports this module (a true cycle).
     from .tasks import receipt_batch_task
 
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year:
         raise ReceiptError(_("Choose a year up to %(year)s.") % {"year": this_year})
+    receipt_year_check(year=year, confirm_unfinished_year=confirm_unfinished_year)
+    receipt_issuer_check(issuer=issuer_snapshot())
     with transaction.atomic():
         running = (
             ReceiptBatch.objects.select_for_update()
@@ -95,6 +107,9 @@ def _batch_chunk(
                 gifts=gifts_by_donor[supporter_id],
                 issuer=issuer,
                 render=False,
+                # receipt_batch_start refused a year still under way unless staff confirmed
+                # it, so a batch of such a year exists only when confirmed.
+                confirm_unfinished_year=True,
             )
             if not created and receipt.batch_id != batch.pk:
                 counts.skipped += 1

@@ -38,5 +38,16 @@ class IssueForm(forms.Form):
         return year
 
 
+UNFINISHED_YEAR_LABEL = _(
+    "Issue anyway: the year has not ended yet, so the certificates are provisional (暫定) and "
+    "miss the gifts still to come"
+)
+
+
 class BatchForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000)
+    confirm_unfinished_year = forms.BooleanField(
+        label=UNFINISHED_YEAR_LABEL,
+        required=False,
+        help_text=_("Only needed for the current year. Leave it unticked to be stopped."),
+    )

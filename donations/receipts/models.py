@@ -213,6 +213,15 @@ class Receipt(models.Model):
     def is_reissue(self) -> bool:
         return self.reissue_count > 0
 
+    @property
+    def is_provisional(self) -> bool:
+        """An annual certificate issued before its year ended (Asia/Tokyo): gifts after the
+        issue date are missing. It says so on the PDF and in the portal, and is replaced by the
+        final certificate when one is issued after the year (receipt_issue_annual)."""
+        return (
+            self.kind == ReceiptKind.ANNUAL and timezone.localtime(self.issued_at).year <= self.year
+        )
+
 
 class ReceiptLog(models.Model):
     """Every issue, reissue, void, e-mail and download of a receipt: who, when, why."""

@@ -6,12 +6,17 @@ data, so a reissue prints exactly what was issued. The IPAex fonts are embedded 
 
 Drawn straight onto a ReportLab canvas (no layout engine): about 10 ms a page, which keeps a
 year's batch of 10,000 certificates within minutes (bench/receipts.py).
+
+Accessibility: the open-source ReportLab we pin (5.x) cannot write a tagged PDF (no structure
+tree or marked content; that is ReportLab PLUS territory), so the file is not PDF/UA. It states
+what it can: the document language (/Lang ja), a title shown by viewers instead of the file
+name, author (the legal issuer), subject and keywords, and all text is real, extractable text.
 """
 
 import datetime
 import io
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -21,7 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from donations.models import Donation
-from ouendan.core.pdf import pdf_fonts
+from ouendan.core.pdf import pdf_fonts, pdf_image
 
 from .models import Receipt
 
@@ -32,6 +37,8 @@ GREY = Color(0.45, 0.45, 0.45)
 LINES_FIRST_PAGE = 18
 LINES_PER_PAGE = 40
 RECEIPT_LANGUAGE = "ja"  # a certificate for the tax office is a Japanese document
+SEAL_SIZE = 54  # the 印影 box: about 19 mm, room for a 18 mm seal
+ISSUER_X = WIDTH / 2 - 10
 
 
 def yen(amount: int) -> str:
@@ -42,7 +49,7 @@ def _date(value) -> str:
     if isinstance(value, str):
         value = parse_date(value)
     if isinstance(value, datetime.datetime):
-        value = value.date()
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return formats.date_format(value, "DATE_FORMAT")
 
 
@@ -60,12 +67,20 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+def issuer_legal_name(issuer: dict) -> str:
+    """Who received the gifts: the legal form (法人格) and the legal entity's name."""
+    name = issuer.get("legal_name") or issuer.get("name") or ""
+    return " ".join(filter(None, [issuer.get("legal_form"), name]))
+
+
 class _Drawer:
     def __init__(self, receipt: Receipt):
         self.receipt = receipt
         self.fonts = pdf_fonts()
         self.buffer = io.BytesIO()
-        self.canvas = Canvas(self.buffer, pagesize=A4, pageCompression=1, invariant=1)
+        self.canvas = Canvas(
+            self.buffer, pagesize=A4, pageCompression=1, invariant=1, lang=RECEIPT_LANGUAGE
+        )
         self.page = 1
 
     def text(self, x, y, value, *, size=10.5, font=None, align="left", color=black):
@@ -108,18 +123,25 @@ class _Drawer:
                 align="right",
             )
             self._reissue_mark()
+        if receipt.is_provisional:
+            self._provisional_mark(MARGIN + (90 if receipt.is_reissue else 0))
         if self.page > 1:
             self.text(MARGIN, HEIGHT - MARGIN, _("(continued)"), size=10, color=GREY)
         return y - 30
 
     def _reissue_mark(self):
+        self._mark(_("Reissue"), MARGIN)
+
+    def _provisional_mark(self, x: float):
+        self._mark(pgettext("receipt mark", "Provisional"), x)
+
+    def _mark(self, label: str, x: float):
         canvas = self.canvas
-        label = _("Reissue")
         canvas.setStrokeColor(RED)
         canvas.setLineWidth(1.5)
         width = stringWidth(label, self.fonts.sans, 16) + 20
-        canvas.rect(MARGIN, HEIGHT - MARGIN - 12, width, 28, stroke=1, fill=0)
-        self.text(MARGIN + 10, HEIGHT - MARGIN - 3, label, size=16, font=self.fonts.sans, color=RED)
+        canvas.rect(x, HEIGHT - MARGIN - 12, width, 28, stroke=1, fill=0)
+        self.text(x + 10, HEIGHT - MARGIN - 3, label, size=16, font=self.fonts.sans, color=RED)
 
     def title_and_donor(self, y: float) -> float:
         receipt = self.receipt
@@ -155,11 +177,15 @@ class _Drawer:
         self.text(left + box_width - 14, y, yen(receipt.total_yen) + "-", size=18, align="right")
         y -= 42
         if receipt.kind == Receipt.Kind.ANNUAL:
+            # A provisional certificate covers the year up to the day it was issued, no further.
+            end = (
+                receipt.issued_at if receipt.is_provisional else datetime.date(receipt.year, 12, 31)
+            )
             statement = _(
                 "We certify that we received the donations below between %(start)s and %(end)s."
             ) % {
                 "start": _date(datetime.date(receipt.year, 1, 1)),
-                "end": _date(datetime.date(receipt.year, 12, 31)),
+                "end": _date(end),
             }
         else:
             statement = _("We have received the amount above as a donation. Thank you.")
@@ -203,62 +229,117 @@ class _Drawer:
         self.text(WIDTH - MARGIN, y - 4, yen(self.receipt.total_yen), size=10, align="right")
         return y - 30
 
-    def issuer(self, y: float) -> float:
+    def issuer_lines(self) -> list[tuple[str, float, str]]:
+        """Who received the gifts: the legal entity that runs the group (法人格 and legal name,
+        on lines of their own), its representative as written in the settings (title and name,
+        e.g. 理事長 山田 花子: no label added), then address and registration details. Each
+        entry is (line, size, font), wrapped beside the seal box."""
         issuer = self.receipt.issuer
-        x = WIDTH / 2 + 10
-        y = min(y, 250)
+        serif, sans = self.fonts.serif, self.fonts.sans
+        group = issuer.get("name", "")
+        legal_name = issuer.get("legal_name") or group
+        runs_group = legal_name != group
+        if issuer.get("certification_date"):
+            certified_on = _("Certified on %(date)s") % {
+                "date": _date(issuer["certification_date"])
+            }
+        else:
+            certified_on = ""
         entries = [
-            (" ".join(filter(None, [issuer.get("legal_form"), issuer.get("name")])), 12),
-            (("〒" + issuer["postal_code"]) if issuer.get("postal_code") else "", 9.5),
-            (issuer.get("address", ""), 9.5),
+            (pgettext("receipt issuer", "Recipient of the donation"), 8.5, sans),
+            (issuer.get("legal_form", ""), 12, serif),
+            (legal_name, 12, serif),
+            (_("(runs %(group)s)") % {"group": group} if runs_group else "", 8.5, serif),
+            (issuer.get("representative", ""), 10.5, serif),
+            (("〒" + issuer["postal_code"]) if issuer.get("postal_code") else "", 9, serif),
+            (issuer.get("address", ""), 9, serif),
             (
                 _("Phone %(phone)s") % {"phone": issuer["phone"]} if issuer.get("phone") else "",
-                9.5,
-            ),
-            (
-                _("Representative: %(name)s") % {"name": issuer["representative"]}
-                if issuer.get("representative")
-                else "",
-                9.5,
+                9,
+                serif,
             ),
             (
                 _("Corporate number %(number)s") % {"number": issuer["corporate_number"]}
                 if issuer.get("corporate_number")
                 else "",
-                9.5,
+                9,
+                serif,
             ),
             (
                 _("Certification %(number)s") % {"number": issuer["certification_number"]}
                 if issuer.get("certification_number")
                 else "",
-                9.5,
+                9,
+                serif,
             ),
-            (
-                _("Certified on %(date)s") % {"date": _date(issuer["certification_date"])}
-                if issuer.get("certification_date")
-                else "",
-                9.5,
-            ),
+            (certified_on, 9, serif),
         ]
-        for value, size in entries:
-            for line in _wrap(value, self.fonts.serif, size, WIDTH - MARGIN - x):
-                if line:
-                    self.text(x, y, line, size=size)
-                    y -= size + 5
-        return y
+        width = WIDTH - MARGIN - SEAL_SIZE - 8 - ISSUER_X
+        return [
+            (line, size, font)
+            for value, size, font in entries
+            for line in _wrap(value, font, size, width)
+            if line
+        ]
 
-    def footer(self):
+    @staticmethod
+    def height(lines) -> float:
+        return sum(size + 5 for _line, size, _font in lines)
+
+    def issuer(self, y: float, lines) -> None:
+        self.seal(WIDTH - MARGIN - SEAL_SIZE, y - 14 - SEAL_SIZE)
+        for line, size, font in lines:
+            self.text(ISSUER_X, y, line, size=size, font=font)
+            y -= size + 5
+
+    def seal(self, x: float, y: float):
+        """The organisation's seal image when the settings have one, else an empty square
+        marked 印 to stamp by hand."""
+        canvas = self.canvas
+        image = pdf_image(self.receipt.issuer.get("seal_image"))
+        if image is not None:
+            canvas.drawImage(
+                image, x, y, SEAL_SIZE, SEAL_SIZE, preserveAspectRatio=True, anchor="c", mask="auto"
+            )
+            return
+        canvas.setStrokeColor(GREY)
+        canvas.setLineWidth(0.6)
+        canvas.rect(x, y, SEAL_SIZE, SEAL_SIZE, stroke=1, fill=0)
+        self.text(
+            x + SEAL_SIZE / 2, y + SEAL_SIZE / 2 - 4, "印", size=11, align="center", color=GREY
+        )
+
+    def footer_lines(self) -> list[str]:
         receipt = self.receipt
-        y = MARGIN + 40
         notes = []
         if receipt.kind == Receipt.Kind.ANNUAL:
             notes.append(_("Membership fees are not donations and are not included."))
+        if receipt.is_provisional:
+            notes.append(
+                _(
+                    "Provisional: issued before %(year)s ended. Gifts received after %(date)s "
+                    "are not included; the final certificate follows after the end of the year."
+                )
+                % {"year": receipt.year, "date": _date(receipt.issued_at)}
+            )
         if receipt.issuer.get("receipt_note"):
             notes.append(receipt.issuer["receipt_note"])
-        for note in notes:
-            for line in _wrap(note, self.fonts.serif, 8.5, WIDTH - 2 * MARGIN):
-                self.text(MARGIN, y, line, size=8.5, color=GREY)
-                y -= 12
+        return [
+            line
+            for note in notes
+            for line in _wrap(note, self.fonts.serif, 8.5, WIDTH - 2 * MARGIN)
+        ]
+
+    def footer_top(self) -> float:
+        """The y just above the notes at the foot of the page (drawn bottom up)."""
+        return MARGIN + 10 + 12 * len(self.footer_lines())
+
+    def footer(self):
+        receipt = self.receipt
+        y = self.footer_top() - 12
+        for line in self.footer_lines():
+            self.text(MARGIN, y, line, size=8.5, color=GREY)
+            y -= 12
         self.text(
             WIDTH - MARGIN,
             MARGIN - 10,
@@ -270,18 +351,31 @@ class _Drawer:
 
     def render(self) -> bytes:
         canvas = self.canvas
-        canvas.setTitle(f"{self.receipt.number}")
-        canvas.setAuthor(self.receipt.issuer.get("name", ""))
+        receipt = self.receipt
+        title = _("Donation certificate") if receipt.kind == Receipt.Kind.ANNUAL else _("Receipt")
+        canvas.setTitle(f"{title} {receipt.number}")
+        canvas.setAuthor(issuer_legal_name(receipt.issuer))
+        canvas.setSubject(
+            _("%(title)s for %(name)s, %(year)s")
+            % {"title": title, "name": receipt.donor_name, "year": receipt.year}
+        )
+        canvas.setKeywords([title, receipt.number, str(receipt.year)])
+        canvas.setCreator(receipt.issuer.get("name", ""))
+        # Viewers show the title, not the file name (PDF/UA asks for this).
+        canvas.setViewerPreference("DisplayDocTitle", "true")
         y = self.header()
         y = self.title_and_donor(y)
         y = self.amount(y)
         y = self.gifts(y)
-        if y < 260:  # no room left for the issuer block on this page
+        lines = self.issuer_lines()
+        lowest = self.footer_top() + 10  # the issuer block ends above the notes
+        needed = max(self.height(lines), SEAL_SIZE + 14)
+        if y - needed < lowest:  # no room left for the issuer block on this page
             self.footer()
             canvas.showPage()
             self.page += 1
             y = self.header()
-        self.issuer(y)
+        self.issuer(min(y, lowest + needed), lines)
         self.footer()
         canvas.showPage()
         canvas.save()

@@ -26,6 +26,11 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
+def year_finished(year: int) -> bool:
+    """Whether the calendar year has ended in the site's time zone (Asia/Tokyo)."""
+    return timezone.localdate().year > year
+
+
 def receipt_eligible_gifts() -> QuerySet[Donation]:
     """Gifts that may appear on a receipt: one-off and monthly, not fully refunded."""
     return Donation.objects.filter(
@@ -79,6 +84,7 @@ def issuer_snapshot() -> dict:
     org = OrganisationSettings.for_default_site()
     return {
         "name": org.name,
+        "legal_name": org.legal_name,
         "legal_form": org.legal_form,
         "postal_code": org.postal_code,
         "address": org.address,
@@ -90,7 +96,45 @@ def issuer_snapshot() -> dict:
             org.certification_date.isoformat() if org.certification_date else ""
         ),
         "receipt_note": org.receipt_note,
+        # The image's id: a reissue prints the seal on file then (or the empty 印 box).
+        "seal_image": org.seal_id,
     }
+
+
+def issuer_is_certified(issuer: dict) -> bool:
+    """A certified (認定 / 特例認定) NPO, by its legal form or its certification details."""
+    return bool(
+        "認定" in (issuer.get("legal_form") or "")
+        or issuer.get("certification_number")
+        or issuer.get("certification_date")
+    )
+
+
+def _label(field: str) -> str:
+    return str(OrganisationSettings._meta.get_field(field).verbose_name)
+
+
+def issuer_missing_details(issuer: dict | None = None) -> list[str]:
+    """What a receipt should state about the issuer but the organisation settings lack: the
+    legal form (法人格), address, representative and, for a certified NPO, the certification
+    number and date. Labels for the warning on the issue screens; issuing stays possible."""
+    issuer = issuer_snapshot() if issuer is None else issuer
+    wanted = ["legal_form", "address", "representative"]
+    if issuer_is_certified(issuer):
+        wanted += ["certification_number", "certification_date"]
+    return [_label(field) for field in wanted if not (issuer.get(field) or "").strip()]
+
+
+def issuer_blocking_details(issuer: dict | None = None) -> list[str]:
+    """What an annual certificate cannot do without: who received the gifts (a name) and where
+    they are (the address). Without them it identifies no one, so it is not issued."""
+    issuer = issuer_snapshot() if issuer is None else issuer
+    missing = []
+    if not ((issuer.get("legal_name") or "").strip() or (issuer.get("name") or "").strip()):
+        missing.append(_label("name"))
+    if not (issuer.get("address") or "").strip():
+        missing.append(_label("address"))
+    return missing
 
 
 def receipt_portal_url(language: str) -> str:

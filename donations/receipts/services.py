@@ -13,6 +13,13 @@ Rules:
 - Everything printed is copied onto the receipt when it is issued. A reissue (再発行) prints
   the same copy again, under the same number, marked 再発行. A correction voids the receipt
   (with a reason) and issues a new one, with a new number, from the current data.
+- An annual certificate for a year that has not ended yet (Asia/Tokyo) is issued only when the
+  caller passes `confirm_unfinished_year=True` (staff ticked the box): it would miss the rest
+  of the year's gifts. Such a certificate is provisional (暫定): its PDF and the portal say so,
+  and issuing the year's certificate once the year has ended replaces it by the final one.
+- An annual certificate names who received the gifts and where: without an issuer name or
+  address nothing is issued. Other missing details (legal form, representative, certification)
+  are warnings on the issue screens (selectors.issuer_missing_details).
 - Every issue, reissue, void, e-mail and download is logged (ReceiptLog).
 - Donors with an e-mail address are sent a link to the member portal, not the PDF itself: the
   certificate (name, address, amounts) then never sits in mailboxes or passes through mail
@@ -36,14 +43,45 @@ from .selectors import (
     RECEIPT_DONATION_KINDS,
     donor_address,
     donor_name,
+    issuer_blocking_details,
     issuer_snapshot,
     receipt_gifts_for_year,
     receipt_portal_url,
+    year_finished,
 )
 
 
 class ReceiptError(Exception):
     """A receipt cannot be issued or changed; the message is shown to staff as is."""
+
+
+class ReceiptYearNotEnded(ReceiptError):
+    """An annual certificate for a year that has not ended, without the explicit confirmation."""
+
+
+def receipt_year_check(*, year: int, confirm_unfinished_year: bool) -> None:
+    """The one rule for certificates of a year still under way (single issue, batch, tasks)."""
+    if not year_finished(year) and not confirm_unfinished_year:
+        raise ReceiptYearNotEnded(
+            _(
+                "%(year)s has not ended yet: gifts received until 31 December would be missing "
+                "from the certificate. Nothing was issued. To issue a provisional certificate "
+                "anyway, confirm that the year has not ended."
+            )
+            % {"year": year}
+        )
+
+
+def receipt_issuer_check(*, issuer: dict) -> None:
+    missing = issuer_blocking_details(issuer)
+    if missing:
+        raise ReceiptError(
+            _(
+                "The organisation settings lack details every certificate must state: "
+                "%(missing)s. Nothing was issued."
+            )
+            % {"missing": ", ".join(missing)}
+        )
 
 
 def _line(donation: Donation) -> dict:
@@ -169,16 +207,39 @@ def receipt_issue_annual(
     issuer: dict | None = None,
     replaces: Receipt | None = None,
     render: bool = True,
+    confirm_unfinished_year: bool = False,
 ) -> tuple[Receipt, bool]:
     """The annual donation certificate (寄附金受領証明書) of one donor for one calendar year.
     Returns (certificate, created); a donor who already has a valid one for the year gets it
-    back unchanged (void it and issue a correction to change it)."""
+    back unchanged (void it and issue a correction to change it), except a provisional one
+    once the year has ended: it is voided and the final certificate issued in its place.
+    A year that has not ended needs `confirm_unfinished_year` (ReceiptYearNotEnded)."""
     if supporter.status == Supporter.Status.ANONYMISED:
         raise ReceiptError(_("This supporter was anonymised: no certificate can be issued."))
+    receipt_year_check(year=year, confirm_unfinished_year=confirm_unfinished_year)
     certificates = Receipt.objects.filter(kind=ReceiptKind.ANNUAL, supporter=supporter, year=year)
     existing = _issued(certificates)
-    if existing:
+    if existing and not (existing.is_provisional and year_finished(year)):
         return existing, False
+    issuer = issuer if issuer is not None else issuer_snapshot()
+    receipt_issuer_check(issuer=issuer)
+    if existing:
+        with transaction.atomic():
+            receipt_void(
+                receipt=existing,
+                reason=_("Issued before the year ended; replaced by the final certificate."),
+                user=user,
+            )
+            return receipt_issue_annual(
+                supporter=supporter,
+                year=year,
+                user=user,
+                batch=batch,
+                gifts=gifts,
+                issuer=issuer,
+                replaces=existing,
+                render=render,
+            )
     if gifts is None:
         gifts = receipt_gifts_for_year(supporter=supporter, year=year)
     if not gifts:
@@ -254,8 +315,15 @@ def receipt_correct(*, receipt: Receipt, reason: str, user=None) -> Receipt:
             donation = Donation.objects.select_related("supporter").get(pk=old.donation_id)
             new, _created = receipt_issue_for_donation(donation=donation, user=user, replaces=old)
         else:
+            # The old certificate exists, so a year still under way was confirmed when it was
+            # issued; the correction stays provisional like it.
             new, _created = receipt_issue_annual(
-                supporter=old.supporter, year=old.year, user=user, replaces=old, render=False
+                supporter=old.supporter,
+                year=old.year,
+                user=user,
+                replaces=old,
+                render=False,
+                confirm_unfinished_year=True,
             )
     return receipt_pdf_ensure(receipt=new)
 

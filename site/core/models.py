@@ -29,14 +29,31 @@ class OrganisationSettings(BaseSiteSetting):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("contact email"), blank=True)
-    representative = models.CharField(_("representative"), max_length=120, blank=True)
+    representative = models.CharField(
+        _("representative"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Title and name, printed as written on receipts and certificates, "
+            "e.g. 理事長 山田 花子."
+        ),
+    )
     footer_note = models.TextField(_("footer note"), blank=True)
-    # Printed on receipts and annual donation certificates (donations/receipt_pdf.py).
+    # Printed on receipts and annual donation certificates (donations/receipts/pdf.py).
     legal_form = models.CharField(
         _("legal form"),
         max_length=60,
         blank=True,
         help_text=_("For example 認定特定非営利活動法人. Printed on receipts."),
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The name of the legal entity (the NPO) that runs the group and receives the "
+            "donations, without the legal form. Leave empty when it is the organisation name."
+        ),
     )
     corporate_number = models.CharField(_("corporate number (法人番号)"), max_length=13, blank=True)
     certification_number = models.CharField(
@@ -46,6 +63,18 @@ class OrganisationSettings(BaseSiteSetting):
         help_text=_("The certified NPO's approval reference, e.g. ○○県指令第123号."),
     )
     certification_date = models.DateField(_("certification date"), null=True, blank=True)
+    seal = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("seal (印影)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "An image of the organisation's seal, printed beside the issuer on receipts. "
+            "Without it, receipts show an empty box marked 印 to stamp by hand."
+        ),
+    )
     receipt_note = models.TextField(
         _("note on receipts"),
         blank=True,
@@ -70,9 +99,11 @@ class OrganisationSettings(BaseSiteSetting):
         MultiFieldPanel(
             [
                 FieldPanel("legal_form"),
+                FieldPanel("legal_name"),
                 FieldPanel("corporate_number"),
                 FieldPanel("certification_number"),
                 FieldPanel("certification_date"),
+                FieldPanel("seal"),
                 FieldPanel("receipt_note"),
             ],
             heading=_("Receipts and donation certificates"),

@@ -6,13 +6,16 @@ fall back to ReportLab's built-in Japanese CID fonts, which viewers must supply 
 """
 
 import functools
+import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+from wagtail.images import get_image_model
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +45,32 @@ def pdf_fonts() -> PdfFonts:
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK[name]))
             names[name] = CID_FALLBACK[name]
     return PdfFonts(serif=names["IPAexMincho"], sans=names["IPAexGothic"])
+
+
+@functools.lru_cache(maxsize=4)
+def _image_bytes(image_id: int, file_name: str) -> bytes | None:
+    """An image's file, read once per process and file (a batch prints a seal thousands of
+    times); the file name is part of the key, so a replaced file is read again."""
+    image = get_image_model().objects.filter(pk=image_id, file=file_name).first()
+    if image is None:
+        return None
+    with image.file.open("rb") as handle:
+        return handle.read()
+
+
+def pdf_image(image_id: int | None) -> ImageReader | None:
+    """A Wagtail image (a seal, a logo) ready to draw on a canvas, or None when it is not set,
+    gone or not an image ReportLab can read."""
+    if not image_id:
+        return None
+    file_name = get_image_model().objects.filter(pk=image_id).values_list("file", flat=True).first()
+    data = _image_bytes(image_id, file_name) if file_name else None
+    if not data:
+        return None
+    try:
+        reader = ImageReader(io.BytesIO(data))
+        reader.getSize()  # reads the header: fails here, not halfway through a page
+    except Exception:
+        logger.warning("Image %s cannot be drawn in a PDF", image_id)
+        return None
+    return reader

@@ -11,7 +11,7 @@ from donations.receipts.models import ReceiptLog
 from donations.receipts.services import receipt_issue_annual
 from members.models import MemberPortalPage
 from ouendan.core.models import OutgoingEmail
-from tests.donations.receipts.factories import at, donor, gift, monthly
+from tests.donations.receipts.factories import at, donor, gift, issuer_details, monthly
 from tests.outbox_helpers import sent_body
 
 pytestmark = [
@@ -22,10 +22,11 @@ pytestmark = [
 
 def test_donor_downloads_the_certificate_from_the_portal(live_server, home_page, page, tmp_path):
     home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
+    issuer_details(address="東京都千代田区千代田2-2")
     hanako = donor(email="hanako@example.jp")
     gift(hanako, 15000, paid_at=at(2026, 2, 1), refunded=5000)
     monthly(hanako, 2000, [at(2026, 5, 5), at(2026, 6, 5)], cancelled=True)
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
 
     page.goto(live_server.url + "/portal/")
     page.locator("#id_email").fill("hanako@example.jp")

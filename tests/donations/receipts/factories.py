@@ -76,3 +76,16 @@ def pdf_text(receipt) -> str:
     with receipt.pdf.open("rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def issuer_details(**fields):
+    """Fill in the default site's organisation settings (the issuer printed on receipts)."""
+    from wagtail.models import Site
+
+    from ouendan.core.models import OrganisationSettings
+
+    org = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+    for field, value in fields.items():
+        setattr(org, field, value)
+    org.save()
+    return org

@@ -122,7 +122,10 @@ def test_finance_issues_for_a_donor_and_sees_membership_fees_are_left_out(client
     )
     assert response.status_code == 302
     assert Receipt.objects.get(kind="gift").donation == donation
-    client.post("/admin/receipt-tools/issue/", {"supporter": supporter.pk, "year": 2026})
+    client.post(
+        "/admin/receipt-tools/issue/",
+        {"supporter": supporter.pk, "year": 2026, "confirm_unfinished_year": "1"},
+    )
     certificate = Receipt.objects.get(kind="annual")
     assert certificate.total_yen == 8000 and certificate.issued_by == finance
     # No gifts that year: a clear message, nothing issued.
@@ -142,7 +145,9 @@ def test_finance_runs_a_yearly_batch_and_downloads_the_zip(
     gift(donor(email="mail@example.jp"), 6000, paid_at=at(2026, 4, 2))
     client.force_login(finance)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/receipt-tools/batches/", {"year": "2026"})
+        response = client.post(
+            "/admin/receipt-tools/batches/", {"year": "2026", "confirm_unfinished_year": "on"}
+        )
     batch = ReceiptBatch.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/batches/{batch.pk}/")
     batch.refresh_from_db()
@@ -180,7 +185,9 @@ def test_generic_edit_and_delete_of_receipts_are_refused(client, finance, receip
 def test_annual_certificate_in_the_list_filtered_by_kind(client, finance):
     supporter = donor()
     gift(supporter, 1000, paid_at=at(2026, 1, 10))
-    certificate, _ = receipt_issue_annual(supporter=supporter, year=2026)
+    certificate, _ = receipt_issue_annual(
+        supporter=supporter, year=2026, confirm_unfinished_year=True
+    )
     client.force_login(finance)
     response = client.get("/admin/receipts/", {"kind": "annual", "year": "2026"})
     assert certificate.number in response.content.decode()

@@ -37,7 +37,7 @@ def log_in(client, supporter):
 
 
 def test_portal_lists_the_certificate_and_the_donor_downloads_it(client, portal, hanako):
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     log_in(client, hanako)
     page = client.get("/portal/").content.decode()
     url = f"/donations/receipts/{certificate.pk}/pdf/"
@@ -54,7 +54,7 @@ def test_portal_lists_the_certificate_and_the_donor_downloads_it(client, portal,
 
 
 def test_another_donors_receipt_is_not_found(client, portal, hanako):
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     other = donor(given_name="次郎", email="jiro@example.jp")
     log_in(client, other)
     response = client.get(f"/donations/receipts/{certificate.pk}/pdf/")
@@ -64,7 +64,7 @@ def test_another_donors_receipt_is_not_found(client, portal, hanako):
 
 
 def test_a_void_receipt_cannot_be_downloaded(client, portal, hanako):
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     receipt_void(receipt=certificate, reason="訂正")
     log_in(client, hanako)
     assert client.get(f"/donations/receipts/{certificate.pk}/pdf/").status_code == 404
@@ -72,6 +72,6 @@ def test_a_void_receipt_cannot_be_downloaded(client, portal, hanako):
 
 
 def test_without_login_the_download_sends_to_the_portal(client, portal, hanako):
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     response = client.get(f"/donations/receipts/{certificate.pk}/pdf/")
     assert response.status_code == 302 and response.url == "/portal/"

@@ -74,7 +74,9 @@ def mixed_year(supporter):
 
 def test_annual_certificate_counts_net_money_gifts_of_the_japanese_year(organisation, hanako):
     expected = mixed_year(hanako)
-    certificate, created = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, created = receipt_issue_annual(
+        supporter=hanako, year=2026, confirm_unfinished_year=True
+    )
     assert created
     assert certificate.number == "C2026-000001"
     assert certificate.total_yen == expected
@@ -93,7 +95,7 @@ def test_annual_certificate_counts_net_money_gifts_of_the_japanese_year(organisa
 
 def test_pdf_text_has_the_japanese_name_total_and_number(organisation, hanako):
     mixed_year(hanako)
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     text = pdf_text(certificate)
     assert "山田 花子" in text
     assert "¥37,500" in text
@@ -108,7 +110,7 @@ def test_gift_receipt_numbers_follow_each_other_per_kind_and_year(hanako):
     first = receipt_issue_for_donation(donation=gift(hanako, 1000, paid_at=at(2026, 1, 5)))[0]
     second = receipt_issue_for_donation(donation=gift(hanako, 2000, paid_at=at(2026, 2, 5)))[0]
     older = receipt_issue_for_donation(donation=gift(hanako, 3000, paid_at=at(2025, 2, 5)))[0]
-    certificate = receipt_issue_annual(supporter=hanako, year=2026)[0]
+    certificate = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)[0]
     assert [first.number, second.number, older.number, certificate.number] == [
         "R2026-000001",
         "R2026-000002",
@@ -182,7 +184,7 @@ def test_void_needs_a_reason_and_frees_the_gift_for_a_new_number(hanako):
 
 def test_correction_voids_and_reissues_under_a_new_number_from_current_data(hanako):
     donation = gift(hanako, 5000, paid_at=at(2026, 5, 1))
-    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026)
+    certificate, _ = receipt_issue_annual(supporter=hanako, year=2026, confirm_unfinished_year=True)
     gift(hanako, 2500, paid_at=at(2026, 6, 1), method=Donation.Method.CASH)  # recorded late
     Donation.objects.filter(pk=donation.pk).update(refunded_yen=1000)
     hanako.address_line = "千代田9-9"
@@ -231,7 +233,7 @@ def test_batch_issues_each_donor_once_emails_links_and_zips_the_rest(
     year_of_donors, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):  # huey is immediate in tests
-        batch, created = receipt_batch_start(year=2026)
+        batch, created = receipt_batch_start(year=2026, confirm_unfinished_year=True)
     assert created
     batch.refresh_from_db()
     assert batch.status == ReceiptBatch.Status.DONE
@@ -258,11 +260,13 @@ def test_batch_issues_each_donor_once_emails_links_and_zips_the_rest(
 def test_running_a_batch_again_skips_donors_who_have_a_certificate(
     year_of_donors, django_capture_on_commit_callbacks
 ):
-    receipt_issue_annual(supporter=year_of_donors[1], year=2026)  # by hand, not mailed
+    receipt_issue_annual(
+        supporter=year_of_donors[1], year=2026, confirm_unfinished_year=True
+    )  # by hand, not mailed
     with django_capture_on_commit_callbacks(execute=True):
-        receipt_batch_start(year=2026)
+        receipt_batch_start(year=2026, confirm_unfinished_year=True)
     with django_capture_on_commit_callbacks(execute=True):
-        second, _ = receipt_batch_start(year=2026)
+        second, _ = receipt_batch_start(year=2026, confirm_unfinished_year=True)
     second.refresh_from_db()
     assert second.status == ReceiptBatch.Status.DONE
     assert (second.issued_count, second.skipped_count) == (0, 5)
@@ -276,7 +280,7 @@ def test_an_interrupted_batch_resumes_where_it_stopped(
     year_of_donors, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):  # the task is "lost"
-        batch, _ = receipt_batch_start(year=2026)
+        batch, _ = receipt_batch_start(year=2026, confirm_unfinished_year=True)
     receipt_batch_run(batch_id=batch.pk, chunk_size=2, max_chunks=1)  # worker stops after 1 chunk
     batch.refresh_from_db()
     assert (batch.status, batch.processed, batch.percent) == (ReceiptBatch.Status.RUNNING, 2, 40)
@@ -297,7 +301,7 @@ def test_the_sweeper_finds_a_stuck_batch_by_the_shared_rule_and_resumes_it(
     from donations.receipts.tasks import receipt_batch_sweep
 
     with django_capture_on_commit_callbacks(execute=False):  # the task is "lost"
-        batch, _ = receipt_batch_start(year=2026)
+        batch, _ = receipt_batch_start(year=2026, confirm_unfinished_year=True)
     receipt_batch_run(batch_id=batch.pk, chunk_size=2, max_chunks=1)  # worker stops after 1 chunk
     assert receipt_batch_stuck() == []  # a chunk was saved just now: still moving
     batch.refresh_from_db()
@@ -328,7 +332,7 @@ def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
     from donations.receipts import batches
 
     with django_capture_on_commit_callbacks(execute=False):
-        batch, _ = receipt_batch_start(year=2026)
+        batch, _ = receipt_batch_start(year=2026, confirm_unfinished_year=True)
 
     def broken(**kwargs):
         raise OSError("disk full")
@@ -342,7 +346,7 @@ def test_a_batch_that_keeps_failing_stops_and_frees_its_year(
     assert batch.last_error == "OSError: disk full"
     assert receipt_batch_run(batch_id=batch.pk) == ReceiptBatch.Status.FAILED  # not retried
     with django_capture_on_commit_callbacks(execute=False):
-        again, created = receipt_batch_start(year=2026)
+        again, created = receipt_batch_start(year=2026, confirm_unfinished_year=True)
     assert created and again.pk != batch.pk
 
 
@@ -355,14 +359,17 @@ def test_a_long_company_name_and_address_fit_on_the_receipt():
         invoice_address="東京都" * 200,
     )
     gift(company, 5000, paid_at=at(2026, 3, 1))
-    receipt, _ = receipt_issue_annual(supporter=company, year=2026)
+    receipt, _ = receipt_issue_annual(supporter=company, year=2026, confirm_unfinished_year=True)
     receipt.refresh_from_db()
     assert receipt.donor_name.startswith("株" * 120) and "担" * 100 in receipt.donor_name
     assert receipt.donor_address.count("東京都") == 200
 
 
 def test_postal_zip_leaves_out_void_certificates_and_donors_with_email(year_of_donors):
-    certificates = [receipt_issue_annual(supporter=s, year=2026)[0] for s in year_of_donors]
+    certificates = [
+        receipt_issue_annual(supporter=s, year=2026, confirm_unfinished_year=True)[0]
+        for s in year_of_donors
+    ]
     receipt_void(receipt=certificates[0], reason="宛名の誤り")
     buffer = io.BytesIO()
     assert receipt_postal_zip(year=2026, fileobj=buffer) == 2
@@ -397,8 +404,10 @@ def test_concurrent_issuing_never_duplicates_or_skips_a_number_on_postgresql():
         try:
             barrier.wait()
             receipt_issue_for_donation(donation=gifts[index])
-            receipt_issue_annual(supporter=donors[index], year=2026)
-            receipt_issue_annual(supporter=donors[(index + 1) % 12], year=2026)  # a race
+            receipt_issue_annual(supporter=donors[index], year=2026, confirm_unfinished_year=True)
+            receipt_issue_annual(
+                supporter=donors[(index + 1) % 12], year=2026, confirm_unfinished_year=True
+            )  # a race
         except Exception as exc:  # re-raised below in the main thread
             errors.append(exc)
         finally:
@@ -431,7 +440,7 @@ def test_postal_address_list_has_a_bom_and_formula_safe_cells(home_page):
         email="", family_name='=HYPERLINK("x")', prefecture="", city="", address_line="@SUM(1)"
     )
     gift(sneaky, 3000, paid_at=at(2026, 5, 1))
-    receipt_issue_annual(supporter=sneaky, year=2026)
+    receipt_issue_annual(supporter=sneaky, year=2026, confirm_unfinished_year=True)
     buffer = io.BytesIO()
     assert receipt_postal_zip(year=2026, fileobj=buffer) == 1
     raw = zipfile.ZipFile(buffer).read("addresses.csv")
