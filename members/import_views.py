@@ -140,7 +140,10 @@ def import_detail(request, pk: int):
             "warnings": warnings[:ERRORS_SHOWN],
             "warning_count": member_import_error_count(member_import=member_import, warnings=True),
             "progress": member_import_progress(member_import_id=member_import.pk),
-            "preview": member_import_preview(member_import=member_import),
+            # Shown while waiting for confirmation; a failed write keeps it until the file goes.
+            "preview": member_import_preview(member_import=member_import)
+            if status == MemberImport.Status.VALIDATED
+            else None,
         },
     )
 

@@ -162,7 +162,7 @@ def test_building_the_preview_takes_the_same_queries_for_10_or_300_rows(
 
 
 @pytest.mark.django_db
-def test_the_preview_goes_with_the_file_and_is_not_kept_for_a_file_with_errors():
+def test_the_preview_goes_with_the_file_and_is_not_kept_for_a_file_with_errors(admin_client):
     invalid = check([HEADER, ["", "山田", "", "Yamada", "", "", "", "", ""]])
     assert invalid.status == Status.INVALID
     assert invalid.preview == {}
@@ -172,6 +172,11 @@ def test_the_preview_goes_with_the_file_and_is_not_kept_for_a_file_with_errors()
     assert member_import_cancel(member_import_id=cancelled.pk)
     cancelled.refresh_from_db()
     assert cancelled.preview == {}
+
+    failed = check([HEADER, ["", "鈴木", "", "スズキ", "", "", "", "", ""]])
+    MemberImport.objects.filter(pk=failed.pk).update(status=Status.FAILED)
+    page = admin_client.get(f"/admin/member-imports/{failed.pk}/").content.decode()
+    assert "data-import-preview" not in page  # nothing "will be written" by a failed import
 
     done = check([HEADER, ["", "佐藤", "", "サトウ", "", "", "", "", ""]])
     assert done.preview["new"]
