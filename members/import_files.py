@@ -31,7 +31,8 @@ MSG_FILE_EXPIRED = _(
 
 
 def member_import_file_delete(*, member_import: MemberImport) -> bool:
-    """Delete an import's uploaded file and note when. True when this call deleted it.
+    """Delete an import's uploaded file (and its preview of rows) and note when. True when this
+    call deleted it.
 
     The file goes first and the time is noted after, so a crash in between leaves a row the next
     sweep finishes (a missing file is no error), never a file marked as gone.
@@ -41,10 +42,12 @@ def member_import_file_delete(*, member_import: MemberImport) -> bool:
     if member_import.file.name:
         member_import.file.storage.delete(member_import.file.name)
     now = timezone.now()
+    # The preview holds rows of the file: it goes with it.
     deleted = MemberImport.objects.filter(pk=member_import.pk, file_deleted_at__isnull=True).update(
-        file_deleted_at=now
+        file_deleted_at=now, preview={}
     )
     member_import.file_deleted_at = now
+    member_import.preview = {}
     return bool(deleted)
 
 

@@ -5,6 +5,7 @@ is invisible in the database, so the worker reports it through the cache as well
 """
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from ouendan.core.jobs import job_progress
 
@@ -38,6 +39,18 @@ def _progress_report(pk: int, status: str, processed: int, total: int) -> None:
     cache.touch(_lock_key(pk), LOCK_SECONDS)
 
 
+def member_import_status_label(*, member_import: MemberImport, status: str | None = None) -> str:
+    """The status as staff read it; a finished import says what it did ("Imported: 12 new,
+    3 updated"). `status` overrides the stored one (the worker's report while it runs)."""
+    status = status or member_import.status
+    if status == Status.DONE:
+        return _("Imported: %(created)s new, %(updated)s updated") % {
+            "created": f"{member_import.created_count:,}",
+            "updated": f"{member_import.updated_count:,}",
+        }
+    return str(Status(status).label)
+
+
 def member_import_progress(*, member_import_id: int) -> dict:
     """Status and row counts for the admin's progress bar.
 
@@ -53,7 +66,7 @@ def member_import_progress(*, member_import_id: int) -> dict:
         processed, total = cached["processed_rows"], cached["total_rows"]
     return job_progress(
         status=status,
-        status_label=Status(status).label,
+        status_label=member_import_status_label(member_import=member_import, status=status),
         processed=processed,
         total=total,
         finished=status not in IN_PROGRESS,

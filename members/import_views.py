@@ -15,10 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from ouendan.core.exports import spreadsheet_file, spreadsheet_response
+from ouendan.core.exports import CSV_CONTENT_TYPE, spreadsheet_file, spreadsheet_response
 from ouendan.core.jobs import job_progress_response
 
 from .import_files import FILE_KEPT_FOR, member_import_cancel
+from .import_preview import member_import_preview
+from .import_progress import member_import_status_label
+from .import_template import import_template_columns, import_template_csv, import_template_xlsx
 from .imports import (
     EXTENSIONS,
     IN_PROGRESS,
@@ -29,7 +32,7 @@ from .imports import (
     member_import_progress,
 )
 from .models import MemberImport
-from .resources import IMPORT_COLUMNS, SupporterResource
+from .resources import SupporterResource
 from .selectors import member_imports_recent, supporters_for_export
 
 IMPORT_PERMISSION = "members.add_supporter"
@@ -69,6 +72,7 @@ def import_list(request):
     imports = member_imports_recent(limit=IMPORTS_LISTED)
     for item in imports:
         item.file_delete_by = item.created_at + FILE_KEPT_FOR
+        item.status_label = member_import_status_label(member_import=item)
     return TemplateResponse(
         request,
         "members/admin/import_list.html",
@@ -88,7 +92,21 @@ def import_upload(request):
     return TemplateResponse(
         request,
         "members/admin/import_upload.html",
-        {"form": form, "columns": IMPORT_COLUMNS},
+        {"form": form, "columns": import_template_columns()},
+    )
+
+
+def import_template(request):
+    """A blank file to fill in: the importer's headers, an example row and (XLSX) drop-downs."""
+    _require(request, IMPORT_PERMISSION)
+    kind = request.GET.get("format", "csv")
+    if kind == "xlsx":
+        content = import_template_xlsx()
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        kind, content, content_type = "csv", import_template_csv(), CSV_CONTENT_TYPE
+    return spreadsheet_response(
+        content, filename=f"member-import-template.{kind}", content_type=content_type
     )
 
 
@@ -101,6 +119,7 @@ def import_detail(request, pk: int):
     status = member_import.status
     file_kept = member_import.file_deleted_at is None
     member_import.file_delete_by = member_import.created_at + FILE_KEPT_FOR
+    member_import.status_label = member_import_status_label(member_import=member_import)
     return TemplateResponse(
         request,
         "members/admin/import_detail.html",
@@ -121,6 +140,10 @@ def import_detail(request, pk: int):
             "warnings": warnings[:ERRORS_SHOWN],
             "warning_count": member_import_error_count(member_import=member_import, warnings=True),
             "progress": member_import_progress(member_import_id=member_import.pk),
+            # Shown while waiting for confirmation; a failed write keeps it until the file goes.
+            "preview": member_import_preview(member_import=member_import)
+            if status == MemberImport.Status.VALIDATED
+            else None,
         },
     )
 
@@ -176,6 +199,7 @@ def supporter_export(request):
 urlpatterns = [
     path("", import_list, name="list"),
     path("upload/", import_upload, name="upload"),
+    path("template/", import_template, name="template"),
     path("<int:pk>/", import_detail, name="detail"),
     path("<int:pk>/confirm/", import_confirm, name="confirm"),
     path("<int:pk>/cancel/", import_cancel, name="cancel"),

@@ -46,6 +46,7 @@ from .import_checks import (  # noqa: F401 - some are re-exported for the goods 
     _Row,
 )
 from .import_files import member_import_file_delete
+from .import_preview import ImportPreview
 from .import_progress import (  # noqa: F401 - re-exported
     IN_PROGRESS,
     LOCK_SECONDS,
@@ -197,8 +198,9 @@ def _iterate(
 
 
 def member_import_validate(*, member_import_id: int) -> MemberImport:
-    """Check an uploaded file without writing anything: counts of new and updated supporters, or
-    every error by line and column. Does nothing to an import that is already past this step."""
+    """Check an uploaded file without writing anything: counts of new and updated supporters and
+    a preview of the first rows (members/import_preview.py), or every error by line and column.
+    Does nothing to an import that is already past this step."""
     member_import = MemberImport.objects.get(pk=member_import_id)
     if member_import.status not in (Status.UPLOADED, Status.VALIDATING):
         return member_import
@@ -224,8 +226,10 @@ def _validate(member_import: MemberImport) -> MemberImport:
 
     created = updated = 0
     stats = {"rows": 0}
+    preview = ImportPreview(warnings)
     try:
         for row in _iterate(member_import, errors, report, stats, warnings):
+            preview.add(row)
             if row.target is None:
                 created += 1
             else:
@@ -241,6 +245,8 @@ def _validate(member_import: MemberImport) -> MemberImport:
         updated_count=updated,
         errors=errors.as_json(),
         warnings=warnings.as_json(),
+        # The first rows, for staff to look over before they confirm; bounded, one query.
+        preview={} if errors.count else preview.as_json(),
         finished_at=timezone.now() if errors.count else None,
     )
 

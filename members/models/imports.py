@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ouendan.core.storage import private_storage
 
@@ -20,7 +21,8 @@ class MemberImport(models.Model):
         VALIDATED = "validated", _("Checked: ready to import")
         INVALID = "invalid", _("Has errors: nothing imported")
         IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
+        # Its own context: "Imported" alone is also the supporter timeline's インポートで登録.
+        DONE = "done", pgettext_lazy("member import status", "Imported")
         FAILED = "failed", _("Failed: nothing imported")
         CANCELLED = "cancelled", _("Cancelled: nothing imported")
 
@@ -36,6 +38,9 @@ class MemberImport(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Found by the check but not blocking (an unknown postal code, an address that disagrees).
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The first new and updated rows, with the changes (members/import_preview.py): personal
+    # data like the file itself, so cleared when the file is deleted.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
