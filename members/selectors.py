@@ -47,7 +47,9 @@ def supporter_find_duplicate(
     `kana` is the full kana name as `Supporter.display_name_kana` gives it. Arguments must already
     be normalised (members/normalise.py).
     """
-    candidates = Supporter.objects.exclude(status=Supporter.Status.ANONYMISED)
+    candidates = Supporter.objects.exclude(
+        status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
+    )
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     if email:
@@ -96,8 +98,9 @@ def _latest_membership(field: str) -> Subquery:
 
 
 def supporters_for_list():
-    """Supporters with their newest membership's plan, status and renewal date in one query."""
-    return Supporter.objects.annotate(
+    """Supporters with their newest membership's plan, status and renewal date in one query.
+    Merged duplicates (members/merge.py) are not listed: their survivor holds everything."""
+    return Supporter.objects.exclude(status=Supporter.Status.MERGED).annotate(
         membership_plan_id=_latest_membership("plan_id"),
         membership_plan_name=_latest_membership("plan__name"),
         membership_status=_latest_membership("status"),
@@ -325,4 +328,6 @@ def member_imports_recent(*, limit: int) -> list[MemberImport]:
 
 def supporters_for_export() -> QuerySet[Supporter]:
     """Every supporter still holding personal data, in id order (the staff export)."""
-    return Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")
+    return Supporter.objects.exclude(
+        status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
+    ).order_by("pk")
