@@ -196,6 +196,18 @@ def supporter_timeline(
         entries.append(
             TimelineEntry(supporter.anonymised_at, "anonymised", _("Personal data deleted"))
         )
+    if supporter.merged_at and supporter.merged_into_id:
+        entries.append(
+            TimelineEntry(
+                supporter.merged_at,
+                "merge",
+                _("Merged into %(name)s") % {"name": supporter.merged_into},
+            )
+        )
+    for stub in supporter.merged_duplicates.all():
+        if stub.merged_at:
+            title = _("Record #%(pk)s merged into this one") % {"pk": stub.pk}
+            entries.append(TimelineEntry(stub.merged_at, "merge", title, str(stub)))
     for consent in supporter.consents.all():
         title = (
             _("Consent given: %(kind)s") if consent.granted else _("Consent withdrawn: %(kind)s")

@@ -24,6 +24,7 @@ from members.models import (
     Supporter,
     VolunteerProfile,
 )
+from members.selectors import supporter_timeline
 from members.services import access_token_issue, consent_record, membership_start
 from ouendan.core.mail import email_queue
 from ouendan.core.models import OutgoingEmail
@@ -101,6 +102,8 @@ def test_stub_state_filled_fields_and_log_entries(pair, django_user_model):
     supporter_merge(survivor=survivor, duplicate=duplicate, by_user=staff)
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
+    merges = [entry for entry in supporter_timeline(supporter=survivor) if entry.kind == "merge"]
+    assert [entry.detail for entry in merges] == [str(duplicate)]
 
     assert duplicate.status == Supporter.Status.MERGED
     assert duplicate.merged_into == survivor and duplicate.merged_at is not None
@@ -270,7 +273,10 @@ def test_merge_into_itself_is_refused_on_the_confirm_screen(pair, client, django
 
 
 def _cells(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
+    ]
 
 
 def test_detail_page_summary_raw_fields_and_local_time(client, django_user_model):
@@ -288,7 +294,9 @@ def test_detail_page_summary_raw_fields_and_local_time(client, django_user_model
     html = client.get(reverse("supporter:inspect", args=[supporter.pk])).content.decode()
     summary = html[html.index("data-supporter-summary") : html.index('id="timeline"')]
     assert supporter.display_name in summary and supporter.display_name_kana in summary
-    assert "¥12,345" in summary and reverse("donation:add") + f"?supporter={supporter.pk}" in summary
+    assert (
+        "¥12,345" in summary and reverse("donation:add") + f"?supporter={supporter.pk}" in summary
+    )
     assert reverse("supporter:edit", args=[supporter.pk]) in summary
     assert reverse("supporter:login_link", args=[supporter.pk]) in summary
     assert html.index('id="timeline"') < html.index("data-raw-fields")
