@@ -24,6 +24,7 @@ from members.models import (
     Supporter,
     VolunteerProfile,
 )
+from members.privacy import ANONYMISED_NAME, supporter_anonymise
 from members.selectors import supporter_timeline
 from members.services import access_token_issue, consent_record, membership_start
 from ouendan.core.mail import email_queue
@@ -97,7 +98,7 @@ def test_every_related_kind_is_moved_by_some_mover(pair):
 
 def test_stub_state_filled_fields_and_log_entries(pair, django_user_model):
     survivor, duplicate = pair
-    old_email = duplicate.email
+    old_email, old_phone = duplicate.email, duplicate.phone
     staff = _staff(django_user_model, "Member staff")
     supporter_merge(survivor=survivor, duplicate=duplicate, by_user=staff)
     survivor.refresh_from_db()
@@ -111,7 +112,7 @@ def test_stub_state_filled_fields_and_log_entries(pair, django_user_model):
     assert duplicate.family_name == "山田"  # the stub keeps its name only
     # Empty survivor fields filled; its own e-mail kept, the other one noted.
     assert survivor.postal_code == "100-0001" and survivor.prefecture == "東京都"
-    assert survivor.phone == pair[1].phone or survivor.phone  # filled from the duplicate
+    assert survivor.phone == old_phone  # empty on the survivor: filled from the duplicate
     assert old_email in survivor.notes and "電話で寄付の申し出" in survivor.notes
     assert survivor.email != old_email
 
@@ -206,6 +207,16 @@ def test_refusals_change_nothing(pair):
         supporter_merge(survivor=other, duplicate=duplicate, by_user=None)
     other.refresh_from_db()
     assert other.status == Supporter.Status.ACTIVE and other.merged_into is None
+
+
+def test_anonymising_the_survivor_blanks_the_stubs_name_too(pair):
+    survivor, duplicate = pair
+    supporter_merge(survivor=survivor, duplicate=duplicate, by_user=None)
+    supporter_anonymise(supporter=survivor, reviewed_by=None)
+    duplicate.refresh_from_db()
+    assert duplicate.family_name == ANONYMISED_NAME and duplicate.given_name == ""
+    assert duplicate.anonymised_at is not None
+    assert duplicate.status == Supporter.Status.MERGED
 
 
 def test_dry_run_reports_and_rolls_back(pair):
