@@ -10,11 +10,15 @@ class CampaignsConfig(AppConfig):
         # In ready(): other apps' modules load only once the app registry is.
         from wagtail.signals import page_published, page_unpublished
 
+        from members.merge import merge_register
         from members.privacy import privacy_register
 
+        from .merge import campaigns_merge_move
         from .thanks import supporter_thanks_export
 
         privacy_register(export=supporter_thanks_export)
+        # Thank-yous name gifts: their counts are for those who see money.
+        merge_register(move=campaigns_merge_move, permission="donations.view_donation")
 
         # Models and services load after the registry (ready()).
         from .models import CampaignPage

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
@@ -41,10 +42,26 @@ register_permission_policy(StripeEvent, ViewOnlyPermissionPolicy(StripeEvent))
 register_permission_policy(RecurringDonation, ViewOnlyPermissionPolicy(RecurringDonation))
 
 
+class _DonorChooserQueryset:
+    def get_object_list(self):
+        # A merged duplicate (members/merge.py) holds nothing: its survivor gets the gifts.
+        return Supporter.objects.exclude(status=Supporter.Status.MERGED)
+
+
+class DonorChooseView(_DonorChooserQueryset, ChooseView):
+    pass
+
+
+class DonorChooseResultsView(_DonorChooserQueryset, ChooseResultsView):
+    pass
+
+
 class DonorChooserViewSet(ListPermissionChooserMixin, ChooserViewSet):
     """Lists supporters, so it needs the supporter list's permission (Editors had it all)."""
 
     model = Supporter
+    choose_view_class = DonorChooseView
+    choose_results_view_class = DonorChooseResultsView
     icon = "user"
     choose_one_text = _("Choose a donor")
     choose_another_text = _("Choose another donor")
@@ -94,6 +111,18 @@ def _gift_fields(data: dict) -> dict:
 
 
 class OfflineDonationCreateView(generic.CreateView):
+    def get_initial(self):
+        # "Record a gift" on a supporter's page links here with ?supporter=<pk>.
+        initial = super().get_initial()
+        supporter = self.request.GET.get("supporter", "")
+        if supporter.isdigit():
+            initial["supporter"] = (
+                Supporter.objects.exclude(status=Supporter.Status.MERGED)
+                .filter(pk=supporter)
+                .first()
+            )
+        return initial
+
     def save_instance(self):
         donation, _created = donation_record(
             **_gift_fields(self.form.cleaned_data), recorded_by=self.request.user

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members")
+
+    def ready(self):
+        # In ready(): the merge module imports models, which cannot load before the registry.
+        from .merge import members_rows_move, merge_register
+
+        merge_register(move=members_rows_move)

@@ -50,6 +50,7 @@ def supporter_mailable(supporter: Supporter, *, purpose: str) -> bool:
 
     Never, whatever the purpose, when the supporter
     - has no e-mail address;
+    - was merged into another record (members/merge.py: status "merged", `merged_into`);
     - is anonymised (status, or an `anonymised_at` date), or asked to be deleted: status
       "deletion requested", or a deletion request still waiting for review (checked in the
       table too, so a status edited by hand cannot reopen the mailbox of someone waiting to
@@ -70,6 +71,8 @@ def supporter_mailable(supporter: Supporter, *, purpose: str) -> bool:
     if purpose not in MailPurpose.values:
         raise ValueError(f"Unknown mail purpose: {purpose!r}")
     if not supporter.email or supporter.anonymised_at is not None:
+        return False
+    if supporter.merged_into_id is not None:  # a merged stub: the survivor is mailed instead
         return False
     if supporter.status not in MAILABLE_STATUSES:
         return False

@@ -88,6 +88,7 @@ def supporter_anonymise(
             supporter.status = Supporter.Status.ANONYMISED
             supporter.anonymised_at = now
             supporter.save()
+            _merged_stubs_anonymise(supporter, now)
         VolunteerProfile.objects.filter(supporter=supporter).delete()
         AccessToken.objects.filter(supporter=supporter).delete()
         outgoing_emails_erase(supporter_id=supporter.pk)
@@ -107,6 +108,19 @@ def supporter_anonymise(
             status=DeletionRequest.Status.COMPLETED, reviewed_by=reviewed_by, reviewed_at=now
         )
     return supporter
+
+
+def _merged_stubs_anonymise(supporter: Supporter, now) -> None:
+    """Records merged into this one (members/merge.py) kept only their name: blank it too."""
+    for stub in Supporter.objects.filter(merged_into=supporter):
+        supporter_log_entries_scrub(supporter=stub)
+        for field in SUPPORTER_BLANKED_FIELDS:
+            setattr(stub, field, "")
+        person = stub.kind == Supporter.Kind.PERSON
+        stub.family_name = ANONYMISED_NAME if person else ""
+        stub.organisation_name = "" if person else ANONYMISED_NAME
+        stub.anonymised_at = now
+        stub.save()
 
 
 def _personal_strings(supporter: Supporter) -> list[str]:

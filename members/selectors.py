@@ -47,7 +47,9 @@ def supporter_find_duplicate(
     `kana` is the full kana name as `Supporter.display_name_kana` gives it. Arguments must already
     be normalised (members/normalise.py).
     """
-    candidates = Supporter.objects.exclude(status=Supporter.Status.ANONYMISED)
+    candidates = Supporter.objects.exclude(
+        status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
+    )
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     if email:
@@ -96,8 +98,9 @@ def _latest_membership(field: str) -> Subquery:
 
 
 def supporters_for_list():
-    """Supporters with their newest membership's plan, status and renewal date in one query."""
-    return Supporter.objects.annotate(
+    """Supporters with their newest membership's plan, status and renewal date in one query.
+    Merged duplicates (members/merge.py) are not listed: their survivor holds everything."""
+    return Supporter.objects.exclude(status=Supporter.Status.MERGED).annotate(
         membership_plan_id=_latest_membership("plan_id"),
         membership_plan_name=_latest_membership("plan__name"),
         membership_status=_latest_membership("status"),
@@ -193,6 +196,18 @@ def supporter_timeline(
         entries.append(
             TimelineEntry(supporter.anonymised_at, "anonymised", _("Personal data deleted"))
         )
+    if supporter.merged_at and supporter.merged_into_id:
+        entries.append(
+            TimelineEntry(
+                supporter.merged_at,
+                "merge",
+                _("Merged into %(name)s") % {"name": supporter.merged_into},
+            )
+        )
+    for stub in supporter.merged_duplicates.all():
+        if stub.merged_at:
+            title = _("Record #%(pk)s merged into this one") % {"pk": stub.pk}
+            entries.append(TimelineEntry(stub.merged_at, "merge", title, str(stub)))
     for consent in supporter.consents.all():
         title = (
             _("Consent given: %(kind)s") if consent.granted else _("Consent withdrawn: %(kind)s")
@@ -325,4 +340,6 @@ def member_imports_recent(*, limit: int) -> list[MemberImport]:
 
 def supporters_for_export() -> QuerySet[Supporter]:
     """Every supporter still holding personal data, in id order (the staff export)."""
-    return Supporter.objects.exclude(status=Supporter.Status.ANONYMISED).order_by("pk")
+    return Supporter.objects.exclude(
+        status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
+    ).order_by("pk")

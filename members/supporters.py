@@ -26,6 +26,7 @@ STAFF_STATUSES = (Supporter.Status.PENDING, Supporter.Status.ACTIVE)
 MSG_DUPLICATE_EMAIL = _("Another supporter already has this e-mail address.")
 MSG_STATUS = _("Deletion goes through the review of the supporter's deletion request.")
 MSG_ANONYMISED = _("This supporter's personal data was deleted: the record cannot be changed.")
+MSG_MERGED = _("This record was merged into another one: change that one instead.")
 
 _NORMALISERS = {
     "email": normalise.normalise_email,
@@ -78,6 +79,8 @@ def supporter_update(
     The log names the fields changed, never their values (personal data)."""
     if supporter.status == Supporter.Status.ANONYMISED:
         raise ValidationError(MSG_ANONYMISED)
+    if supporter.status == Supporter.Status.MERGED or supporter.merged_into_id is not None:
+        raise ValidationError(MSG_MERGED)
     cleaned = _staff_values(changes, current=supporter)
     changed = [name for name, value in cleaned.items() if getattr(supporter, name) != value]
     if changed:

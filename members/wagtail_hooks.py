@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from . import import_views
 from .admin import MembersViewSetGroup, supporter_chooser_viewset
 from .admin.memberships import CANCEL_LOG_ACTION
+from .merge import MERGE_LOG_ACTION
 
 
 @hooks.register("register_admin_viewset")
@@ -19,6 +20,7 @@ def register_members_admin():
 @hooks.register("register_log_actions")
 def register_members_log_actions(actions):
     actions.register_action(CANCEL_LOG_ACTION, _("Cancel membership"), _("Membership cancelled"))
+    actions.register_action(MERGE_LOG_ACTION, _("Merge records"), _("Records merged"))
 
 
 @hooks.register("register_admin_urls")

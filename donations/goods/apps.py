@@ -9,8 +9,11 @@ class GoodsConfig(AppConfig):
 
     def ready(self):
         # In ready(): these modules import models, which cannot load before the app registry.
+        from members.merge import merge_register
         from members.privacy import privacy_register
 
+        from .merge import goods_merge_move
         from .privacy import supporter_goods_anonymise, supporter_goods_export
 
         privacy_register(export=supporter_goods_export, anonymise=supporter_goods_anonymise)
+        merge_register(move=goods_merge_move)

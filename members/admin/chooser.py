@@ -14,7 +14,9 @@ from ..selectors import supporters_search
 
 class _SupporterChooserQueryset:
     def get_object_list(self):
-        return Supporter.objects.exclude(status=Supporter.Status.ANONYMISED)
+        return Supporter.objects.exclude(
+            status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
+        )
 
     def search_queryset(self, queryset):  # a plain ORM search, as in the list
         return supporters_search(queryset, self.search_query) if self.is_searching else queryset

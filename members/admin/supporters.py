@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -24,7 +25,6 @@ from wagtail.permissions import register_permission_policy
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
-from ..fields import SUPPORTER_ORGANISATION_FIELDS, SUPPORTER_PERSON_FIELDS
 from ..models import (
     Area,
     Membership,
@@ -32,15 +32,14 @@ from ..models import (
     Skill,
     Supporter,
 )
-from ..registry import supporter_detail_context, supporter_detail_sees_money
 from ..selectors import (
     SEARCH_FIELDS,
-    supporter_for_detail,
-    supporter_timeline,
     supporters_for_list,
     supporters_search,
 )
+from .detail import SupporterInspectView, SupporterLoginLinkView
 from .editing import SupporterAdminForm, SupporterCreateView, SupporterEditView
+from .merging import SupporterMergeView
 
 RENEWAL_DUE_DAYS = 30
 
@@ -219,57 +218,6 @@ class SupporterIndexView(generic.IndexView):
         return spreadsheet_safe(value)
 
 
-class SupporterInspectView(generic.InspectView):
-    template_name = "members/admin/supporter_inspect.html"
-    fields = [
-        "kind",
-        "status",
-        "source",
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "organisation_name",
-        "organisation_name_kana",
-        "department",
-        "contact_person",
-        "email",
-        "phone",
-        "postal_code",
-        "prefecture",
-        "city",
-        "address_line",
-        "building",
-        "birth_year",
-        "is_volunteer",
-        "preferred_language",
-        "notes",
-    ]
-
-    def get_object(self, queryset=None):
-        return supporter_for_detail(pk=self.pk)
-
-    def get_fields_context(self):
-        person = self.object.kind == Supporter.Kind.PERSON
-        hidden = SUPPORTER_ORGANISATION_FIELDS if person else SUPPORTER_PERSON_FIELDS
-        return [self.get_context_for_field(name) for name in self.fields if name not in hidden]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        supporter = self.object
-        user = self.request.user
-        # Money is shown only to staff who may see the ledger (least privilege): the donations
-        # app registers its figures with that permission (members/registry.py).
-        context["timeline"] = supporter_timeline(
-            supporter=supporter,
-            include_emails=user.has_perm("core.view_outgoingemail"),
-            include_gifts=supporter_detail_sees_money(user=user),
-        )
-        context.update(supporter_detail_context(supporter=supporter, user=user))
-        context["volunteer_profile"] = getattr(supporter, "volunteer_profile", None)
-        return context
-
-
 class SupporterPermissionPolicy(ModelPermissionPolicy):
     """Nobody deletes a supporter, superusers included: only anonymisation (members/privacy.py)
     removes a person, and it keeps the ledger and receipts for the seven years they must be
@@ -308,6 +256,33 @@ class SupporterViewSet(ModelViewSet):
     list_per_page = 50
     search_backend_name = None
     search_fields = SEARCH_FIELDS
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            merge_url_name=self.get_url_name("merge"),
+            login_link_url_name=self.get_url_name("login_link"),
+            **kwargs,
+        )
+
+    @property
+    def merge_view(self):
+        return self.construct_view(
+            SupporterMergeView,
+            index_url_name=self.get_url_name("index"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+
+    @property
+    def login_link_view(self):
+        return self.construct_view(
+            SupporterLoginLinkView, inspect_url_name=self.get_url_name("inspect")
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("merge/<int:pk>/", self.merge_view, name="merge"),
+            path("login-link/<int:pk>/", self.login_link_view, name="login_link"),
+        ]
 
     edit_handler = ObjectList(
         [

@@ -22,6 +22,7 @@ class Supporter(models.Model):
         ACTIVE = "active", _("Active")
         DELETION_REQUESTED = "deletion_requested", _("Deletion requested")
         ANONYMISED = "anonymised", _("Anonymised")
+        MERGED = "merged", _("Merged into another record")
 
     class Source(models.TextChoices):
         WEB = "web", _("Join form")
@@ -74,6 +75,17 @@ class Supporter(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # A duplicate record merged into another (members/merge.py): kept as a stub that points at
+    # the record that now holds everything, never listed, chosen or mailed.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+    )
+    merged_at = models.DateTimeField(_("merged"), null=True, blank=True)
 
     # No Wagtail search index: staff search with plain database lookups, and a second copy of
     # names and e-mails would be one more place personal data must be erased from.
@@ -110,8 +122,13 @@ class Supporter(models.Model):
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
 
-# Supporters who asked to be deleted, or were: never e-mailed, never named in public.
-NOT_CONTACTABLE = (Supporter.Status.DELETION_REQUESTED, Supporter.Status.ANONYMISED)
+# Supporters who asked to be deleted, or were, and merged duplicates: never e-mailed, never
+# named in public.
+NOT_CONTACTABLE = (
+    Supporter.Status.DELETION_REQUESTED,
+    Supporter.Status.ANONYMISED,
+    Supporter.Status.MERGED,
+)
 
 
 class VolunteerProfile(models.Model):
