@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0009_consent_source_donate_form'),
+        ('members', '0010_memberimport_preview'),
     ]
 
     operations = [
