@@ -38,7 +38,13 @@ class GiftRowForm(forms.Form):
         queryset=Supporter.objects.exclude(status=Supporter.Status.ANONYMISED),
         widget=donor_chooser_viewset.widget_class,
     )
-    amount_yen = forms.IntegerField(label=_("amount (yen)"), min_value=1)
+    amount_yen = forms.IntegerField(
+        label=_("amount (yen)"),
+        min_value=1,
+        widget=forms.NumberInput(
+            attrs={"style": "text-align: right; width: 8em", "inputmode": "numeric"}
+        ),
+    )
     paid_on = forms.DateField(
         label=_("date paid"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
