@@ -195,3 +195,15 @@ def test_a_gift_recorded_meanwhile_is_caught_by_the_service(client, finance, mon
     assert response.status_code == 200
     assert "confirm_duplicate" in response.context["form"].errors
     assert Donation.objects.count() == 1
+
+
+def test_offline_gifts_and_receipts_choose_donors_with_the_searchable_chooser():
+    from django.urls import reverse
+
+    from donations.receipts.forms import IssueForm
+    from members.admin.chooser import SupporterChooserWidget
+
+    modal_url = reverse("donor_chooser:choose")
+    for field in (OfflineDonationForm().fields["supporter"], IssueForm().fields["supporter"]):
+        assert isinstance(field.widget, SupporterChooserWidget)
+        assert field.widget.get_chooser_modal_url() == modal_url
