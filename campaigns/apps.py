@@ -31,6 +31,11 @@ class CampaignsConfig(AppConfig):
         for signal in (page_published, page_unpublished):
             signal.connect(drop_cached_html, sender=CampaignPage, weak=False)
 
+        # Staff credit offline gifts to campaign pages only (donations does not import campaigns).
+        from donations.registry import gift_page_type_register
+
+        gift_page_type_register(CampaignPage)
+
         # The ledger's events (donations does not import campaigns): thanks, fresh progress and
         # the goal check for each recorded gift, fresh progress after a refund.
         from donations.signals import gift_changed, gift_recorded, gift_refunded

@@ -2,23 +2,25 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
-from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.log_actions import log
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from members.models import Supporter
-from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
+from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
-from .models import Donation, RecurringDonation, StripeEvent
-from .services import OFFLINE_METHODS, DonationNotEditable, donation_record, donation_update
+from .gift_batch import gift_batch_view
+from .gift_forms import OfflineDonationForm, duplicate_gift_message
+from .models import OFFLINE_METHODS, Donation, RecurringDonation, StripeEvent
+from .offline_gifts import DuplicateGift, donation_record_offline
+from .services import DonationNotEditable, donation_update
 from .stripe_event_admin import StripeEventViewSet
 
 
@@ -40,61 +42,6 @@ class LedgerPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Donation, LedgerPermissionPolicy(Donation))
 register_permission_policy(StripeEvent, ViewOnlyPermissionPolicy(StripeEvent))
 register_permission_policy(RecurringDonation, ViewOnlyPermissionPolicy(RecurringDonation))
-
-
-class _DonorChooserQueryset:
-    def get_object_list(self):
-        # A merged duplicate (members/merge.py) holds nothing: its survivor gets the gifts.
-        return Supporter.objects.exclude(status=Supporter.Status.MERGED)
-
-
-class DonorChooseView(_DonorChooserQueryset, ChooseView):
-    pass
-
-
-class DonorChooseResultsView(_DonorChooserQueryset, ChooseResultsView):
-    pass
-
-
-class DonorChooserViewSet(ListPermissionChooserMixin, ChooserViewSet):
-    """Lists supporters, so it needs the supporter list's permission (Editors had it all)."""
-
-    model = Supporter
-    choose_view_class = DonorChooseView
-    choose_results_view_class = DonorChooseResultsView
-    icon = "user"
-    choose_one_text = _("Choose a donor")
-    choose_another_text = _("Choose another donor")
-    per_page = 20
-
-
-donor_chooser_viewset = DonorChooserViewSet("donor_chooser")
-
-
-class OfflineDonationForm(forms.ModelForm):
-    method = forms.ChoiceField(
-        label=_("method"),
-        choices=[(m.value, m.label) for m in OFFLINE_METHODS],
-    )
-
-    class Meta:
-        model = Donation
-        fields = ["supporter", "kind", "method", "amount_yen", "paid_at", "campaign", "note"]
-        widgets = {"supporter": donor_chooser_viewset.widget_class}
-
-    def clean_paid_at(self):
-        paid_at = self.cleaned_data["paid_at"]
-        if paid_at > timezone.now():
-            raise forms.ValidationError(_("A gift cannot be paid in the future."))
-        return paid_at
-
-    def clean_amount_yen(self):
-        amount = self.cleaned_data["amount_yen"]
-        if amount <= 0:
-            raise forms.ValidationError(_("Enter a whole number of yen above zero."))
-        if self.instance.pk and amount < self.instance.refunded_yen:
-            raise forms.ValidationError(_("The amount cannot be less than what was refunded."))
-        return amount
 
 
 def _gift_fields(data: dict) -> dict:
@@ -124,17 +71,41 @@ class OfflineDonationCreateView(generic.CreateView):
         return initial
 
     def save_instance(self):
-        donation, _created = donation_record(
-            **_gift_fields(self.form.cleaned_data), recorded_by=self.request.user
+        # The service writes the gift's history entry (Wagtail's own create action is skipped).
+        return donation_record_offline(
+            **_gift_fields(self.form.cleaned_data),
+            recorded_by=self.request.user,
+            confirmed_duplicate=self.form.cleaned_data.get("confirm_duplicate", False),
         )
-        # Overriding save_instance skips Wagtail's own create action: keep the history entry.
-        log(instance=donation, action="wagtail.create", user=self.request.user)
-        return donation
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DuplicateGift as exc:  # recorded by someone else since the form was checked
+            form.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+            form.add_error("confirm_duplicate", duplicate_gift_message(exc.duplicates))
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
 
 
 class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter", "campaign")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.user_has_permission("add"):
+            buttons.append(
+                HeaderButton(
+                    _("Record a batch"),
+                    url=reverse("donation:batch"),
+                    icon_name="list-ul",
+                    attrs={"data-gift-batch": ""},
+                )
+            )
+        return buttons
 
 
 class OfflineDonationEditView(generic.EditView):
@@ -209,6 +180,10 @@ class DonationViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return OfflineDonationForm
+
+    def get_urlpatterns(self):
+        # Many offline gifts on one screen (donations/gift_batch.py), as "donation:batch".
+        return [*super().get_urlpatterns(), path("batch/", gift_batch_view, name="batch")]
 
 
 class RecurringDonationViewSet(ModelViewSet):

@@ -221,6 +221,10 @@ class Donation(models.Model):
         return self.amount_yen - self.refunded_yen
 
 
+# Gifts staff record by hand; only these may be corrected (Stripe's rows follow its webhooks).
+OFFLINE_METHODS = (Donation.Method.BANK_TRANSFER, Donation.Method.CASH)
+
+
 class CheckoutRequest(models.Model):
     """What a donor asked for before we sent them to Stripe Checkout.
 

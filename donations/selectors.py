@@ -1,4 +1,5 @@
-"""Reads of the money ledger: a gift by its Stripe keys, what a donor gave (portal and staff).
+"""Reads of the money ledger: a gift by its Stripe keys, what a donor gave (portal and staff),
+the pages a gift may count towards, and offline gifts that look recorded already.
 
 Writes are in services.py; nothing here changes a row.
 """
@@ -6,12 +7,14 @@ Writes are in services.py; nothing here changes a row.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
+from wagtail.models import Locale, Page
 
 from members.models import Supporter
 
-from .models import Donation, RecurringDonation
+from .models import OFFLINE_METHODS, Donation, RecurringDonation
+from .registry import gift_page_types
 
 
 def donation_by_stripe_keys(
@@ -95,3 +98,56 @@ def donor_totals(*, supporter: Supporter) -> DonorTotals:
         last_paid_at=sums["last"],
         monthly_yen=monthly["total"],
     )
+
+
+# --- Offline gifts staff record ---------------------------------------------------------------
+
+
+def gift_campaign_pages() -> QuerySet[Page]:
+    """The pages staff may credit an offline gift to: live campaign pages (the types registered
+    in donations/registry.py) in the default language, no aliases; newest first."""
+    types = gift_page_types()
+    if not types:
+        return Page.objects.none()
+    return (
+        Page.objects.type(*types)
+        .live()
+        .filter(alias_of__isnull=True, locale=Locale.get_default())
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def offline_gift_key(
+    *, supporter_id: int, amount_yen: int, paid_at: datetime.datetime, campaign_id: int | None
+) -> tuple:
+    """What makes two offline gifts the same gift recorded twice: donor, amount, the day paid
+    (in Japan) and campaign. offline_gift_duplicates() applies the same rule to the ledger."""
+    return (supporter_id, amount_yen, _local_day(paid_at), campaign_id)
+
+
+def offline_gift_duplicates(
+    *,
+    supporter_id: int,
+    amount_yen: int,
+    paid_at: datetime.datetime,
+    campaign_id: int | None,
+    exclude_pk: int | None = None,
+) -> QuerySet[Donation]:
+    """Offline gifts already in the ledger with the same key as this one (offline_gift_key)."""
+    zone = timezone.get_default_timezone()
+    start = datetime.datetime.combine(_local_day(paid_at), datetime.time.min, tzinfo=zone)
+    duplicates = Donation.objects.filter(
+        supporter_id=supporter_id,
+        amount_yen=amount_yen,
+        paid_at__gte=start,
+        paid_at__lt=start + datetime.timedelta(days=1),
+        campaign_id=campaign_id,
+        method__in=OFFLINE_METHODS,
+    )
+    if exclude_pk is not None:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    return duplicates.order_by("paid_at", "pk")

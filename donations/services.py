@@ -25,7 +25,7 @@ from .checkout_donor import (
     gift_wishes,
 )
 from .effects import donation_effects_task
-from .models import CheckoutRequest, Donation, StripeEvent, yen_amount_check
+from .models import OFFLINE_METHODS, CheckoutRequest, Donation, StripeEvent, yen_amount_check
 from .selectors import donation_by_stripe_keys
 from .signals import gift_changed, gift_refunded
 from .stripe_api import stripe_client, stripe_configured
@@ -146,10 +146,6 @@ def donation_record(
     # sweeper in donations/effects.py recovers a lost task.
     transaction.on_commit(lambda: donation_effects_task(donation.pk))
     return donation, True
-
-
-# Gifts staff record by hand; only these may be corrected (Stripe's rows follow its webhooks).
-OFFLINE_METHODS = (Donation.Method.BANK_TRANSFER, Donation.Method.CASH)
 
 
 class DonationNotEditable(Exception):

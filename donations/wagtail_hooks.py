@@ -1,6 +1,7 @@
 from wagtail import hooks
 
-from .admin_views import MoneyViewSetGroup, donor_chooser_viewset
+from .admin_views import MoneyViewSetGroup
+from .gift_forms import donor_chooser_viewset
 
 
 @hooks.register("register_admin_viewset")

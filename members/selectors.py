@@ -4,10 +4,12 @@ Services, views and the admin call these; writes stay in members/services.py.
 Every function is keyword-only.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
 import jaconv
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -112,9 +114,16 @@ SEARCH_FIELDS = list(SUPPORTER_SEARCH_FIELDS)  # Wagtail's search_fields wants a
 
 
 def _search_variants(term: str) -> set[str]:
-    """The term as typed, plus its katakana (kana are stored in katakana) and half-width forms."""
+    """The term as typed, plus its katakana (kana are stored in katakana) and half-width forms,
+    and a whole phone number typed without hyphens in the stored form (09012345678 →
+    090-1234-5678)."""
     katakana = jaconv.hira2kata(jaconv.h2z(term, kana=True, ascii=False, digit=False))
-    return {term, normalise.to_halfwidth(term), katakana}
+    variants = {term, normalise.to_halfwidth(term), katakana}
+    digits = normalise.to_halfwidth(term).replace("-", "")
+    if digits.isdigit() and len(digits) >= 10:
+        with contextlib.suppress(ValidationError):  # not a phone number: digits as typed
+            variants.add(normalise.normalise_phone(digits))
+    return variants
 
 
 def supporters_search(queryset, query: str):

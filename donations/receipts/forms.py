@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from donations.admin_views import donor_chooser_viewset
+from donations.gift_forms import donor_chooser_viewset
 from members.models import Supporter
 
 
