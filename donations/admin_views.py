@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
@@ -11,12 +12,13 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from members.models import Supporter
 from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
-from .models import Donation, RecurringDonation, StripeEvent
+from .models import MOST_NEEDED, Donation, Programme, RecurringDonation, StripeEvent
 from .services import OFFLINE_METHODS, DonationNotEditable, donation_record, donation_update
 from .stripe_event_admin import StripeEventViewSet
 
@@ -62,8 +64,37 @@ class OfflineDonationForm(forms.ModelForm):
 
     class Meta:
         model = Donation
-        fields = ["supporter", "kind", "method", "amount_yen", "paid_at", "campaign", "note"]
+        fields = [
+            "supporter",
+            "kind",
+            "method",
+            "amount_yen",
+            "paid_at",
+            "campaign",
+            "programme",
+            "note",
+        ]
         widgets = {"supporter": donor_chooser_viewset.widget_class}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        programmes = Programme.objects.all()
+        if self.instance.programme_id:  # an inactive programme stays choosable on its gifts
+            programmes = programmes.filter(Q(active=True) | Q(pk=self.instance.programme_id))
+        else:
+            programmes = programmes.filter(active=True)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].empty_label = MOST_NEEDED
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Donation.Kind.MEMBERSHIP:
+            for name in ("campaign", "programme"):
+                if cleaned.get(name):
+                    self.add_error(
+                        name, _("A membership fee counts towards no campaign or programme.")
+                    )
+        return cleaned
 
     def clean_paid_at(self):
         paid_at = self.cleaned_data["paid_at"]
@@ -89,6 +120,7 @@ def _gift_fields(data: dict) -> dict:
         "amount_yen": data["amount_yen"],
         "paid_at": data["paid_at"],
         "campaign_id": data["campaign"].pk if data["campaign"] else None,
+        "programme_id": data["programme"].pk if data.get("programme") else None,
         "note": data["note"],
     }
 
@@ -105,7 +137,7 @@ class OfflineDonationCreateView(generic.CreateView):
 
 class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("supporter", "campaign")
+        return super().get_base_queryset().select_related("supporter", "campaign", "programme")
 
 
 class OfflineDonationEditView(generic.EditView):
@@ -149,8 +181,9 @@ class DonationViewSet(ModelViewSet):
         "kind",
         "method",
         "campaign",
+        Column("programme_label", label=_("programme")),
     ]
-    list_filter = ["kind", "method", "paid_at", "campaign", "disputed_at"]
+    list_filter = ["kind", "method", "paid_at", "campaign", "programme", "disputed_at"]
     search_fields = [
         "supporter__family_name",
         "supporter__family_name_kana",
@@ -171,11 +204,13 @@ class DonationViewSet(ModelViewSet):
         "kind",
         "method",
         "campaign",
+        "programme_label",
         "message",
         "stripe_checkout_session_id",
         "stripe_invoice_id",
         "note",
     ]
+    export_headings = {"programme_label": _("programme")}
     export_filename = "donations"
 
     def get_form_class(self, for_update=False):
@@ -194,6 +229,20 @@ class RecurringDonationViewSet(ModelViewSet):
     search_fields = ["supporter__family_name", "supporter__email", "stripe_subscription_id"]
     search_backend_name = None
     index_view_class = RecurringDonationIndexView
+
+
+class ProgrammeViewSet(SnippetViewSet):
+    """Programmes gifts may name (snippet; Finance keeps the list). Never deleted while gifts
+    name one: staff switch it off instead."""
+
+    model = Programme
+    icon = "folder-open-inverse"
+    menu_label = _("Programmes")
+    menu_order = 301
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    list_display = ["name_ja", "name_en", "sort_order", "active"]
+    list_filter = ["active"]
 
 
 class MoneyViewSetGroup(ModelViewSetGroup):

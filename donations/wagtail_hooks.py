@@ -1,6 +1,9 @@
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
-from .admin_views import MoneyViewSetGroup, donor_chooser_viewset
+from .admin_views import MoneyViewSetGroup, ProgrammeViewSet, donor_chooser_viewset
+
+register_snippet(ProgrammeViewSet)
 
 
 @hooks.register("register_admin_viewset")
