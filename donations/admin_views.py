@@ -12,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from members.models import Supporter
@@ -231,11 +232,16 @@ class RecurringDonationViewSet(ModelViewSet):
     index_view_class = RecurringDonationIndexView
 
 
+class ListPermissionSnippetChooserViewSet(ListPermissionChooserMixin, SnippetChooserViewSet):
+    """The programme chooser needs the programme list's permission (Finance)."""
+
+
 class ProgrammeViewSet(SnippetViewSet):
     """Programmes gifts may name (snippet; Finance keeps the list). Never deleted while gifts
     name one: staff switch it off instead."""
 
     model = Programme
+    chooser_viewset_class = ListPermissionSnippetChooserViewSet
     icon = "folder-open-inverse"
     menu_label = _("Programmes")
     menu_order = 301
