@@ -14,10 +14,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.permissions import register_permission_policy
-from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
+from ouendan.core.admin_permissions import (
+    ListPermissionSnippetChooserViewSet,
+    ViewOnlyPermissionPolicy,
+)
 from ouendan.core.jobs import job_progress_response
 
 from .models import (
@@ -38,10 +40,6 @@ from .thanks import (
 
 BULK_PERMISSION = "campaigns.send_thankyoubatch"
 RECIPIENTS_PER_PAGE = 100
-
-
-class ListPermissionSnippetChooserViewSet(ListPermissionChooserMixin, SnippetChooserViewSet):
-    """The snippet's chooser needs its list screen's permission (the log names supporters)."""
 
 
 class ThankYouTemplateViewSet(SnippetViewSet):

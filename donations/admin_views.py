@@ -11,14 +11,18 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from members.models import Supporter
-from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy
+from ouendan.core.admin_permissions import (
+    ListPermissionSnippetChooserViewSet,
+    ViewOnlyPermissionPolicy,
+)
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from .gift_batch import gift_batch_view
 from .gift_forms import OfflineDonationForm, duplicate_gift_message
-from .models import OFFLINE_METHODS, Donation, RecurringDonation, StripeEvent
+from .models import OFFLINE_METHODS, Donation, Programme, RecurringDonation, StripeEvent
 from .offline_gifts import DuplicateGift, donation_record_offline
 from .services import DonationNotEditable, donation_update
 from .stripe_event_admin import StripeEventViewSet
@@ -53,6 +57,7 @@ def _gift_fields(data: dict) -> dict:
         "amount_yen": data["amount_yen"],
         "paid_at": data["paid_at"],
         "campaign_id": data["campaign"].pk if data["campaign"] else None,
+        "programme_id": data["programme"].pk if data.get("programme") else None,
         "note": data["note"],
     }
 
@@ -91,7 +96,7 @@ class OfflineDonationCreateView(generic.CreateView):
 
 class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("supporter", "campaign")
+        return super().get_base_queryset().select_related("supporter", "campaign", "programme")
 
     @cached_property
     def header_buttons(self):
@@ -149,8 +154,9 @@ class DonationViewSet(ModelViewSet):
         "kind",
         "method",
         "campaign",
+        Column("programme_label", label=_("programme")),
     ]
-    list_filter = ["kind", "method", "paid_at", "campaign", "disputed_at"]
+    list_filter = ["kind", "method", "paid_at", "campaign", "programme", "disputed_at"]
     search_fields = [
         "supporter__family_name",
         "supporter__family_name_kana",
@@ -171,11 +177,13 @@ class DonationViewSet(ModelViewSet):
         "kind",
         "method",
         "campaign",
+        "programme_label",
         "message",
         "stripe_checkout_session_id",
         "stripe_invoice_id",
         "note",
     ]
+    export_headings = {"programme_label": _("programme")}
     export_filename = "donations"
 
     def get_form_class(self, for_update=False):
@@ -198,6 +206,21 @@ class RecurringDonationViewSet(ModelViewSet):
     search_fields = ["supporter__family_name", "supporter__email", "stripe_subscription_id"]
     search_backend_name = None
     index_view_class = RecurringDonationIndexView
+
+
+class ProgrammeViewSet(SnippetViewSet):
+    """Programmes gifts may name (snippet; Finance keeps the list). Never deleted while gifts
+    name one: staff switch it off instead."""
+
+    model = Programme
+    chooser_viewset_class = ListPermissionSnippetChooserViewSet
+    icon = "folder-open-inverse"
+    menu_label = _("Programmes")
+    menu_order = 301
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    list_display = ["name_ja", "name_en", "sort_order", "active"]
+    list_filter = ["active"]
 
 
 class MoneyViewSetGroup(ModelViewSetGroup):

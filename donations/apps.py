@@ -12,8 +12,13 @@ class DonationsConfig(AppConfig):
 
         from members.merge import merge_register
         from members.privacy import privacy_register
-        from members.registry import payments_register, supporter_detail_register
+        from members.registry import (
+            fee_payment_register,
+            payments_register,
+            supporter_detail_register,
+        )
 
+        from .fees import membership_fee_record
         from .merge import donations_merge_move
         from .privacy import supporter_money_anonymise, supporter_money_export
         from .selectors import donor_totals
@@ -24,6 +29,7 @@ class DonationsConfig(AppConfig):
         # members never imports donations: it shows a donor's totals and offers to pay a
         # membership fee through these hooks (members/registry.py).
         payments_register(enabled=stripe_configured)
+        fee_payment_register(record=membership_fee_record)
 
         def donor_figures(supporter):
             context = {"donor_totals": donor_totals(supporter=supporter)}

@@ -8,7 +8,7 @@ from wagtail.models import Locale, Page
 from members.models import Supporter
 from ouendan.core.demo import page_translate, page_upsert
 
-from .models import DonatePage, Donation, RecurringDonation
+from .models import DonatePage, Donation, Programme, RecurringDonation
 from .services import StripeKeys, donation_record
 
 DONATE_INTRO = (
@@ -20,17 +20,34 @@ DONATE_INTRO_EN = (
     "families. Monthly gifts start at ¥500.</p>"
 )
 
-# (supporter index, amount, method, days ago)
-GIFTS = [
-    (0, 3000, Donation.Method.CARD, 3),
-    (1, 10000, Donation.Method.BANK_TRANSFER, 12),
-    (2, 5000, Donation.Method.KONBINI, 20),
-    (3, 30000, Donation.Method.BANK_TRANSFER, 45),
-    (4, 1000, Donation.Method.CASH, 60),
-    (5, 5000, Donation.Method.CARD, 75),
-    (6, 50000, Donation.Method.BANK_TRANSFER, 120),
-    (7, 3000, Donation.Method.CARD, 150),
+# The programmes gifts may name: (Japanese name, English name).
+PROGRAMMES = [
+    ("子どもの居場所", "Children's places"),
+    ("フードバンク", "Food bank"),
+    ("ひとり親支援", "Support for single parents"),
 ]
+
+# (supporter index, amount, method, days ago, programme index or None: where most needed)
+GIFTS = [
+    (0, 3000, Donation.Method.CARD, 3, 0),
+    (1, 10000, Donation.Method.BANK_TRANSFER, 12, 1),
+    (2, 5000, Donation.Method.KONBINI, 20, None),
+    (3, 30000, Donation.Method.BANK_TRANSFER, 45, 2),
+    (4, 1000, Donation.Method.CASH, 60, None),
+    (5, 5000, Donation.Method.CARD, 75, 0),
+    (6, 50000, Donation.Method.BANK_TRANSFER, 120, 1),
+    (7, 3000, Donation.Method.CARD, 150, 2),
+]
+
+
+def programmes_demo_build() -> list[Programme]:
+    """The demo programmes, upserted by Japanese name."""
+    return [
+        Programme.objects.update_or_create(
+            name_ja=name_ja, defaults={"name_en": name_en, "sort_order": order, "active": True}
+        )[0]
+        for order, (name_ja, name_en) in enumerate(PROGRAMMES)
+    ]
 
 
 def donations_demo_build(*, home: Page) -> None:
@@ -50,8 +67,9 @@ def donations_demo_build(*, home: Page) -> None:
     supporters = list(Supporter.objects.filter(status=Supporter.Status.ACTIVE).order_by("pk")[:10])
     if len(supporters) < 10:
         return
+    programmes = programmes_demo_build()
     now = timezone.now()
-    for n, (index, amount, method, days_ago) in enumerate(GIFTS):
+    for n, (index, amount, method, days_ago, programme) in enumerate(GIFTS):
         online = method in (Donation.Method.CARD, Donation.Method.KONBINI)
         if not online and Donation.objects.filter(note=f"demo-{n}").exists():
             continue
@@ -62,6 +80,7 @@ def donations_demo_build(*, home: Page) -> None:
             amount_yen=amount,
             paid_at=now - datetime.timedelta(days=days_ago),
             stripe_keys=StripeKeys(checkout_session_id=f"cs_demo_{n}") if online else None,
+            programme_id=None if programme is None else programmes[programme].pk,
             note="" if online else f"demo-{n}",
         )
     # Two monthly supporters, one of them at risk after a failed payment.

@@ -13,7 +13,7 @@ from wagtail.models import Page
 
 from members.admin.chooser import SearchableSupporterChooserViewSet
 
-from .models import OFFLINE_METHODS, Donation
+from .models import MOST_NEEDED, OFFLINE_METHODS, Donation, Programme
 from .selectors import gift_campaign_pages, offline_gift_duplicates
 
 
@@ -74,12 +74,28 @@ class OfflineDonationForm(forms.ModelForm):
 
     class Meta:
         model = Donation
-        fields = ["supporter", "kind", "method", "amount_yen", "paid_at", "campaign", "note"]
+        fields = [
+            "supporter",
+            "kind",
+            "method",
+            "amount_yen",
+            "paid_at",
+            "campaign",
+            "programme",
+            "note",
+        ]
         widgets = {"supporter": donor_chooser_viewset.widget_class}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"] = gift_campaign_field(current_id=self.instance.campaign_id)
+        programmes = Programme.objects.all()
+        if self.instance.programme_id:  # an inactive programme stays choosable on its gifts
+            programmes = programmes.filter(Q(active=True) | Q(pk=self.instance.programme_id))
+        else:
+            programmes = programmes.filter(active=True)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].empty_label = MOST_NEEDED
         if self.instance.pk:
             del self.fields["confirm_duplicate"]  # corrections are not new gifts
 
@@ -99,6 +115,12 @@ class OfflineDonationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") == Donation.Kind.MEMBERSHIP:
+            for name in ("campaign", "programme"):
+                if cleaned.get(name):
+                    self.add_error(
+                        name, _("A membership fee counts towards no campaign or programme.")
+                    )
         if self.instance.pk or self.errors:
             return cleaned
         duplicates = offline_gift_duplicates(

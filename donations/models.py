@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -118,6 +119,45 @@ class RecurringDonation(models.Model):
         return f"{self.supporter} ¥{self.amount_yen:,}/月"
 
 
+# What a gift without a programme is for.
+MOST_NEEDED = _("Where most needed")
+
+
+class Programme(models.Model):
+    """A programme staff raise money for (子どもの居場所, フードバンク, ひとり親支援...). A gift may
+    name one; a gift without one goes "where most needed" (最も必要なところ). Never deleted once
+    gifts name it (PROTECT): staff switch it off instead."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive programmes keep their gifts.")
+    )
+
+    panels = [
+        FieldPanel("name_ja"),
+        FieldPanel("name_en"),
+        FieldPanel("sort_order"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "name_ja"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Japanese when there is no English name)."""
+        if get_language() and not get_language().startswith("ja") and self.name_en:
+            return self.name_en
+        return self.name_ja
+
+
 class Donation(models.Model):
     """One successful payment: online (Stripe) or recorded by staff (bank transfer, cash)."""
 
@@ -152,6 +192,15 @@ class Donation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Null: "where most needed" (最も必要なところ).
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donations",
     )
     membership = models.ForeignKey(
         "members.Membership",
@@ -219,6 +268,14 @@ class Donation(models.Model):
     @property
     def net_yen(self) -> int:
         return self.amount_yen - self.refunded_yen
+
+    @property
+    def programme_label(self) -> str:
+        """The programme's name, or "where most needed" for a gift without one; nothing for a
+        membership fee (not a gift to a cause)."""
+        if self.programme_id:
+            return self.programme.name
+        return "" if self.kind == self.Kind.MEMBERSHIP else str(MOST_NEEDED)
 
 
 # Gifts staff record by hand; only these may be corrected (Stripe's rows follow its webhooks).

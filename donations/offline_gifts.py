@@ -50,6 +50,7 @@ def donation_record_offline(
     amount_yen: int,
     paid_at: datetime.datetime,
     campaign_id: int | None = None,
+    programme_id: int | None = None,
     note: str = "",
     recorded_by=None,
     confirmed_duplicate: bool = False,
@@ -82,6 +83,7 @@ def donation_record_offline(
             amount_yen=amount_yen,
             paid_at=paid_at,
             campaign_id=campaign_id,
+            programme_id=programme_id,
             recorded_by=recorded_by,
             note=note,
         )

@@ -93,6 +93,7 @@ def donation_record(
     paid_at: datetime.datetime,
     stripe_keys: StripeKeys | None = None,
     campaign_id: int | None = None,
+    programme_id: int | None = None,
     membership: Membership | None = None,
     message: str = "",
     show_name: bool = False,
@@ -104,8 +105,14 @@ def donation_record(
 
     A second call with the same Stripe session, payment intent or invoice returns the existing row:
     duplicate or concurrent webhook deliveries can never create two donations.
+
+    A membership fee (kind MEMBERSHIP) is income, not a gift to a cause: it never counts towards
+    a campaign or a programme (both are dropped), and with `membership` it also activates or
+    extends that membership. Fees never get a 寄附金受領証明書 (donations/receipts/selectors.py).
     """
     yen_amount_check(amount_yen)
+    if kind == Donation.Kind.MEMBERSHIP:
+        campaign_id, programme_id = None, None
     keys = stripe_keys or StripeKeys()
     # Insert first: duplicates are rare (the inbox already drops repeated events), so the unique
     # business keys settle the race instead of a look-up before every insert.
@@ -118,6 +125,7 @@ def donation_record(
                 amount_yen=amount_yen,
                 paid_at=paid_at,
                 campaign_id=campaign_id,
+                programme_id=programme_id,
                 membership=membership,
                 message=message,
                 show_name=show_name,
@@ -161,6 +169,7 @@ def donation_update(
     amount_yen: int,
     paid_at: datetime.datetime,
     campaign_id: int | None = None,
+    programme_id: int | None = None,
     note: str = "",
     by=None,
 ) -> Donation:
@@ -173,6 +182,8 @@ def donation_update(
     and `gift_changed` tells receivers which campaign the gift left.
     """
     yen_amount_check(amount_yen)
+    if kind == Donation.Kind.MEMBERSHIP:  # a fee counts towards no campaign or programme
+        campaign_id, programme_id = None, None
     if method not in OFFLINE_METHODS:
         raise DonationNotEditable(f"method {method!r} is not an offline payment")
     with transaction.atomic():
@@ -189,6 +200,7 @@ def donation_update(
             "amount_yen": amount_yen,
             "paid_at": paid_at,
             "campaign_id": campaign_id,
+            "programme_id": programme_id,
             "note": note,
         }
         changed = [name for name, value in values.items() if getattr(locked, name) != value]

@@ -26,7 +26,8 @@ from .models import (
     Supporter,
     VolunteerProfile,
 )
-from .services import consent_record, membership_record_payment, membership_start
+from .registry import fee_payment_record
+from .services import consent_record, membership_start
 
 # The 17 primary-school districts of さくら野市 (seed figure: a children's place in every one).
 SCHOOL_DISTRICTS = [
@@ -190,14 +191,15 @@ def _upsert_lists() -> None:
 
 
 def _paid(membership: Membership, *, renews_in_days: int, today: datetime.date) -> None:
-    """Record a payment so that the membership renews `renews_in_days` from today."""
+    """Record a payment so that the membership renews `renews_in_days` from today: a fee paid
+    by bank transfer, written to the money ledger (members/registry.py)."""
     renews_on = today + datetime.timedelta(days=renews_in_days)
     if membership.plan.period == MembershipPlan.Period.MONTH:
         paid_on = renews_on - datetime.timedelta(days=30)
     else:
         paid_on = renews_on.replace(year=renews_on.year - 1, day=min(renews_on.day, 28))
     paid_at = timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(10, 0)))
-    membership_record_payment(membership=membership, paid_at=paid_at)
+    fee_payment_record(membership=membership, paid_at=paid_at, note="demo-fee")
 
 
 def _memberships(supporter: Supporter, index: int, plans: dict, today: datetime.date) -> None:

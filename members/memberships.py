@@ -50,7 +50,9 @@ def membership_start(
 
 
 def membership_record_payment(*, membership: Membership, paid_at: datetime.datetime) -> Membership:
-    """A period's fee was paid (called by the donations ledger): activate or extend.
+    """A period's fee was paid: activate or extend. Only the donations ledger calls this, as it
+    writes the fee's ledger row (donations.services.donation_record); anything else that records
+    a fee goes through `members.registry.fee_payment_record`, so every fee is in the ledger.
 
     The new renewal date runs on from the current one, so paying early never loses days and
     paying late does not backdate the membership past what was paid for.

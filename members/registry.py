@@ -7,7 +7,10 @@ does for "download my data" and anonymisation):
 - supporter detail figures: extra template context on the staff supporter detail page, for users
   with the given permission (donations: a donor's gift totals and a link to the ledger);
 - payments: whether online payments can be taken now (donations: Stripe is configured), which
-  decides whether the portal and the sign-up confirmation offer to pay a membership fee.
+  decides whether the portal and the sign-up confirmation offer to pay a membership fee;
+- fee payments: how a paid membership fee is recorded (donations: a ledger row that also
+  extends the membership). members code that records a fee calls `fee_payment_record`, never
+  `membership_record_payment` itself, so no fee is paid outside the money ledger.
 """
 
 from collections.abc import Callable
@@ -25,6 +28,7 @@ class SupporterDetailFigures:
 
 _SUPPORTER_DETAIL: list[SupporterDetailFigures] = []
 _PAYMENTS_ENABLED: list[Callable[[], bool]] = []
+_FEE_RECORDERS: list[Callable[..., Any]] = []
 
 
 def supporter_detail_register(
@@ -60,3 +64,18 @@ def payments_register(*, enabled: Callable[[], bool]) -> None:
 def payments_enabled() -> bool:
     """True when a registered payment provider is ready; False when none is registered."""
     return any(enabled() for enabled in _PAYMENTS_ENABLED)
+
+
+def fee_payment_register(*, record: Callable[..., Any]) -> None:
+    """`record(membership=, paid_at=, method=, note=)` writes a paid fee to the ledger."""
+    if record not in _FEE_RECORDERS:
+        _FEE_RECORDERS.append(record)
+
+
+def fee_payment_record(*, membership, paid_at, method: str = "bank_transfer", note: str = ""):
+    """Record a paid membership fee through the registered money ledger (and so extend the
+    membership). Raises RuntimeError when no ledger is installed: a fee recorded only on the
+    membership would be missing from the accounts."""
+    if not _FEE_RECORDERS:
+        raise RuntimeError("No money ledger is registered to record membership fees")
+    return _FEE_RECORDERS[0](membership=membership, paid_at=paid_at, method=method, note=note)

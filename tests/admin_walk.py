@@ -75,7 +75,7 @@ def world_build(*, campaign, home_page) -> dict:
     from campaigns.models import ThankYouBatch, ThankYouKind, ThankYouLog, ThankYouTemplate
     from donations.funding.models import GrantIncome
     from donations.goods.models import CorporateWallEntry, Delivery, ExpectedDelivery
-    from donations.models import RecurringDonation, StripeEvent
+    from donations.models import Programme, RecurringDonation, StripeEvent
     from donations.receipts.models import ReceiptBatch
     from donations.receipts.services import receipt_issue_for_donation
     from home.models import StaffImpactFigure
@@ -143,6 +143,7 @@ def world_build(*, campaign, home_page) -> dict:
         ),
         "campaign_thanks": ThankYouBatch.objects.create(subject="ありがとう", body="本文"),
         "wagtailsnippets_campaigns_thankyoutemplate": ThankYouTemplate.objects.first(),
+        "wagtailsnippets_donations_programme": Programme.objects.create(name_ja="フードバンク"),
         "wagtailsnippets_campaigns_thankyoulog": ThankYouLog.objects.create(
             kind=ThankYouKind.choices[0][0], object_key="donation:walk", supporter=supporter
         ),
@@ -172,6 +173,9 @@ def world_build(*, campaign, home_page) -> dict:
     objects["wagtaildocs_chooser"] = document
     objects["wagtailsnippetchoosers_campaigns_thankyoutemplate"] = objects[
         "wagtailsnippets_campaigns_thankyoutemplate"
+    ]
+    objects["wagtailsnippetchoosers_donations_programme"] = objects[
+        "wagtailsnippets_donations_programme"
     ]
     objects["wagtailsnippetchoosers_campaigns_thankyoulog"] = objects[
         "wagtailsnippets_campaigns_thankyoulog"
@@ -256,6 +260,7 @@ def world_build(*, campaign, home_page) -> dict:
         "document": document.pk,
         "user": objects["wagtailusers_users"].pk,
         "thankyoutemplate": objects["wagtailsnippets_campaigns_thankyoutemplate"].pk,
+        "programme": objects["wagtailsnippets_donations_programme"].pk,
     }
     queries = {
         "wagtailadmin_api:pages:find": f"?id={page.pk}",
@@ -296,6 +301,7 @@ VARIANTS = {
             ("wagtaildocs", "document"),
             ("members", "user"),
             ("campaigns", "thankyoutemplate"),
+            ("donations", "programme"),
         ]
     ],
     "simple_translation:submit_snippet_translation": [

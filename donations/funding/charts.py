@@ -3,6 +3,9 @@
 Every chart sits next to a table of the same numbers on the page (screen readers and anyone who
 wants the exact figures use the table); the SVG carries a <title> and an aria-label.
 Colours are presentation attributes, not inline styles, so no style-src exception is needed.
+Text is at least FONT_SIZE units, and the page never draws a chart narrower than its WIDTH
+(funding_dashboard.css), so no label is smaller than 12 px on screen. Months still in progress
+(`pending`) are drawn pale, with a note under their label.
 """
 
 import math
@@ -13,7 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 PALETTE = ["#2f6f9f", "#e07b39", "#5a9e4b", "#b0413e", "#8e6bbf", "#c9a227", "#4a4a4a"]
 WIDTH, HEIGHT = 760, 280
-LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 64
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 72
+FONT_SIZE = 13
+PENDING_OPACITY = "0.4"
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ def _frame(title: str, body: list[str], legend: list[Series]) -> SafeString:
     for series in legend:
         legend_items.append(
             f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{series.colour}"/>'
-            f'<text x="{x + 16}" y="{HEIGHT - 8}" font-size="12">{escape(series.label)}</text>'
+            f'<text x="{x + 16}" y="{HEIGHT - 8}" font-size="{FONT_SIZE}">'
+            f"{escape(series.label)}</text>"
         )
         x += 24 + 8 * len(series.label) + (6 * sum(1 for c in series.label if ord(c) > 0x2E80))
     return mark_safe(  # noqa: S308  (every text node above is escaped)
@@ -63,7 +69,13 @@ def _frame(title: str, body: list[str], legend: list[Series]) -> SafeString:
     )
 
 
-def _axes(labels: list[str], top: float, percent: bool) -> list[str]:
+def _axes(
+    labels: list[str],
+    top: float,
+    percent: bool,
+    pending: set[int] = frozenset(),
+    pending_label: str = "",
+) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
     parts = []
     for i in range(5):
@@ -71,17 +83,23 @@ def _axes(labels: list[str], top: float, percent: bool) -> list[str]:
         y = TOP + plot_h - plot_h * i / 4
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="{FONT_SIZE}" text-anchor="end">'
             f"{escape(_format(value, percent))}</text>"
         )
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
     every = max(1, math.ceil(len(labels) / 12))
     for i, label in enumerate(labels):
-        if i % every:
-            continue
         x = LEFT + slot * (i + 0.5)
+        if i in pending and pending_label:
+            parts.append(
+                f'<text class="chart__pending" x="{x:.1f}" y="{HEIGHT - BOTTOM + 34}" '
+                f'font-size="{FONT_SIZE}" text-anchor="middle" font-style="italic">'
+                f"({escape(pending_label)})</text>"
+            )
+        elif i % every:
+            continue
         parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 17}" font-size="{FONT_SIZE}" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
     return parts
@@ -100,9 +118,11 @@ def bar_chart(
     stacked: bool = True,
     line: Series | None = None,
     percent: bool = False,
+    pending: set[int] = frozenset(),
+    pending_label: str = "",
 ) -> SafeString:
     """Bars per label (stacked or side by side), with an optional line drawn over them (e.g.
-    the running costs)."""
+    the running costs). Bars at the `pending` indexes are pale and marked `pending_label`."""
     if stacked:
         highest = max((sum(s.values[i] for s in series) for i in range(len(labels))), default=0)
     else:
@@ -110,7 +130,7 @@ def bar_chart(
     if line:
         highest = max([highest, *line.values])
     top = nice_ceiling(highest)
-    body = _axes(labels, top, percent)
+    body = _axes(labels, top, percent, pending, pending_label)
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
     bar_w = slot * 0.7 if stacked else slot * 0.8 / max(len(series), 1)
     for i, label in enumerate(labels):
@@ -126,9 +146,11 @@ def bar_chart(
             else:
                 x = LEFT + slot * i + slot * 0.1 + bar_w * n
                 y0, y1 = _y(value, top), _y(0, top)
+            pale = f' fill-opacity="{PENDING_OPACITY}"' if i in pending else ""
+            note = f" ({escape(pending_label)})" if i in pending and pending_label else ""
             body.append(
                 f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bar_w:.1f}" height="{y1 - y0:.1f}" '
-                f'fill="{s.colour}"><title>{escape(label)} {escape(s.label)}: '
+                f'fill="{s.colour}"{pale}><title>{escape(label)}{note} {escape(s.label)}: '
                 f"{escape(_format(value, percent))}</title></rect>"
             )
     legend = list(series)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from ouendan.core.exports import CSV_CONTENT_TYPE, spreadsheet_csv, spreadsheet_response
 
@@ -15,6 +15,7 @@ from .charts import PALETTE, Series, bar_chart, line_chart
 from .forms import MAX_MONTHS, DashboardRangeForm
 from .models import FundingSettings
 from .months import month_floor, month_list
+from .programmes import revenue_by_programme
 from .runway import funding_balance
 from .selectors import (
     lapsed_donors,
@@ -52,10 +53,33 @@ class Table:
     headers: list[str]
     rows: list[list]
     kinds: list[str]  # per column: "text", "yen", "count", "percent"
+    # Per row: the month has not ended (Tokyo); its figures are still filling up.
+    in_progress: list[bool] | None = None
+
+    @property
+    def body(self) -> list[tuple[list, bool]]:
+        """Rows with their in-progress flag, for the template."""
+        flags = self.in_progress or [False] * len(self.rows)
+        return list(zip(self.rows, flags, strict=True))
 
 
 def month_label(month: datetime.date) -> str:
     return f"{month.year}-{month.month:02d}"
+
+
+def in_progress_label() -> str:
+    return pgettext("month", "in progress")
+
+
+def month_cell(month: datetime.date, in_progress: bool) -> str:
+    """A table's month cell: "2026-12 (in progress)" while the month has not ended."""
+    label = month_label(month)
+    return f"{label} ({in_progress_label()})" if in_progress else label
+
+
+def goal_label() -> str:
+    """The line at the running costs: a target, not a status."""
+    return gettext("Goal (monthly running costs)")
 
 
 def _ratio(value: float | None) -> float | None:
@@ -65,9 +89,10 @@ def _ratio(value: float | None) -> float | None:
 def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: FundingSettings):
     """Every report of the page. A fixed number of queries, whatever the size of the ledger."""
     costs = settings.monthly_running_costs_yen
-    recurring = recurring_revenue(start=rng.start, end=rng.end)
-    revenue = revenue_by_source(start=rng.start, end=rng.end)
-    donors = monthly_donor_movement(start=rng.start, end=rng.end)
+    recurring = recurring_revenue(start=rng.start, end=rng.end, today=today)
+    revenue = revenue_by_source(start=rng.start, end=rng.end, today=today)
+    donors = monthly_donor_movement(start=rng.start, end=rng.end, today=today)
+    programmes = revenue_by_programme(start=rng.start, end=rng.end)
     balance = funding_balance(
         today=today, running_costs_yen=costs, grant_end=settings.grant_end_date
     )
@@ -85,15 +110,16 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    month_label(m.month),
+                    month_cell(m.month, m.in_progress),
                     m.monthly_gifts,
                     m.membership_fees,
                     m.total,
-                    _ratio(m.total / costs) if costs else None,
+                    _ratio(m.total / costs) if costs and not m.in_progress else None,
                 ]
                 for m in recurring
             ],
             ["text", "yen", "yen", "yen", "percent"],
+            [m.in_progress for m in recurring],
         ),
         "revenue": Table(
             "revenue",
@@ -111,7 +137,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    month_label(m.month),
+                    month_cell(m.month, m.in_progress),
                     m.membership_fees,
                     m.monthly_gifts,
                     m.one_off_gifts,
@@ -124,6 +150,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
                 for m in revenue
             ],
             ["text"] + ["yen"] * 8,
+            [m.in_progress for m in revenue],
         ),
         "donors": Table(
             "donors",
@@ -138,7 +165,7 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
             ],
             [
                 [
-                    month_label(m.month),
+                    month_cell(m.month, m.in_progress),
                     m.active,
                     m.new,
                     m.recovered,
@@ -148,6 +175,14 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
                 for m in donors
             ],
             ["text", "count", "count", "count", "count", "percent"],
+            [m.in_progress for m in donors],
+        ),
+        "programmes": Table(
+            "programmes",
+            gettext("Gifts by programme"),
+            [gettext("Programme"), gettext("Gifts"), gettext("Amount"), gettext("Share")],
+            [[p.name, p.gifts, p.amount_yen, _ratio(p.share)] for p in programmes],
+            ["text", "count", "yen", "percent"],
         ),
         "balance": Table(
             "balance",
@@ -166,12 +201,8 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
         ),
     }
     for key, title, donors_list in (
-        ("lybunt", gettext("LYBUNT: gave last year, not yet this year"), lapsed.lybunt),
-        (
-            "sybunt",
-            gettext("SYBUNT: gave in earlier years, not last year nor this year"),
-            lapsed.sybunt,
-        ),
+        ("lybunt", gettext("Gave last year, not yet this year"), lapsed.lybunt),
+        ("sybunt", gettext("Gave in earlier years, not last year nor this year"), lapsed.sybunt),
     ):
         tables[key] = Table(
             key,
@@ -191,11 +222,15 @@ def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: Fun
     return tables, balance, lapsed
 
 
-def dashboard_charts(tables: dict[str, Table], costs: int) -> dict:
-    recurring, revenue, donors, balance = (
-        tables[k] for k in ("recurring", "revenue", "donors", "balance")
+def dashboard_charts(tables: dict[str, Table], costs: int, *, rng: DashboardRange) -> dict:
+    """The charts of the tables. Months still in progress are drawn pale and marked under the
+    axis; the month labels are the bare months (the tables spell out "in progress")."""
+    recurring, revenue, donors, balance, programmes = (
+        tables[k] for k in ("recurring", "revenue", "donors", "balance", "programmes")
     )
-    labels = [row[0] for row in recurring.rows]
+    labels = [month_label(m) for m in month_list(start=rng.start, end=rng.end)]
+    pending = {i for i, flag in enumerate(recurring.in_progress or []) if flag}
+    marker = in_progress_label()
     column = lambda table, n: [row[n] or 0 for row in table.rows]  # noqa: E731
     return {
         "recurring": bar_chart(
@@ -205,33 +240,42 @@ def dashboard_charts(tables: dict[str, Table], costs: int) -> dict:
                 Series(recurring.headers[1], column(recurring, 1), PALETTE[0]),
                 Series(recurring.headers[2], column(recurring, 2), PALETTE[1]),
             ],
-            line=Series(gettext("Running costs"), [costs] * len(labels), PALETTE[3])
-            if costs
-            else None,
+            line=Series(goal_label(), [costs] * len(labels), PALETTE[3]) if costs else None,
+            pending=pending,
+            pending_label=marker,
         ),
         "revenue": bar_chart(
             title=revenue.title,
-            labels=[row[0] for row in revenue.rows],
+            labels=labels,
             series=[
                 Series(revenue.headers[n], column(revenue, n), PALETTE[n - 1]) for n in range(1, 7)
             ],
+            pending=pending,
+            pending_label=marker,
         ),
         "donors": bar_chart(
             title=donors.title,
-            labels=[row[0] for row in donors.rows],
+            labels=labels,
             series=[
                 Series(donors.headers[2], column(donors, 2), PALETTE[2]),
                 Series(donors.headers[3], column(donors, 3), PALETTE[0]),
                 Series(donors.headers[4], column(donors, 4), PALETTE[3]),
             ],
             stacked=False,
+            pending=pending,
+            pending_label=marker,
+        ),
+        "programmes": bar_chart(
+            title=programmes.title,
+            labels=[row[0] for row in programmes.rows],
+            series=[Series(programmes.headers[2], column(programmes, 2), PALETTE[2])],
         ),
         "balance": line_chart(
             title=balance.title,
             labels=[row[0] for row in balance.rows],
             series=[
                 Series(balance.headers[3], column(balance, 3), PALETTE[0]),
-                Series(gettext("All costs covered"), [1.0] * len(balance.rows), PALETTE[3]),
+                Series(goal_label(), [1.0] * len(balance.rows), PALETTE[3]),
             ],
             percent=True,
         )

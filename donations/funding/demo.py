@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from wagtail.models import Site
 
-from donations.models import Donation, RecurringDonation
+from donations.models import Donation, Programme, RecurringDonation
 from donations.services import StripeKeys, donation_record
 from members.models import Supporter
 
@@ -41,8 +41,12 @@ MONTHLY_HISTORY = [
     (2, 1000, None),
     (1, 2000, None),
 ]
-# Companies' one-off gifts: (months ago, yen).
-CORPORATE_GIFTS = [(14, 100_000), (8, 200_000), (3, 150_000)]
+# Companies' one-off gifts: (months ago, yen, programme's Japanese name or None: most needed).
+CORPORATE_GIFTS = [
+    (14, 100_000, "フードバンク"),
+    (8, 200_000, None),
+    (3, 150_000, "子どもの居場所"),
+]
 
 
 def _months_ago(today: datetime.date, months: int, day: int = 10) -> datetime.datetime:
@@ -111,10 +115,12 @@ def funding_demo_build() -> None:
             status=Supporter.Status.ACTIVE, kind=Supporter.Kind.ORGANISATION
         ).order_by("pk")
     )
-    for n, (months, amount) in enumerate(CORPORATE_GIFTS[: len(companies)]):
+    programmes = dict(Programme.objects.values_list("name_ja", "pk"))
+    for n, (months, amount, programme) in enumerate(CORPORATE_GIFTS[: len(companies)]):
         if Donation.objects.filter(note=f"demo-corporate-{n}").exists():
             continue
         donation_record(
+            programme_id=programmes.get(programme),
             supporter=companies[n],
             kind=Donation.Kind.ONE_OFF,
             method=Donation.Method.BANK_TRANSFER,

@@ -17,6 +17,8 @@ Definitions (also explained on the dashboard):
 - Recurring revenue (MRR) of a month = monthly gifts paid that month + spread membership fees.
 - Corporate gifts: one-off gifts from organisations. Their monthly gifts and membership fees
   stay in those sources (they are recurring income).
+- A month that has not ended in Tokyo (months.py `month_in_progress`) is marked `in_progress`:
+  its money so far is shown, but it gives no rate (retention) and loses nobody yet.
 """
 
 import datetime
@@ -27,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from donations.goods.selectors import goods_value_by_month
 from donations.models import Donation, RecurringDonation
@@ -34,7 +37,11 @@ from donations.receipts.selectors import year_bounds
 from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
 
 from .models import GrantIncome
-from .months import TOKYO, as_month, month_list, month_start_at
+from .months import TOKYO, as_month, month_in_progress, month_list, month_start_at, tokyo_today
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today if today is not None else tokyo_today(timezone.now())
 
 
 def _paid_month():
@@ -76,6 +83,7 @@ class MonthRevenue:
     corporate_gifts: int = 0
     in_kind_value: int = 0
     grant_income: int = 0
+    in_progress: bool = False
 
     @property
     def own_income(self) -> int:
@@ -87,8 +95,11 @@ class MonthRevenue:
         return sum(getattr(self, source) for source in SOURCES)
 
 
-def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[MonthRevenue]:
+def revenue_by_source(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> list[MonthRevenue]:
     """Income per month and source. Three queries: gifts, grant income, in-kind value."""
+    today = _today(today)
     rows: dict[datetime.date, dict[str, int]] = {
         m: defaultdict(int) for m in month_list(start=start, end=end)
     }
@@ -125,7 +136,10 @@ def revenue_by_source(*, start: datetime.date, end: datetime.date) -> list[Month
     for month, value in goods.items():
         if month in rows:
             rows[month]["in_kind_value"] = value
-    return [MonthRevenue(month=month, **bucket) for month, bucket in rows.items()]
+    return [
+        MonthRevenue(month=month, in_progress=month_in_progress(month, today=today), **bucket)
+        for month, bucket in rows.items()
+    ]
 
 
 # --- Recurring revenue (MRR) -------------------------------------------------------------------
@@ -136,6 +150,7 @@ class MonthRecurring:
     month: datetime.date
     monthly_gifts: int
     membership_fees: int
+    in_progress: bool = False
 
     @property
     def total(self) -> int:
@@ -146,9 +161,12 @@ def _period_months(period: str | None) -> int:
     return 1 if period == MembershipPlan.Period.MONTH else 12
 
 
-def recurring_revenue(*, start: datetime.date, end: datetime.date) -> list[MonthRecurring]:
+def recurring_revenue(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> list[MonthRecurring]:
     """Monthly recurring revenue per month: monthly gifts paid that month plus membership fees
     spread over their period. Two queries."""
+    today = _today(today)
     months = month_list(start=start, end=end)
     monthly = dict.fromkeys(months, 0)
     rows = (
@@ -183,6 +201,7 @@ def recurring_revenue(*, start: datetime.date, end: datetime.date) -> list[Month
             month=month,
             monthly_gifts=monthly[month],
             membership_fees=int(spread[month].quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            in_progress=month_in_progress(month, today=today),
         )
         for month in months
     ]
@@ -196,24 +215,34 @@ class MonthDonors:
     """Monthly donors of one month. A donor is active in a month when a monthly gift of theirs
     was paid in it. New: first month ever. Recovered: active again after at least one month
     without. Lost: active the month before, not this month. Retention: share of last month's
-    donors still active."""
+    donors still active.
+
+    A month in progress has lost nobody yet (its donors may still pay): `lost` and `retention`
+    are None until it has ended."""
 
     month: datetime.date
     active: int
     new: int
     recovered: int
-    lost: int
+    lost: int | None
     retained: int
     previous: int
+    in_progress: bool = False
 
     @property
     def retention(self) -> float | None:
-        return self.retained / self.previous if self.previous else None
+        if self.in_progress or not self.previous:
+            return None
+        return self.retained / self.previous
 
 
-def monthly_donor_movement(*, start: datetime.date, end: datetime.date) -> list[MonthDonors]:
+def monthly_donor_movement(
+    *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> list[MonthDonors]:
     """Two queries: who was active in which month (from the month before `start`), and each
-    monthly donor's first month."""
+    monthly donor's first month. `today` (Tokyo; default now) decides which months are still
+    in progress."""
+    today = _today(today)
     months = month_list(start=start, end=end)
     active: dict[datetime.date, set[int]] = defaultdict(set)
     pairs = (
@@ -241,21 +270,23 @@ def monthly_donor_movement(*, start: datetime.date, end: datetime.date) -> list[
         now, before = active[month], active[month - relativedelta(months=1)]
         arrived = now - before
         new = {s for s in arrived if first_month.get(s) == month}
+        in_progress = month_in_progress(month, today=today)
         result.append(
             MonthDonors(
                 month=month,
                 active=len(now),
                 new=len(new),
                 recovered=len(arrived - new),
-                lost=len(before - now),
+                lost=None if in_progress else len(before - now),
                 retained=len(now & before),
                 previous=len(before),
+                in_progress=in_progress,
             )
         )
     return result
 
 
-# --- Lapsed donors: LYBUNT and SYBUNT -----------------------------------------------------------
+# --- Lapsed donors: gave before, not yet this year (LYBUNT and SYBUNT) ------------------------
 
 
 @dataclass(frozen=True)

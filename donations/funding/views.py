@@ -55,7 +55,10 @@ def funding_dashboard(request):
             "form": form,
             "range": rng,
             "tables": tables,
-            "charts": dashboard_charts(tables, settings.monthly_running_costs_yen),
+            "charts": dashboard_charts(tables, settings.monthly_running_costs_yen, rng=rng),
+            # The chosen year has not ended: its lapsed donors may still give, so no rate.
+            "year_in_progress": rng.year >= today.year,
+            "programmes_url": reverse("wagtailsnippets_donations_programme:list"),
             "balance": balance,
             "lapsed": lapsed,
             "lapsed_shown": LAPSED_SHOWN,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.generic.chooser import CreateView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 LIST_ACTIONS = ["add", "change", "delete", "view"]
 
@@ -41,3 +42,8 @@ class ListPermissionChooserMixin:
             return view(request, *args, **view_kwargs)
 
         return checked_view
+
+
+class ListPermissionSnippetChooserViewSet(ListPermissionChooserMixin, SnippetChooserViewSet):
+    """A snippet's chooser that needs its list screen's permission (set it as the snippet
+    viewset's `chooser_viewset_class`)."""

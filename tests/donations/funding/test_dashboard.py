@@ -65,10 +65,9 @@ def test_finance_sees_charts_tables_and_the_menu(client, finance):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert (
-        html.count('<svg class="chart"') == 3
-    )  # no balance chart before running costs are entered
-    assert html.count('class="listing"') == 3  # recurring, donors, revenue
+    # recurring, donors, revenue, programmes: no balance chart before running costs are entered
+    assert html.count('<svg class="chart"') == 4
+    assert html.count('class="listing') == 4
     assert "¥5,000" in html and "¥1,000" in html
     assert response.context["settings_url"] in html  # the notice links to Settings → Funding
     months = response.context["tables"]["revenue"].rows
@@ -89,7 +88,7 @@ def test_balance_section_explains_the_runway(client, finance):
     html = response.content.decode()
     assert response.context["balance"].runway.status == "self_sufficient"
     assert response.context["balance"].coverage_now == 2.0
-    assert html.count('<svg class="chart"') == 4
+    assert html.count('<svg class="chart"') == 5
     assert "200%" in html
     assert "funding__runway--self_sufficient" in html
 
