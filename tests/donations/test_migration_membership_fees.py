@@ -2,24 +2,20 @@
 payment date) get one ledger row each; fees already in the ledger, free and unpaid memberships
 get none; running it again adds nothing; reversing deletes exactly the rows it made.
 
-As tests/donations/receipts/test_migration_forward.py does, a child process builds a throwaway
-database of the suite's engine with MigrationExecutor, so the test database never changes.
+The test database itself goes back to the migration before and forward again (only this one
+migration is undone), in a transactional test whose rows are flushed afterwards.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+import importlib
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-from tests.donations.receipts.test_migration_forward import throwaway_database_url  # noqa: F401
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 BEFORE = ("donations", "0017_programme_finance_group")
 MIGRATION = ("donations", "0018_membership_fees_into_ledger")
-RESULT_MARK = "MEMBERSHIP-FEES-MIGRATION-RESULT "
 
 
 def _fill(apps) -> dict:
@@ -88,59 +84,31 @@ def _ledger(apps) -> list:
     ]
 
 
-def child_main() -> None:
-    import importlib
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+def test_fees_recorded_only_on_memberships_are_recovered_into_the_ledger():
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    others = [node for node in leaves if node[0] != "donations"]
 
     def migrate(targets):
         executor = MigrationExecutor(connection)
         return executor.migrate(targets, plan=executor.migration_plan(targets)).apps
 
-    graph = MigrationExecutor(connection).loader.graph
-    leaves = graph.leaf_nodes()
-    others = [node for node in leaves if node[0] != "donations"]
-    apps = migrate([*others, BEFORE])
-    ids = _fill(apps)
-    before = _ledger(apps)
+    try:
+        apps = migrate([*others, BEFORE])
+        ids = _fill(apps)
+        before = _ledger(apps)
 
-    apps = migrate([*others, MIGRATION])
-    after = _ledger(apps)
-    # Running the recovery again (e.g. on a database restored half-way) adds nothing.
-    module = importlib.import_module("donations.migrations.0018_membership_fees_into_ledger")
-    module.recover(apps, None)
-    again = _ledger(apps)
+        apps = migrate([*others, MIGRATION])
+        after = _ledger(apps)
+        # Running the recovery again (e.g. on a database restored half-way) adds nothing.
+        module = importlib.import_module("donations.migrations.0018_membership_fees_into_ledger")
+        module.recover(apps, None)
+        again = _ledger(apps)
 
-    apps = migrate([*others, BEFORE])
-    reversed_ = _ledger(apps)
-    print(
-        RESULT_MARK
-        + json.dumps(
-            {"ids": ids, "before": before, "after": after, "again": again, "reversed": reversed_}
-        )
-    )
-
-
-def test_fees_recorded_only_on_memberships_are_recovered_into_the_ledger(
-    throwaway_database_url,  # noqa: F811
-):
-    env = {
-        **os.environ,
-        "DATABASE_URL": throwaway_database_url,
-        "DJANGO_SETTINGS_MODULE": "ouendan.settings.test",
-    }
-    code = "from tests.donations.test_migration_membership_fees import child_main; child_main()"
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    line = next(line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK))
-    result = json.loads(line.removeprefix(RESULT_MARK))
-    ids, before, after = result["ids"], result["before"], result["after"]
+        apps = migrate([*others, BEFORE])
+        reversed_ = _ledger(apps)
+    finally:
+        migrate(leaves)  # the test database as every other test expects it
 
     assert len(before) == 2  # the Stripe fee and the one-off gift
     assert after[:2] == before
@@ -151,8 +119,5 @@ def test_fees_recorded_only_on_memberships_are_recovered_into_the_ledger(
         ("membership", ids["a"], 3000, "2026-04-10T01:00:00+00:00", True, None, None),
         ("membership", ids["b"], 20000, "2026-06-01T01:00:00+00:00", True, None, None),
     ]
-    assert result["again"] == after
-    assert result["reversed"] == before
-
-
-pytestmark = pytest.mark.django_db
+    assert again == after
+    assert reversed_ == before
