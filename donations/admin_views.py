@@ -2,9 +2,9 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -13,6 +13,14 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from members.models import Supporter
+from ouendan.core import display
+from ouendan.core.admin_display import (
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    FilterTotalMixin,
+    LocalDateTimeColumn,
+    YenColumn,
+)
 from ouendan.core.admin_permissions import ListPermissionChooserMixin, ViewOnlyPermissionPolicy
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
@@ -103,9 +111,34 @@ class OfflineDonationCreateView(generic.CreateView):
         return donation
 
 
-class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+class DonationIndexView(
+    FilterTotalMixin, DisplayIndexMixin, SafeSpreadsheetExportMixin, generic.IndexView
+):
+    """The ledger: each row's donor name opens the gift; totals of the filtered gifts on top."""
+
+    title_links_to_inspect = True
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter", "campaign")
+
+    def get_total_aggregates(self):
+        return {
+            "gifts": Count("pk"),
+            "amount": Sum("amount_yen", default=0),
+            "refunded": Sum("refunded_yen", default=0),
+        }
+
+    def get_total_rows(self, totals):
+        return [
+            (_("Gifts"), f"{totals['gifts']:,}"),
+            (_("Total"), display.yen(totals["amount"])),
+            (_("Refunded"), display.yen(totals["refunded"])),
+            (_("Net of refunds"), display.yen(totals["amount"] - totals["refunded"])),
+        ]
+
+
+class DonationInspectView(DisplayInspectMixin, generic.InspectView):
+    pass
 
 
 class OfflineDonationEditView(generic.EditView):
@@ -125,9 +158,13 @@ class OfflineDonationEditView(generic.EditView):
             raise PermissionDenied from exc
 
 
-class RecurringDonationIndexView(generic.IndexView):
+class RecurringDonationIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter")
+
+
+class RecurringDonationInspectView(DisplayInspectMixin, generic.InspectView):
+    pass
 
 
 class DonationViewSet(ModelViewSet):
@@ -138,14 +175,15 @@ class DonationViewSet(ModelViewSet):
     add_view_class = OfflineDonationCreateView
     edit_view_class = OfflineDonationEditView
     index_view_class = DonationIndexView
+    inspect_view_class = DonationInspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_per_page = 50
     list_display = [
-        "paid_at",
         "supporter",
-        Column("amount_yen", label=_("amount (yen)")),
-        "refunded_yen",
+        LocalDateTimeColumn("paid_at", label=_("paid"), sort_key="paid_at"),
+        YenColumn("amount_yen", label=_("amount"), sort_key="amount_yen"),
+        YenColumn("refunded_yen", label=_("refunded"), sort_key="refunded_yen"),
         "kind",
         "method",
         "campaign",
@@ -194,6 +232,7 @@ class RecurringDonationViewSet(ModelViewSet):
     search_fields = ["supporter__family_name", "supporter__email", "stripe_subscription_id"]
     search_backend_name = None
     index_view_class = RecurringDonationIndexView
+    inspect_view_class = RecurringDonationInspectView
 
 
 class MoneyViewSetGroup(ModelViewSetGroup):

@@ -29,3 +29,7 @@ class DonationsConfig(AppConfig):
             return context
 
         supporter_detail_register(permission="donations.view_donation", context=donor_figures)
+
+        from ouendan.core.outbox_purposes import outbox_purpose_register
+
+        outbox_purpose_register("payment-failed", _("Failed payment notice"))

@@ -14,3 +14,7 @@ class GoodsConfig(AppConfig):
         from .privacy import supporter_goods_anonymise, supporter_goods_export
 
         privacy_register(export=supporter_goods_export, anonymise=supporter_goods_anonymise)
+
+        from .outbox_purposes import register as outbox_purposes_register
+
+        outbox_purposes_register()

@@ -17,3 +17,7 @@ class ReceiptsConfig(AppConfig):
 
         privacy_register(export=supporter_receipts_export)
         donor_portal_part_register(portal_receipts_part)
+
+        from .outbox_purposes import register as outbox_purposes_register
+
+        outbox_purposes_register()

@@ -203,7 +203,7 @@ def test_finance_sees_waiting_events_with_reason_and_local_next_attempt(deliver,
     assert waiting.stripe_id in page
     assert "subscription:sub_1" in page  # why it waits
     local = timezone.localtime(waiting.next_attempt_at)  # Japan time, not UTC
-    assert local.strftime("%Y-%m-%d %H:%M") in page
+    assert f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local:%M}" in page
     assert local.utcoffset() == datetime.timedelta(hours=9)
 
 
