@@ -9,7 +9,7 @@ RAW_WORDS = re.compile(r"(?<![\w.])(None|True|False)(?![\w])")
 def visible_text(page: str) -> str:
     """The page's text as staff read it: no scripts, styles, templates, tags or attributes."""
     page = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<[^>]+>", " ", page)
+    page = re.sub(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""", " ", page)
     return re.sub(r"\s+", " ", html.unescape(page))
 
 

@@ -49,7 +49,9 @@ def test_ledger_shows_yen_right_aligned_local_time_and_the_donor_opens_the_gift(
     assert "¥3,000" in text and "2026年11月30日 9:02" in text
     assert re.search(r'<td class="ouendan-num">\s*¥3,000', page)
     # The row's link is the donor's name, to the gift's detail; the date is plain text.
-    link = re.search(rf'<a href="/admin/donation/inspect/{donation.pk}/"[^>]*>\s*([^<]+?)\s*<', page)
+    link = re.search(
+        rf'<a href="/admin/donation/inspect/{donation.pk}/"[^>]*>\s*([^<]+?)\s*<', page
+    )
     assert link and link.group(1) == str(hanako)
 
 
@@ -106,7 +108,7 @@ def test_stripe_events_show_local_time_yes_no_and_readable_payload(finance):
     detail = finance.get(f"/admin/stripeevent/inspect/{event.pk}/").content.decode()
     # The payload is shown as indented JSON (true stays JSON's own word); outside it, no raw.
     payload = re.search(r'<pre class="ouendan-json">.*?</pre>', detail, flags=re.S)
-    assert payload and '&quot;paid&quot;: true' in payload.group(0)
+    assert payload and "&quot;paid&quot;: true" in payload.group(0)
     text = assert_no_raw_values(detail.replace(payload.group(0), ""))
     assert "いいえ" in text  # live mode: no
     assert timezone.localtime(MOMENT).hour == 9
