@@ -2,6 +2,8 @@
 and the thing a thank-you was for (a gift, a campaign, a delivery, a bulk thank-you) as a link,
 never the raw unique key. Registers the outbox purposes of thank-you mail (ouendan.core)."""
 
+import uuid
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -69,21 +71,33 @@ def _admin_url(name: str, *args) -> str | None:
         return None
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _pk(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 def thank_you_object_link(object_key: str) -> tuple[str, str | None] | None:
     """(text, admin URL) of what a thank-you was for, from its ThankYouLog object key
     ("donation:12", "campaign:<uuid>", "campaign:<uuid>:supporter:3", "delivery:5")."""
     kind, _sep, rest = (object_key or "").partition(":")
     if kind == "donation":
-        donation = Donation.objects.select_related("supporter").filter(pk=int(rest)).first()
+        donation = Donation.objects.select_related("supporter").filter(pk=_pk(rest)).first()
         if donation:
             return str(donation), _admin_url("donation:inspect", donation.pk)
-    elif kind == "campaign":
+    elif kind == "campaign" and _is_uuid(rest.split(":")[0]):
         pages = CampaignPage.objects.filter(translation_key=rest.split(":")[0])
         campaign = pages.filter(locale__language_code="ja").first() or pages.first()
         if campaign:
             return campaign.title, _admin_url("wagtailadmin_pages:edit", campaign.pk)
     elif kind == "delivery":
-        delivery = Delivery.objects.select_related("pledge__supporter").filter(pk=int(rest)).first()
+        delivery = Delivery.objects.select_related("pledge__supporter").filter(pk=_pk(rest)).first()
         if delivery:
             return str(delivery.pledge), _admin_url("pledge:inspect", delivery.pledge_id)
     return None
@@ -98,7 +112,7 @@ def _thanks_link(parts: list[str]):
 
 
 def _batch_link(parts: list[str]):
-    batch = ThankYouBatch.objects.select_related("campaign").filter(pk=int(parts[0])).first()
+    batch = ThankYouBatch.objects.select_related("campaign").filter(pk=_pk(parts[0])).first()
     if batch is None:
         return None
     return thank_you_batch_title(batch), _admin_url("campaign_thanks:detail", batch.pk)
