@@ -6,6 +6,8 @@ Only the Finance group holds the receipt permissions (granted by donations/migra
 moved to this app by receipts/migrations/0001).
 """
 
+import datetime
+
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
+from donations.models import Donation
 from ouendan.core import display
 from ouendan.core.admin_display import (
     DisplayIndexMixin,
@@ -80,6 +83,21 @@ class ReceiptIndexView(FilterTotalMixin, DisplayIndexMixin, generic.IndexView):
         return buttons
 
 
+def receipt_lines_display(receipt: Receipt) -> list[dict]:
+    """The gifts a receipt lists (a snapshot with codes) as staff read them."""
+    return [
+        {
+            "date": display.local_date(datetime.date.fromisoformat(line["date"]))
+            if line.get("date")
+            else display.EMPTY,
+            "kind": display.choice_label(Donation.Kind, line.get("kind")),
+            "method": display.choice_label(Donation.Method, line.get("method")),
+            "amount": display.yen(line.get("amount_yen")),
+        }
+        for line in receipt.lines
+    ]
+
+
 class ReceiptInspectView(DisplayInspectMixin, generic.InspectView):
     template_name = "receipts/admin/receipt_inspect.html"
 
@@ -90,6 +108,7 @@ class ReceiptInspectView(DisplayInspectMixin, generic.InspectView):
         context.update(
             {
                 "receipt": receipt,
+                "lines": receipt_lines_display(receipt),
                 "log": receipt.log.select_related("user"),
                 "corrections": receipt.corrections.all(),
                 "can_change": user.has_perm(CHANGE) and receipt.status == Receipt.Status.ISSUED,

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from donations.receipts.services import receipt_issue_for_donation, receipt_void
+from ouendan.core import display
 from tests.display_checks import assert_no_raw_values, main_text
 from tests.donations.receipts.factories import at, donor, gift
 
@@ -38,3 +39,14 @@ def test_receipt_list_totals_follow_the_filter_and_leave_void_ones_out(finance):
     assert "¥0" in issued_only and "¥53,000" not in issued_only
     searched = main_text(finance.get("/admin/receipts/", {"q": first.number}).content.decode())
     assert "¥3,000" in searched and "¥53,000" not in searched
+
+
+def test_receipt_detail_lists_gifts_with_labels_yen_and_local_times(finance):
+    receipt = receipt_issue_for_donation(donation=gift(donor(), 3000, paid_at=at(2026, 5, 1)))[0]
+
+    page = finance.get(f"/admin/receipts/inspect/{receipt.pk}/").content.decode()
+
+    text = assert_no_raw_values(page, "bank_transfer", "one_off", "2026-05-01")
+    assert "2026年5月1日" in text and "¥3,000" in text
+    issued = receipt.log.get()
+    assert display.local_datetime(issued.at) in text  # the log in local time, not UTC
