@@ -30,6 +30,7 @@ class DonationsConfig(AppConfig):
 
         supporter_detail_register(permission="donations.view_donation", context=donor_figures)
 
+        # What the ledger's outbox mail is for (ouendan.core names no upper app).
         from ouendan.core.outbox_purposes import outbox_purpose_register
 
         outbox_purpose_register("payment-failed", _("Failed payment notice"))

@@ -18,6 +18,7 @@ class ReceiptsConfig(AppConfig):
         privacy_register(export=supporter_receipts_export)
         donor_portal_part_register(portal_receipts_part)
 
+        # What this app's outbox mail is for (ouendan.core names no upper app).
         from .outbox_purposes import register as outbox_purposes_register
 
         outbox_purposes_register()
