@@ -177,10 +177,10 @@ class SupporterIndexView(generic.IndexView):
                 sort_key="family_name_kana",
             ),
             DisplayColumn("kana", label=_("Kana"), accessor="display_name_kana"),
-            DisplayColumn("kind", label=_("Kind"), accessor="get_kind_display"),
+            NoWrapColumn("kind", label=_("Kind"), accessor="get_kind_display"),
             DisplayColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
             NoWrapColumn("phone", label=_("Phone"), accessor="phone"),
-            DisplayColumn("status", label=_("Status"), accessor="get_status_display"),
+            NoWrapColumn("status", label=_("Status"), accessor="get_status_display"),
             DisplayColumn("plan", label=_("Plan"), accessor="membership_plan_name"),
             LocalDateColumn(
                 "renews_on",

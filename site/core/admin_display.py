@@ -66,11 +66,20 @@ class NumberColumn(DisplayColumn):
         super().__init__(*args, **_with_class(kwargs, NUM_CLASS))
 
 
-class LocalDateTimeColumn(DisplayColumn):
-    formatter = staticmethod(d.local_datetime)
+def local_datetime_html(value) -> str:
+    """A moment whose date and time may go on two lines, but never break inside either (a
+    Japanese date would otherwise break between any two characters)."""
+    text = d.local_datetime(value)
+    date, sep, time = text.rpartition(" ")
+    if not sep:
+        return conditional_escape(text)
+    return format_html(
+        '<span class="{0}">{1}</span> <span class="{0}">{2}</span>', NOWRAP_CLASS, date, time
+    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **_with_class(kwargs, NOWRAP_CLASS))
+
+class LocalDateTimeColumn(DisplayColumn):
+    formatter = staticmethod(local_datetime_html)
 
 
 class LocalDateColumn(DisplayColumn):
