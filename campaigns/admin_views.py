@@ -14,8 +14,16 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views import snippets
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ouendan.core.admin_display import (
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    LinkColumn,
+    ValueDisplay,
+    link_html,
+)
 from ouendan.core.admin_permissions import (
     ListPermissionSnippetChooserViewSet,
     ViewOnlyPermissionPolicy,
@@ -37,9 +45,14 @@ from .thanks import (
     thank_you_batch_recipients,
     thank_you_texts,
 )
+from .thanks_display import thank_you_batch_title, thank_you_log_link
 
 BULK_PERMISSION = "campaigns.send_thankyoubatch"
 RECIPIENTS_PER_PAGE = 100
+
+
+class DisplayIndexView(DisplayIndexMixin, snippets.IndexView):
+    pass
 
 
 class ThankYouTemplateViewSet(SnippetViewSet):
@@ -47,12 +60,25 @@ class ThankYouTemplateViewSet(SnippetViewSet):
     chooser_viewset_class = ListPermissionSnippetChooserViewSet
     icon = "mail"
     menu_label = _("Thank-you templates")
+    index_view_class = DisplayIndexView
     list_display = ["kind", "language", "subject", "updated_at"]
     list_filter = ["kind", "language"]
     copy_view_enabled = False
 
 
 register_permission_policy(ThankYouLog, ViewOnlyPermissionPolicy(ThankYouLog))
+
+
+class ThankYouLogIndexView(DisplayIndexMixin, snippets.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("supporter")
+
+
+class ThankYouLogInspectView(DisplayInspectMixin, snippets.InspectView):
+    """What the thank-you was for as a link (a gift, a campaign, a delivery), not its key."""
+
+    def get_object_key_display_value(self):
+        return ValueDisplay(link_html(thank_you_log_link(self.object)))
 
 
 class ThankYouLogViewSet(SnippetViewSet):
@@ -63,7 +89,15 @@ class ThankYouLogViewSet(SnippetViewSet):
     copy_view_enabled = False
     exclude_form_fields: list[str] = []  # a form is required; the policy refuses every edit
     inspect_view_enabled = True
-    list_display = ["created_at", "kind", "object_key", "supporter", "status"]
+    index_view_class = ThankYouLogIndexView
+    inspect_view_class = ThankYouLogInspectView
+    list_display = [
+        "created_at",
+        "kind",
+        LinkColumn("for", label=_("For"), accessor=thank_you_log_link),
+        "supporter",
+        "status",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["object_key"]
     search_backend_name = None
@@ -171,7 +205,9 @@ class BulkThanksForm(forms.Form):
 
 def bulk_thanks_list(request):
     _require(request)
-    batches = ThankYouBatch.objects.select_related("campaign", "created_by")[:50]
+    batches = list(ThankYouBatch.objects.select_related("campaign", "created_by")[:50])
+    for batch in batches:
+        batch.title = thank_you_batch_title(batch)
     return TemplateResponse(request, "campaigns/admin/bulk_list.html", {"batches": batches})
 
 
@@ -227,6 +263,7 @@ def bulk_thanks_new(request):
 def bulk_thanks_detail(request, pk: int):
     _require(request)
     batch = get_object_or_404(ThankYouBatch.objects.select_related("campaign"), pk=pk)
+    batch.title = thank_you_batch_title(batch)
     recipients = Paginator(
         batch.recipients.select_related("supporter", "email").order_by("pk"), RECIPIENTS_PER_PAGE
     ).get_page(request.GET.get("p"))

@@ -58,3 +58,8 @@ class CampaignsConfig(AppConfig):
         delivery_recorded.connect(
             delivery_recorded_receiver, dispatch_uid="campaigns.goods_delivery_recorded"
         )
+
+        # What thank-you mail in the outbox is for (ouendan.core names no upper app).
+        from .thanks_display import outbox_purposes_register
+
+        outbox_purposes_register()

@@ -367,7 +367,12 @@ class ThankYouLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.object_key}"
+        # Staff read the kind and whom it thanked; the object key is an internal guard.
+        return (
+            f"{self.get_kind_display()}: {self.supporter}"
+            if self.supporter_id
+            else (str(self.get_kind_display()))
+        )
 
 
 class ThankYouBatch(models.Model):

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
@@ -14,6 +14,15 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from members.models import Supporter
+from ouendan.core import display
+from ouendan.core.admin_display import (
+    DisplayColumn,
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    FilterTotalMixin,
+    LocalDateTimeColumn,
+    YenColumn,
+)
 from ouendan.core.admin_permissions import (
     ListPermissionSnippetChooserViewSet,
     ViewOnlyPermissionPolicy,
@@ -94,7 +103,13 @@ class OfflineDonationCreateView(generic.CreateView):
             return self.form_invalid(form)
 
 
-class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+class DonationIndexView(
+    FilterTotalMixin, DisplayIndexMixin, SafeSpreadsheetExportMixin, generic.IndexView
+):
+    """The ledger: each row's donor name opens the gift; totals of the filtered gifts on top."""
+
+    title_links_to_inspect = True
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter", "campaign", "programme")
 
@@ -111,6 +126,25 @@ class DonationIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
                 )
             )
         return buttons
+
+    def get_total_aggregates(self):
+        return {
+            "gifts": Count("pk"),
+            "amount": Sum("amount_yen", default=0),
+            "refunded": Sum("refunded_yen", default=0),
+        }
+
+    def get_total_rows(self, totals):
+        return [
+            (_("Gifts"), f"{totals['gifts']:,}"),
+            (_("Total"), display.yen(totals["amount"])),
+            (_("Refunded"), display.yen(totals["refunded"])),
+            (_("Net of refunds"), display.yen(totals["amount"] - totals["refunded"])),
+        ]
+
+
+class DonationInspectView(DisplayInspectMixin, generic.InspectView):
+    pass
 
 
 class OfflineDonationEditView(generic.EditView):
@@ -130,9 +164,13 @@ class OfflineDonationEditView(generic.EditView):
             raise PermissionDenied from exc
 
 
-class RecurringDonationIndexView(generic.IndexView):
+class RecurringDonationIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter")
+
+
+class RecurringDonationInspectView(DisplayInspectMixin, generic.InspectView):
+    pass
 
 
 class DonationViewSet(ModelViewSet):
@@ -143,18 +181,19 @@ class DonationViewSet(ModelViewSet):
     add_view_class = OfflineDonationCreateView
     edit_view_class = OfflineDonationEditView
     index_view_class = DonationIndexView
+    inspect_view_class = DonationInspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_per_page = 50
     list_display = [
-        "paid_at",
         "supporter",
-        Column("amount_yen", label=_("amount (yen)")),
-        "refunded_yen",
+        LocalDateTimeColumn("paid_at", label=_("paid"), sort_key="paid_at"),
+        YenColumn("amount_yen", label=_("amount"), sort_key="amount_yen"),
+        YenColumn("refunded_yen", label=_("refunded"), sort_key="refunded_yen"),
         "kind",
         "method",
         "campaign",
-        Column("programme_label", label=_("programme")),
+        DisplayColumn("programme_label", label=_("programme")),
     ]
     list_filter = ["kind", "method", "paid_at", "campaign", "programme", "disputed_at"]
     search_fields = [
@@ -206,6 +245,7 @@ class RecurringDonationViewSet(ModelViewSet):
     search_fields = ["supporter__family_name", "supporter__email", "stripe_subscription_id"]
     search_backend_name = None
     index_view_class = RecurringDonationIndexView
+    inspect_view_class = RecurringDonationInspectView
 
 
 class ProgrammeViewSet(SnippetViewSet):

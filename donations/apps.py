@@ -43,3 +43,8 @@ class DonationsConfig(AppConfig):
             return {"gift_add_url": f"{reverse('donation:add')}?supporter={supporter.pk}"}
 
         supporter_detail_register(permission="donations.add_donation", context=gift_add)
+
+        # What the ledger's outbox mail is for (ouendan.core names no upper app).
+        from ouendan.core.outbox_purposes import outbox_purpose_register
+
+        outbox_purpose_register("payment-failed", _("Failed payment notice"))

@@ -9,13 +9,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core.admin_display import (
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    LocalDateTimeColumn,
+    NumberColumn,
+)
 
 from .models import StripeEvent
 from .stripe_inbox import RETRYABLE, stripe_event_retry
@@ -27,21 +33,17 @@ def stripe_event_can_retry(user) -> bool:
     return user.is_active and user.has_perms(RETRY_PERMISSIONS)
 
 
-class LocalTimeColumn(Column):
-    """A moment in the site's time zone (Japan), to the minute; "—" when there is none."""
-
-    def get_value(self, instance):
-        value = super().get_value(instance)
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
 class ShortTextColumn(Column):
     def get_value(self, instance):
-        value = super().get_value(instance) or ""
+        value = super().get_value(instance) or "—"
         return value if len(value) <= 80 else value[:79] + "…"
 
 
-class StripeEventInspectView(generic.InspectView):
+class StripeEventIndexView(DisplayIndexMixin, generic.IndexView):
+    pass
+
+
+class StripeEventInspectView(DisplayInspectMixin, generic.InspectView):
     template_name = "donations/admin/stripe_event_inspect.html"
     retry_url_name = None
 
@@ -82,6 +84,7 @@ class StripeEventViewSet(ModelViewSet):
     exclude_form_fields: list[str] = []
     copy_view_enabled = False
     inspect_view_enabled = True
+    index_view_class = StripeEventIndexView
     inspect_view_class = StripeEventInspectView
     inspect_view_fields = [
         "type",
@@ -102,9 +105,11 @@ class StripeEventViewSet(ModelViewSet):
         "stripe_id",
         "status",
         ShortTextColumn("last_error", label=gettext_lazy("last error")),
-        LocalTimeColumn("next_attempt_at", label=gettext_lazy("next attempt")),
-        "attempts",
-        LocalTimeColumn("received_at", label=gettext_lazy("received")),
+        LocalDateTimeColumn(
+            "next_attempt_at", label=gettext_lazy("next attempt"), sort_key="next_attempt_at"
+        ),
+        NumberColumn("attempts", label=gettext_lazy("attempts"), sort_key="attempts"),
+        LocalDateTimeColumn("received_at", label=gettext_lazy("received"), sort_key="received_at"),
     ]
     list_filter = ["status", "type"]
     search_fields = ["stripe_id", "type", "waiting_for"]

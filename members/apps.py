@@ -11,3 +11,8 @@ class MembersConfig(AppConfig):
         from .merge import members_rows_move, merge_register
 
         merge_register(move=members_rows_move)
+
+        # In ready(): the module imports models, which cannot load before the app registry.
+        from .outbox_purposes import register
+
+        register()

@@ -17,3 +17,8 @@ class GoodsConfig(AppConfig):
 
         privacy_register(export=supporter_goods_export, anonymise=supporter_goods_anonymise)
         merge_register(move=goods_merge_move)
+
+        # What this app's outbox mail is for (ouendan.core names no upper app).
+        from .outbox_purposes import register as outbox_purposes_register
+
+        outbox_purposes_register()

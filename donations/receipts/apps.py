@@ -21,3 +21,8 @@ class ReceiptsConfig(AppConfig):
         # Receipts are money records: only those who see money see their count.
         merge_register(move=receipts_merge_move, permission="donations.view_donation")
         donor_portal_part_register(portal_receipts_part)
+
+        # What this app's outbox mail is for (ouendan.core names no upper app).
+        from .outbox_purposes import register as outbox_purposes_register
+
+        outbox_purposes_register()

@@ -6,14 +6,25 @@ Only the Finance group holds the receipt permissions (granted by donations/migra
 moved to this app by receipts/migrations/0001).
 """
 
+import datetime
+
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
+from donations.models import Donation
+from ouendan.core import display
+from ouendan.core.admin_display import (
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    FilterTotalMixin,
+    NumberColumn,
+    YenColumn,
+)
 from ouendan.core.admin_permissions import ViewOnlyPermissionPolicy
 
 from .models import Receipt
@@ -29,9 +40,28 @@ BATCHES_LISTED = 30
 register_permission_policy(Receipt, ViewOnlyPermissionPolicy(Receipt))
 
 
-class ReceiptIndexView(generic.IndexView):
+class ReceiptIndexView(FilterTotalMixin, DisplayIndexMixin, generic.IndexView):
+    """Totals of the filtered receipts on top: void ones are counted apart, never added."""
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("supporter")
+
+    def get_total_aggregates(self):
+        issued = Q(status=Receipt.Status.ISSUED)
+        return {
+            "issued": Count("pk", filter=issued),
+            "total": Sum("total_yen", filter=issued, default=0),
+            "void": Count("pk", filter=~issued),
+        }
+
+    def get_total_rows(self, totals):
+        rows = [
+            (_("Receipts"), f"{totals['issued']:,}"),
+            (_("Total"), display.yen(totals["total"])),
+        ]
+        if totals["void"]:
+            rows.append((_("Void (not counted)"), f"{totals['void']:,}"))
+        return rows
 
     @property
     def header_buttons(self):
@@ -53,7 +83,22 @@ class ReceiptIndexView(generic.IndexView):
         return buttons
 
 
-class ReceiptInspectView(generic.InspectView):
+def receipt_lines_display(receipt: Receipt) -> list[dict]:
+    """The gifts a receipt lists (a snapshot with codes) as staff read them."""
+    return [
+        {
+            "date": display.local_date(datetime.date.fromisoformat(line["date"]))
+            if line.get("date")
+            else display.EMPTY,
+            "kind": display.choice_label(Donation.Kind, line.get("kind")),
+            "method": display.choice_label(Donation.Method, line.get("method")),
+            "amount": display.yen(line.get("amount_yen")),
+        }
+        for line in receipt.lines
+    ]
+
+
+class ReceiptInspectView(DisplayInspectMixin, generic.InspectView):
     template_name = "receipts/admin/receipt_inspect.html"
 
     def get_context_data(self, **kwargs):
@@ -63,6 +108,7 @@ class ReceiptInspectView(generic.InspectView):
         context.update(
             {
                 "receipt": receipt,
+                "lines": receipt_lines_display(receipt),
                 "log": receipt.log.select_related("user"),
                 "corrections": receipt.corrections.all(),
                 "can_change": user.has_perm(CHANGE) and receipt.status == Receipt.Status.ISSUED,
@@ -92,10 +138,10 @@ class ReceiptViewSet(ModelViewSet):
         "donor_name",
         "kind",
         "year",
-        Column("total_yen", label=_("total (yen)")),
+        YenColumn("total_yen", label=_("total"), sort_key="total_yen"),
         "status",
         "issued_at",
-        "reissue_count",
+        NumberColumn("reissue_count", label=_("reissued"), sort_key="reissue_count"),
     ]
     list_filter = ["kind", "status", "year", "issued_at"]
     search_fields = ["number", "donor_name", "supporter__email", "supporter__family_name_kana"]

@@ -11,11 +11,12 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core.admin_display import DisplayColumn, DisplayTitleColumn, LocalDateTimeColumn
 
 from ..models import (
     DeletionRequest,
@@ -41,7 +42,7 @@ class DeletionRequestIndexView(generic.IndexView):
 
     @cached_property
     def columns(self):
-        title_column_class = self._get_title_column_class(TitleColumn)
+        title_column_class = self._get_title_column_class(DisplayTitleColumn)
         return [
             title_column_class(
                 "supporter",
@@ -49,10 +50,10 @@ class DeletionRequestIndexView(generic.IndexView):
                 accessor="supporter",
                 get_url=self.get_edit_url,
             ),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-            Column("requested_at", label=_("Requested"), accessor="requested_at"),
-            Column("reason", label=_("Reason"), accessor="reason"),
-            Column("reviewed_by", label=_("Reviewed by"), accessor="reviewed_by"),
+            DisplayColumn("status", label=_("Status"), accessor="get_status_display"),
+            LocalDateTimeColumn("requested_at", label=_("Requested"), accessor="requested_at"),
+            DisplayColumn("reason", label=_("Reason"), accessor="reason"),
+            DisplayColumn("reviewed_by", label=_("Reviewed by"), accessor="reviewed_by"),
         ]
 
 

@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
+from ouendan.core.admin_display import DisplayIndexMixin, DisplayInspectMixin
 from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from ..memberships import membership_cancel
@@ -34,7 +35,7 @@ class MembershipFilterSet(WagtailFilterSet):
         fields = ["status", "plan", "auto_renew"]
 
 
-class MembershipIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+class MembershipIndexView(DisplayIndexMixin, SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return Membership.objects.select_related("supporter", "plan")
 
@@ -62,7 +63,7 @@ class MembershipEditCancelView(CancelButtonMixin, MembershipEditView):
     pass
 
 
-class MembershipInspectView(CancelButtonMixin, generic.InspectView):
+class MembershipInspectView(CancelButtonMixin, DisplayInspectMixin, generic.InspectView):
     pass
 
 

@@ -16,12 +16,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from ouendan.core.admin_display import (
+    DisplayColumn,
+    DisplayTitleColumn,
+    LocalDateColumn,
+    LocalDateTimeColumn,
+    NoWrapColumn,
+)
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
@@ -159,7 +165,8 @@ class SupporterIndexView(generic.IndexView):
 
     @cached_property
     def columns(self):
-        title_column_class = self._get_title_column_class(TitleColumn)
+        # Local time, "—" for nothing; phone numbers and dates stay on one line at 1280 px.
+        title_column_class = self._get_title_column_class(DisplayTitleColumn)
         return [
             title_column_class(
                 "name",
@@ -168,25 +175,24 @@ class SupporterIndexView(generic.IndexView):
                 get_url=lambda obj: self.get_inspect_url(obj) or self.get_edit_url(obj),
                 sort_key="family_name_kana",
             ),
-            Column("kana", label=_("Kana"), accessor="display_name_kana"),
-            Column("kind", label=_("Kind"), accessor="get_kind_display"),
-            Column("email", label=_("E-mail"), accessor="email", sort_key="email"),
-            Column("phone", label=_("Phone"), accessor="phone"),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-            Column("plan", label=_("Plan"), accessor="membership_plan_name"),
-            Column(
+            DisplayColumn("kana", label=_("Kana"), accessor="display_name_kana"),
+            NoWrapColumn("kind", label=_("Kind"), accessor="get_kind_display"),
+            DisplayColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
+            NoWrapColumn("phone", label=_("Phone"), accessor="phone"),
+            NoWrapColumn("status", label=_("Status"), accessor="get_status_display"),
+            DisplayColumn("plan", label=_("Plan"), accessor="membership_plan_name"),
+            LocalDateColumn(
                 "renews_on",
                 label=_("Renewal date"),
                 accessor=lambda obj: (
-                    (
-                        obj.membership_renews_on
-                        if obj.membership_status == Membership.Status.ACTIVE
-                        else None
-                    )
-                    or ""
+                    obj.membership_renews_on
+                    if obj.membership_status == Membership.Status.ACTIVE
+                    else None
                 ),
             ),
-            Column("created_at", label=_("Created"), accessor="created_at", sort_key="created_at"),
+            LocalDateTimeColumn(
+                "created_at", label=_("Created"), accessor="created_at", sort_key="created_at"
+            ),
         ]
 
     def to_row_dict(self, item):

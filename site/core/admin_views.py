@@ -14,9 +14,17 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
+from .admin_display import (
+    DisplayColumn,
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    LocalDateTimeColumn,
+    NumberColumn,
+)
 from .admin_permissions import ViewOnlyPermissionPolicy
 from .mail import outgoing_email_resend
 from .models import OutgoingEmail
+from .outbox_purposes import outbox_purpose
 from .selectors import outgoing_email_categories
 
 
@@ -51,7 +59,7 @@ class _OneMessageGuard:
         return outgoing_email_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
 
-class OutgoingEmailIndexView(generic.IndexView):
+class OutgoingEmailIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -60,7 +68,17 @@ class OutgoingEmailIndexView(generic.IndexView):
         )
 
 
-class OutgoingEmailInspectView(_OneMessageGuard, generic.InspectView):
+class OutgoingEmailInspectView(_OneMessageGuard, DisplayInspectMixin, generic.InspectView):
+    """What the message is for (a label and a link to the related gift, campaign, receipt…);
+    the unique key only in a folded technical section."""
+
+    template_name = "core/admin/outgoing_email_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["purpose"] = outbox_purpose(self.object.key)
+        return context
+
     @property
     def header_buttons(self):
         if self.object.status != OutgoingEmail.Status.SENDING:
@@ -117,12 +135,23 @@ class OutgoingEmailViewSet(ModelViewSet):
     inspect_view_class = OutgoingEmailInspectView
     history_view_class = OutgoingEmailHistoryView
     usage_view_class = OutgoingEmailUsageView
-    list_display = ["subject", "to", "status", "category", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "subject",
+        "to",
+        DisplayColumn(
+            "purpose", label=_("Purpose"), accessor=lambda m: outbox_purpose(m.key).label
+        ),
+        "status",
+        "category",
+        NumberColumn("attempts", label=_("Attempts"), sort_key="attempts"),
+        LocalDateTimeColumn("created_at", label=_("Created"), sort_key="created_at"),
+        LocalDateTimeColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
+    ]
     list_filter = ["status", "category"]
     search_fields = ["to", "subject", "key"]
     # Never `secret_body`: it holds single-use links until the message is sent.
+    # The key is shown apart, folded (outgoing_email_inspect.html).
     inspect_view_fields = [
-        "key",
         "to",
         "subject",
         "body",

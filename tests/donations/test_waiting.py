@@ -15,6 +15,7 @@ from django.utils import timezone
 from donations.models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
 from donations.stripe_inbox import WAIT_WINDOW
 from donations.tasks import stripe_event_sweep
+from tests.display_checks import main_text
 from tests.members.factories import SupporterFactory
 from tests.stripe_events import T0, WebhookPoster, checkout_session, invoice, subscription
 
@@ -203,7 +204,7 @@ def test_finance_sees_waiting_events_with_reason_and_local_next_attempt(deliver,
     assert waiting.stripe_id in page
     assert "subscription:sub_1" in page  # why it waits
     local = timezone.localtime(waiting.next_attempt_at)  # Japan time, not UTC
-    assert local.strftime("%Y-%m-%d %H:%M") in page
+    assert f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local:%M}" in main_text(page)
     assert local.utcoffset() == datetime.timedelta(hours=9)
 
 

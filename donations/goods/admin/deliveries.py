@@ -7,11 +7,17 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from ouendan.core.admin_display import (
+    DisplayColumn,
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    DisplayTitleColumn,
+    LocalDateColumn,
+)
 from ouendan.core.filters import CheckboxFilter
 
 from ..models import Delivery, DeliveryLine, ExpectedDelivery
@@ -21,7 +27,11 @@ from .policies import lines_summary
 # --- Deliveries ----------------------------------------------------------------------------------
 
 
-class DeliveryIndexView(generic.IndexView):
+class DisplayInspectView(DisplayInspectMixin, generic.InspectView):
+    pass
+
+
+class DeliveryIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -50,6 +60,7 @@ class DeliveryViewSet(ModelViewSet):
     menu_label = _("Deliveries")
     menu_order = 120
     index_view_class = DeliveryIndexView
+    inspect_view_class = DisplayInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["note"]
@@ -60,17 +71,19 @@ class DeliveryViewSet(ModelViewSet):
     @property
     def list_display(self):
         return [
-            TitleColumn(
+            DisplayTitleColumn(
                 "received_on",
                 label=_("Received on"),
                 accessor="received_on",
                 get_url=lambda obj: reverse("pledge:inspect", args=(quote(obj.pledge_id),)),
             ),
-            Column("supporter", label=_("Supporter"), accessor="pledge.supporter"),
-            Column("goods", label=_("Goods"), accessor=lambda d: lines_summary(d.lines.all())),
-            Column("condition", label=_("Condition"), accessor="get_condition_display"),
-            BooleanColumn("over_pledged", label=_("More than pledged")),
-            Column("received_by", label=_("Received by"), accessor="received_by"),
+            DisplayColumn("supporter", label=_("Supporter"), accessor="pledge.supporter"),
+            DisplayColumn(
+                "goods", label=_("Goods"), accessor=lambda d: lines_summary(d.lines.all())
+            ),
+            DisplayColumn("condition", label=_("Condition"), accessor="get_condition_display"),
+            DisplayColumn("over_pledged", label=_("More than pledged"), accessor="over_pledged"),
+            DisplayColumn("received_by", label=_("Received by"), accessor="received_by"),
         ]
 
 
@@ -88,7 +101,7 @@ class ExpectedDeliveryFilterSet(WagtailFilterSet):
         return queryset.filter(overdue_condition()) if value else queryset
 
 
-class ExpectedDeliveryIndexView(generic.IndexView):
+class ExpectedDeliveryIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset().select_related("pledge__supporter", "delivery")
         return expected_deliveries_mark_overdue(queryset)
@@ -108,14 +121,14 @@ class ExpectedDeliveryViewSet(ModelViewSet):
     @property
     def list_display(self):
         return [
-            TitleColumn(
+            DisplayTitleColumn(
                 "due_on",
                 label=_("Due on"),
                 accessor="due_on",
                 get_url=lambda obj: reverse("pledge:inspect", args=(quote(obj.pledge_id),)),
             ),
-            Column("supporter", label=_("Supporter"), accessor="pledge.supporter"),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-            BooleanColumn("overdue", label=_("Overdue"), accessor="overdue"),
-            Column("delivery", label=_("Delivery"), accessor="delivery"),
+            DisplayColumn("supporter", label=_("Supporter"), accessor="pledge.supporter"),
+            DisplayColumn("status", label=_("Status"), accessor="get_status_display"),
+            DisplayColumn("overdue", label=_("Overdue"), accessor="overdue"),
+            LocalDateColumn("delivery", label=_("Delivery"), accessor="delivery.received_on"),
         ]

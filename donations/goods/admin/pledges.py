@@ -14,12 +14,20 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from members.models import Supporter
+from ouendan.core import display
+from ouendan.core.admin_display import (
+    DisplayColumn,
+    DisplayIndexMixin,
+    DisplayInspectMixin,
+    DisplayTitleColumn,
+    LocalDateTimeColumn,
+    NumberColumn,
+)
 from ouendan.core.filters import CheckboxFilter
 
 from .. import services
@@ -75,7 +83,7 @@ class PledgeFilterSet(WagtailFilterSet):
         )
 
 
-class PledgeIndexView(generic.IndexView):
+class PledgeIndexView(DisplayIndexMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -110,7 +118,20 @@ class PledgeIndexView(generic.IndexView):
         return buttons
 
 
-class PledgeInspectView(generic.InspectView):
+def contact_as_submitted_display(text: str) -> str:
+    """The pledge form's contact record for staff: its "supporters_wall=yes" line (a flag the
+    form writes, goods/forms.py) as a sentence."""
+    lines = []
+    for line in (text or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name == "supporters_wall":
+            label = _("May appear on the corporate supporters wall")
+            line = f"{label}: {display.yes_no(value == 'yes')}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class PledgeInspectView(DisplayInspectMixin, generic.InspectView):
     template_name = "goods/admin/pledge_inspect.html"
     fields = [
         "supporter",
@@ -132,6 +153,9 @@ class PledgeInspectView(generic.InspectView):
         "state_changed_at",
         "state_changed_by",
     ]
+
+    def get_contact_as_submitted_display_value(self):
+        return contact_as_submitted_display(self.object.contact_as_submitted)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -275,17 +299,21 @@ class PledgeViewSet(ModelViewSet):
     @property
     def list_display(self):
         return [
-            TitleColumn(
+            DisplayTitleColumn(
                 "supporter",
                 label=_("Supporter"),
                 accessor="supporter",
                 get_url=lambda obj: reverse("pledge:inspect", args=(quote(obj.pk),)),
             ),
-            Column("state", label=_("State"), accessor="get_state_display"),
-            Column("goods", label=_("Goods"), accessor=lambda p: lines_summary(p.lines.all())),
-            Column("recurrence", label=_("How often"), accessor="get_recurrence_display"),
-            Column("fulfilment", label=_("fulfilment %"), accessor="fulfilment"),
-            Column("created_at", label=_("Offered"), accessor="created_at"),
+            DisplayColumn("state", label=_("State"), accessor="get_state_display"),
+            DisplayColumn(
+                "goods", label=_("Goods"), accessor=lambda p: lines_summary(p.lines.all())
+            ),
+            DisplayColumn("recurrence", label=_("How often"), accessor="get_recurrence_display"),
+            NumberColumn("fulfilment", label=_("fulfilment %"), accessor="fulfilment"),
+            LocalDateTimeColumn(
+                "created_at", label=_("Offered"), accessor="created_at", sort_key="created_at"
+            ),
         ]
 
     def get_urlpatterns(self):
