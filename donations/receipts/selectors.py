@@ -185,14 +185,16 @@ def receipt_issue_overview(*, supporter: Supporter, year: int) -> dict:
 
 
 def certificates_due_count(*, year: int) -> int:
-    """Donors of a year (the yearly batch's donors) without a valid annual certificate for it.
-    One query."""
+    """Donors of a finished year (the yearly batch's donors) without a valid final annual
+    certificate for it: none, or only a provisional one (issued before the year ended, see
+    Receipt.is_provisional), which the batch replaces. One query."""
     start, end = year_bounds(year)
     certified = Receipt.objects.filter(
         supporter=OuterRef("supporter_id"),
         kind=ReceiptKind.ANNUAL,
         year=year,
         status=Receipt.Status.ISSUED,
+        issued_at__gte=end,  # not provisional
     )
     return (
         receipt_eligible_gifts()
