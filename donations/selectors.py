@@ -7,7 +7,7 @@ Writes are in services.py; nothing here changes a row.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
@@ -151,3 +151,26 @@ def offline_gift_duplicates(
     if exclude_pk is not None:
         duplicates = duplicates.exclude(pk=exclude_pk)
     return duplicates.order_by("paid_at", "pk")
+
+
+# --- Staff home: one query each ----------------------------------------------------------------
+
+
+def monthly_gifts_failed_count() -> int:
+    """Monthly gifts whose last payment failed: the donor has a card to update."""
+    return RecurringDonation.objects.filter(status=RecurringDonation.Status.PAST_DUE).count()
+
+
+@dataclass(frozen=True)
+class LedgerTotal:
+    count: int
+    net_yen: int  # net of refunds
+
+
+def ledger_total(*, start: datetime.datetime, end: datetime.datetime) -> LedgerTotal:
+    """Gifts and membership fees paid from `start` to before `end`: how many ledger rows (the
+    donation list filtered on those days shows the same rows) and their total net of refunds."""
+    sums = Donation.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(
+        count=Count("pk"), net=Sum(F("amount_yen") - F("refunded_yen"), default=0)
+    )
+    return LedgerTotal(count=sums["count"], net_yen=sums["net"])

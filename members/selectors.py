@@ -21,6 +21,7 @@ from ouendan.core.models import OutgoingEmail
 
 from . import normalise
 from .fields import SUPPORTER_SEARCH_FIELDS
+from .import_progress import IN_PROGRESS
 from .models import (
     AccessToken,
     ConsentRecord,
@@ -352,3 +353,31 @@ def supporters_for_export() -> QuerySet[Supporter]:
     return Supporter.objects.exclude(
         status__in=[Supporter.Status.ANONYMISED, Supporter.Status.MERGED]
     ).order_by("pk")
+
+
+# --- Staff home: what needs action, one query each ---------------------------------------------
+
+# An import needs staff while it runs, waits for "Import", or stopped with errors, as long as its
+# file is kept (a day: members/tasks.py); after that only a new upload can help.
+IMPORT_NEEDS_STAFF = (
+    MemberImport.Status.VALIDATED,
+    MemberImport.Status.INVALID,
+    MemberImport.Status.FAILED,
+)
+
+
+def deletion_requests_waiting_count() -> int:
+    return DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count()
+
+
+def member_imports_attention_count() -> int:
+    """Imports running, or waiting for staff (to confirm, or to see why they failed)."""
+    return MemberImport.objects.filter(
+        Q(status__in=IN_PROGRESS) | Q(status__in=IMPORT_NEEDS_STAFF, file_deleted_at__isnull=True)
+    ).count()
+
+
+def supporters_new_count(*, since: datetime.datetime) -> int:
+    """Active supporters created since a moment (the supporter list's "created" filter with
+    status "active" lists the same people)."""
+    return Supporter.objects.filter(status=Supporter.Status.ACTIVE, created_at__gte=since).count()

@@ -60,6 +60,16 @@ def deliveries_overdue(*, today: datetime.date | None = None):
     )
 
 
+def deliveries_overdue_count(*, today: datetime.date | None = None) -> int:
+    """How many expected deliveries are overdue (the staff home). One query."""
+    return ExpectedDelivery.objects.filter(overdue_condition(today=today)).count()
+
+
+def pledges_awaiting_review_count() -> int:
+    """Pledges offered and not yet accepted or declined by staff. One query."""
+    return Pledge.objects.filter(state=Pledge.State.OFFERED).count()
+
+
 def pledges_with_overdue(queryset, *, today: datetime.date | None = None):
     """The pledges of `queryset` with at least one overdue delivery."""
     overdue = ExpectedDelivery.objects.filter(overdue_condition(today=today), pledge=OuterRef("pk"))

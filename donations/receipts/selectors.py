@@ -3,7 +3,7 @@ donor and the issuer, and what the portal and the staff screens list."""
 
 import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 
 from donations.models import Donation
@@ -11,7 +11,7 @@ from members.models import Supporter
 from members.views import absolute_link, localised_page_url, portal_page
 from ouendan.core.models import OrganisationSettings
 
-from .models import Receipt, ReceiptKind
+from .models import Receipt, ReceiptBatch, ReceiptKind
 
 # Membership fees (会費) are not donations for the donation tax deduction (寄附金控除).
 RECEIPT_DONATION_KINDS = (Donation.Kind.ONE_OFF, Donation.Kind.MONTHLY)
@@ -179,3 +179,36 @@ def receipt_issue_overview(*, supporter: Supporter, year: int) -> dict:
             supporter=supporter, kind=Donation.Kind.MEMBERSHIP
         ).count(),
     }
+
+
+# --- Staff home ----------------------------------------------------------------------------------
+
+
+def certificates_due_count(*, year: int) -> int:
+    """Donors of a finished year (the yearly batch's donors) without a valid final annual
+    certificate for it: none, or only a provisional one (issued before the year ended, see
+    Receipt.is_provisional), which the batch replaces. One query."""
+    start, end = year_bounds(year)
+    certified = Receipt.objects.filter(
+        supporter=OuterRef("supporter_id"),
+        kind=ReceiptKind.ANNUAL,
+        year=year,
+        status=Receipt.Status.ISSUED,
+        issued_at__gte=end,  # not provisional
+    )
+    return (
+        receipt_eligible_gifts()
+        .filter(paid_at__gte=start, paid_at__lt=end)
+        .exclude(supporter__status=Supporter.Status.ANONYMISED)
+        .exclude(Exists(certified))
+        .values("supporter_id")
+        .distinct()
+        .count()
+    )
+
+
+def receipt_batches_running_count() -> int:
+    """Yearly batches waiting to start or generating. One query."""
+    return ReceiptBatch.objects.filter(
+        status__in=[ReceiptBatch.Status.PENDING, ReceiptBatch.Status.RUNNING]
+    ).count()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -71,6 +71,10 @@ class SupporterFilterSet(WagtailFilterSet):
         label=_("Volunteer"), widget=forms.Select(choices=[("", "---------")])
     )
     renewal_due = CheckboxFilter(label=_("Renewal due within 30 days"), method="filter_renewal_due")
+    # The staff home's "new supporters this month" links here with this month's days.
+    created_at = django_filters.DateFromToRangeFilter(
+        label=_("Created"), widget=DateRangePickerWidget
+    )
 
     class Meta:
         model = Supporter

@@ -18,6 +18,10 @@ WHITENOISE_AUTOREFRESH = True
 
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
+# Without EMAIL_URL, mail is printed to the console readably (decoded subject and names).
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F405
+    EMAIL_BACKEND = "ouendan.core.console_mail.ReadableConsoleEmailBackend"
+
 # Web and worker are two processes: a file cache lets both see import progress and rate limits.
 CACHES = {
     "default": {

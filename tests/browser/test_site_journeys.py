@@ -1,9 +1,18 @@
-"""A newcomer's first visit, in a real browser: read the site, switch language, log in."""
+"""A newcomer's first visit, in a real browser: read the site, switch language, log in to the
+staff home (its counts agree with the selectors; one click opens the list behind a count)."""
 
 import re
 
 import pytest
+from django.utils import timezone, translation
 from playwright.sync_api import expect
+
+from donations import selectors as money
+from donations.goods import selectors as goods
+from donations.receipts import selectors as receipts
+from home.admin_menu import TASK_MENUS
+from members import selectors as members
+from ouendan.core.staff_home import this_month
 
 # The live server reads committed data; serialized rollback restores the home page and site
 # that migrations create, which a transactional test's flush would otherwise remove.
@@ -59,9 +68,44 @@ def test_visitor_reads_the_site_and_switches_to_english_then_staff_log_in(
     page.locator("button[type=submit]").click()
 
     expect(page).to_have_url(live_demo.url + "/admin/")
-    screenshot("admin-dashboard")
     expect(page.locator("main")).to_contain_text("応援団")
+    staff_home_shows_the_counts(page)
+    screenshot("admin-dashboard")  # the staff home
+    page.locator("[data-item=deliveries_overdue] a").click()
+    expect(page).to_have_url(re.compile(r"/admin/expected_delivery/\?overdue=on$"))
+    expect(page.locator("main table tbody tr")).to_have_count(goods.deliveries_overdue_count())
 
     page.goto(live_demo.url + "/admin/pages/")
     expect(page.locator("body")).to_contain_text("ホーム")
     assert page.foreign_requests == []
+
+
+def staff_home_shows_the_counts(page):
+    """Every figure on the demo's staff home (a superuser sees them all) is what the app's
+    selector counts; Wagtail's page counts are gone and the menu is grouped by task."""
+    month = this_month()
+    gifts = money.ledger_total(start=month.start, end=month.end)
+    expected = {
+        "pledges_to_review": goods.pledges_awaiting_review_count(),
+        "deliveries_overdue": goods.deliveries_overdue_count(),
+        "monthly_gifts_failed": money.monthly_gifts_failed_count(),
+        "deletion_requests": members.deletion_requests_waiting_count(),
+        "member_imports": members.member_imports_attention_count(),
+        "certificates_due": receipts.certificates_due_count(year=timezone.localdate().year - 1),
+        "gifts_this_month": gifts.count,
+        "new_supporters": members.supporters_new_count(since=month.start),
+    }
+    assert expected["deliveries_overdue"] > 0 and expected["monthly_gifts_failed"] > 0  # demo
+    expect(page.locator("[data-panel=staff_home_todo]")).to_be_visible()
+    for name, count in expected.items():
+        expect(page.locator(f"[data-item={name}] .staff-home__count")).to_have_attribute(
+            "data-count", str(count)
+        )
+    expect(page.locator("[data-item=gifts_this_month] .staff-home__amount")).to_have_text(
+        f"¥{gifts.net_yen:,}"
+    )
+    expect(page.locator(".w-summary")).to_have_count(0)
+    menu = page.get_by_role("navigation", name="Main menu")
+    with translation.override("ja"):  # 支援者, 寄付・会計, 物品, キャンペーン・お礼
+        for task in TASK_MENUS:
+            expect(menu.get_by_role("button", name=str(task.label), exact=True)).to_be_visible()

@@ -31,10 +31,10 @@ def test_demo_builds_a_believable_site(demo_site, client):
 
 
 @pytest.mark.django_db
-def test_demo_is_idempotent(demo_site):
+def test_demo_is_idempotent(demo_site, client, capsys):
     """The one test that runs the demo a second time over the shared demo (tests/conftest.py):
     pages, logins, the ledger, the funding story's monthly gifts and the members stay as they
-    were."""
+    were. The admin keeps a password changed since, and nobody is logged out."""
     from donations.models import Donation, RecurringDonation
     from tests.members.test_demo import counts as member_counts
 
@@ -46,9 +46,17 @@ def test_demo_is_idempotent(demo_site):
             member_counts(),
         )
 
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("my-own-password")
+    admin.save()
+    assert client.login(username="admin", password="my-own-password")
     before = everything()
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo")
     assert everything() == before
+    assert "admin / (the password set before: unchanged)" in capsys.readouterr().out
+    assert client.get("/admin/").status_code == 200  # still logged in
+    admin.refresh_from_db()
+    assert admin.check_password("my-own-password") and admin.is_superuser
     assert (
         RecurringDonation.objects.filter(stripe_subscription_id__startswith="sub_demo_f").count()
         == 20

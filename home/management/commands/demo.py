@@ -211,11 +211,18 @@ class Command(BaseCommand):
         )
 
     def _admin(self) -> str:
+        """The demo's superuser, and how to log in as it. The password is set only when the
+        user is created: setting it again on every run would undo a password changed since and
+        log everyone out (a new password hash ends every session signed with the old one)."""
         password = os.environ.get("DEMO_ADMIN_PASSWORD", DEFAULT_DEMO_PASSWORD)
-        user, _ = get_user_model().objects.get_or_create(
+        user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": "admin@example.jp"}
         )
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
-        return password
+        if created:
+            user.set_password(password)
+        if created or not (user.is_staff and user.is_superuser):
+            user.is_staff = user.is_superuser = True
+            user.save()
+        if created or user.check_password(password):
+            return password
+        return "(the password set before: unchanged)"
