@@ -4,19 +4,17 @@ the primary actions on top; then the timeline; then every stored field, folded, 
 local time, "—" for nothing and はい/いいえ for yes/no. Also "send a login link" (members/mail.py
 through members.services), offered on the page."""
 
-import datetime
-
 from django.contrib.admin.utils import quote
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+
+from ouendan.core.display import display_for_field
 
 from ..fields import SUPPORTER_ORGANISATION_FIELDS, SUPPORTER_PERSON_FIELDS
 from ..mail import MailPurpose, supporter_mailable
@@ -30,8 +28,6 @@ from ..selectors import (
 )
 from ..services import supporter_send_login_link
 from ..views.links import link_template
-
-EMPTY = "—"
 
 # Every stored field, in the order of the folded section.
 RAW_FIELDS = (
@@ -60,17 +56,6 @@ RAW_FIELDS = (
 )
 
 
-def display_value(value) -> str:
-    """A stored value as staff read it: "—" for nothing, はい/いいえ, local date and time."""
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if isinstance(value, datetime.datetime):
-        return localize(timezone.localtime(value))
-    return str(localize(value))
-
-
 def raw_fields(supporter: Supporter) -> list[tuple[str, str]]:
     """(label, shown value) of every stored field that applies to the supporter's kind."""
     hidden = (
@@ -84,11 +69,8 @@ def raw_fields(supporter: Supporter) -> list[tuple[str, str]]:
             continue
         field = Supporter._meta.get_field(name)
         label = "ID" if name == "id" else str(field.verbose_name)
-        if field.choices:
-            value = getattr(supporter, f"get_{name}_display")() if getattr(supporter, name) else ""
-        else:
-            value = getattr(supporter, name)
-        rows.append((label[:1].upper() + label[1:], display_value(value)))
+        value = getattr(supporter, name)
+        rows.append((label[:1].upper() + label[1:], display_for_field(field, value)))
     return rows
 
 

@@ -55,7 +55,10 @@ def test_member_staff_merge_two_records(live_server, page, screenshot, django_us
     modal = page.locator(".modal")
     expect(modal.get_by_role("link", name=survivor.display_name)).to_be_visible()
     modal.get_by_role("link", name=survivor.display_name).click()
-    expect(page.locator("main [data-chooser-title]")).to_have_text(survivor.display_name)
+    # The chosen record is named with its e-mail, so two 山田 花子 are told apart.
+    chosen = page.locator("main [data-chooser-title]")
+    expect(chosen).to_contain_text(survivor.display_name)
+    expect(chosen).to_contain_text(survivor.email)
     page.locator("main form button[type=submit]").click()
 
     # The confirm screen: both records side by side, what moves (no money for Member staff).
