@@ -46,7 +46,7 @@ class CampaignStatus(models.TextChoices):
 
 class CampaignIndexPage(Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
-    through the "Campaign review" workflow (draft → review by Editors → publish)."""
+    through the campaign review workflow (キャンペーンの確認: draft → review by 編集者 → publish)."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
