@@ -139,7 +139,8 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 # Our catalogue first; then the Japanese for Wagtail's own strings its ja catalogue lacks
 # (`manage.py wagtail_ja_missing` lists what is still missing after a Wagtail upgrade).
-LOCALE_PATHS = [BASE_DIR / "locale", PROJECT_DIR / "wagtail_ja"]
+WAGTAIL_JA_SUPPLEMENT = PROJECT_DIR / "wagtail_ja"
+LOCALE_PATHS = [BASE_DIR / "locale", WAGTAIL_JA_SUPPLEMENT]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
