@@ -13,7 +13,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from wagtail.models import Page, Task, Workflow
@@ -26,42 +26,70 @@ from tests.members.factories import MembershipPlanFactory, SupporterFactory
 ALLOWED_WORDS = {
     "wagtail", "stripe", "csv", "xlsx", "pdf", "zip", "id", "jpy", "url", "svg", "png", "jpeg",
     "jpg", "gif", "webp", "avif", "utf-8", "shift_jis", "e-mail", "email", "html", "ok", "kg",
-    "api", "npo", "no", "pk", "alt", "sku", "wi-fi", "ja", "en", "gmail",
+    "api", "npo", "pk", "mb", "excel", "l",
+    # Fundraising terms the funding dashboard names on purpose (「LYBUNT」と呼ばれます).
+    "lybunt", "sybunt",
 }  # fmt: skip
+# A language offered by its own name (the supporter's language: 日本語 / English), as language
+# menus do in every language.
+ENDONYMS = {"English", "日本語"}
 # A run of ASCII words: letters, then letters, digits and word-inner punctuation.
 ASCII_RUN = re.compile(r"[A-Za-z][\w'’.\-/]*(?:[ \t]+[A-Za-z][\w'’.\-/]*)*", re.ASCII)
 NOT_TEXT = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/[\w\-/.?=&%]*")
-# Hiragana, katakana and CJK ideographs (also the full-width forms Japanese text uses).
-JAPANESE_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60\u3000-\u303f]+")
+# Hiragana, katakana and CJK ideographs, with the punctuation around them (a lone full-width
+# bracket around data, "（ヤマダ）", is not language).
+JAPANESE = "\u3040-\u30ff\u3400-\u9fff"
+JAPANESE_RUN = re.compile(
+    rf"[{JAPANESE}\uff01-\uff60\u3000-\u303f]*[{JAPANESE}][{JAPANESE}\uff01-\uff60\u3000-\u303f]*"
+)
+# Japanese terms the English text names on purpose, in brackets after their English.
+GLOSSES = {"口", "財源バランス"}
 # Attributes staff read (or hear with a screen reader).
 READ_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "aria-description"}
 SKIPPED_TAGS = {"script", "style", "template", "svg", "noscript"}
+VOID_TAGS = {"input", "img", "br", "hr", "meta", "link", "source", "col", "area", "wbr"}
 
 
 class _Text(HTMLParser):
-    """The text a person reads on the page: tag contents outside scripts, styles and templates,
-    and the attributes above (a submit input's value too)."""
+    """The text a person reads on the page: tag contents outside scripts, styles, templates and
+    `hidden` elements, and the attributes above (a submit input's value too)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts, self.skipping = [], 0
+        self.hidden_tag, self.hidden_depth = None, 0
 
     def handle_starttag(self, tag, attrs):
         if tag in SKIPPED_TAGS:
             self.skipping += 1
         attrs = dict(attrs)
+        if self.hidden_tag == tag:
+            self.hidden_depth += 1
+        elif self.hidden_tag is None and "hidden" in attrs and tag not in VOID_TAGS:
+            self.hidden_tag, self.hidden_depth = tag, 1
+        if self.hidden_tag is not None:
+            return
         for name in READ_ATTRIBUTES:
             if attrs.get(name):
                 self.parts.append(attrs[name])
         if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
             self.parts.append(attrs["value"])
 
+    def handle_startendtag(self, tag, attrs):
+        if tag in SKIPPED_TAGS or (self.hidden_tag is None and "hidden" in dict(attrs)):
+            return
+        self.handle_starttag(tag, attrs)
+
     def handle_endtag(self, tag):
         if tag in SKIPPED_TAGS and self.skipping:
             self.skipping -= 1
+        if tag == self.hidden_tag:
+            self.hidden_depth -= 1
+            if not self.hidden_depth:
+                self.hidden_tag = None
 
     def handle_data(self, data):
-        if not self.skipping:
+        if not self.skipping and self.hidden_tag is None:
             self.parts.append(data)
 
 
@@ -91,6 +119,41 @@ def japanese_runs(html: str, data: set[str]) -> set[str]:
         for value in sorted(data, key=len, reverse=True):
             part = part.replace(value, " ")
         found.update(run for run in JAPANESE_RUN.findall(part) if run.strip("\u3000 "))
+    return found
+
+
+# Wagtail 8.0 writes these without gettext, so no catalogue can translate them (the sr-only
+# "Search" button of the dashboard's search, the sites list's column names taken from field
+# names, content-type headings and sr-only labels of the permission forms, the users list's
+# sr-only "True"). Anything else in English fails.
+WAGTAIL_UNTRANSLATABLE = {
+    "/admin/": {"Search"},
+    "/admin/groups/edit/<id>/": {"Locale", "Page", "Simple translation"},
+    "/admin/groups/new/": {"Locale", "Simple translation"},
+    "/admin/workflows/edit/<id>/": {"Page"},
+    "/admin/workflows/add/": {"Page"},
+    "/admin/sites/": {"Port", "Site name", "page"},  # "Root page", "Root" being a page's title
+    "/admin/users/": {"True"},
+    "/admin/locales/": {"locale"},
+    "/admin/locales/new/": {"Locale"},
+}
+# Wagtail 8.0 builds the group form's collection permission labels (images, documents,
+# collections) once per process, in the language of the first request that shows them: in
+# Japanese, as the Japanese test runs first. Anything else in Japanese fails.
+WAGTAIL_FIRST_LANGUAGE = {
+    "/admin/groups/edit/<id>/": {"コレクション", "コレクションを削除", "コレクションを編集",
+        "コレクションを追加", "削除", "画像を編集する", "編集", "自分の画像を追加", "追加", "選択",
+        "選択画面で画像を選ぶ"},
+}  # fmt: skip
+WAGTAIL_FIRST_LANGUAGE["/admin/groups/new/"] = WAGTAIL_FIRST_LANGUAGE["/admin/groups/edit/<id>/"]
+
+
+def unexplained(leftovers: dict[str, set[str]], known: dict[str, set[str]]) -> dict:
+    found = {}
+    for url, runs in leftovers.items():
+        screen = re.sub(r"/\d+/", "/<id>/", url)
+        if rest := runs - known.get(screen, set()):
+            found[url] = rest
     return found
 
 
@@ -137,6 +200,10 @@ def admin_data(db, home_page) -> dict:
     from campaigns.models import ThankYouTemplate
 
     data |= set(ThankYouTemplate.objects.values_list("subject", flat=True))
+    # Permission names are rows Django writes in English ("Can add supporter"); the group form
+    # shows them to screen readers only.
+    data |= set(Permission.objects.values_list("name", flat=True))
+    data |= ENDONYMS
     data |= {site.site_name or "" for site in Site.objects.all()} | {"localhost"}
     data.discard("")
     return {"user": user, "supporter": supporter, "data": data, "home": home_page}
@@ -168,6 +235,7 @@ def _screens(client, urls) -> dict[str, str]:
     pages = {}
     for url in urls:
         response = client.get(url)
+        client.cookies.pop("messages", None)  # a refusal's message is not the next screen's
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             pages[url] = response.content.decode()
     return pages
@@ -190,10 +258,8 @@ def test_the_japanese_admin_shows_no_english_interface_text(client, admin_data):
     with translation.override("ja"):
         assert translation.gettext("Go to the first error") in html
     pages[url] = html
-    leftovers = {
-        url: runs for url, html in pages.items() if (runs := english_runs(html, admin_data["data"]))
-    }
-    assert leftovers == {}
+    leftovers = {url: english_runs(html, admin_data["data"]) for url, html in pages.items()}
+    assert unexplained(leftovers, WAGTAIL_UNTRANSLATABLE) == {}
 
 
 @pytest.mark.django_db
@@ -207,12 +273,9 @@ def test_the_english_admin_shows_no_japanese_interface_text(client, admin_data):
     url, html = _form_with_errors(client)
     assert "Go to the first error" in html
     pages[url] = html
-    leftovers = {
-        url: runs
-        for url, html in pages.items()
-        if (runs := japanese_runs(html, admin_data["data"]))
-    }
-    assert leftovers == {}
+    data = admin_data["data"] | GLOSSES
+    leftovers = {url: japanese_runs(html, data) for url, html in pages.items()}
+    assert unexplained(leftovers, WAGTAIL_FIRST_LANGUAGE) == {}
 
 
 def test_the_checks_find_what_they_look_for():
@@ -226,3 +289,6 @@ def test_the_checks_find_what_they_look_for():
     assert english_runs(html, {"Campaign review"}) == {"IN MODERATION", "Search"}
     assert japanese_runs("<p>Save 保存 <span title='検索'>x</span></p>", set()) == {"保存", "検索"}
     assert japanese_runs("<p>Editors: 編集者</p>", {"編集者"}) == set()
+    assert (
+        english_runs("<div hidden><p>None</p></div><p hidden>x</p><br hidden>はい", set()) == set()
+    )
