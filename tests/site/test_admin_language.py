@@ -157,6 +157,8 @@ def unexplained(leftovers: dict[str, set[str]], known: dict[str, set[str]]) -> d
     return found
 
 
+FIRST_ERROR = "Go to the first error"  # Wagtail's msgid (a variable: not ours to extract)
+
 # --- The screens -------------------------------------------------------------------------------
 
 LIST_AND_ADD = re.compile(r"(^|:)(index|add|create|list|edit)$|^wagtailadmin_reports:")
@@ -256,7 +258,7 @@ def test_the_japanese_admin_shows_no_english_interface_text(client, admin_data):
     assert len(pages) > 40, sorted(pages)  # the walk found the screens
     url, html = _form_with_errors(client)
     with translation.override("ja"):
-        assert translation.gettext("Go to the first error") in html
+        assert translation.gettext(FIRST_ERROR) in html
     pages[url] = html
     leftovers = {url: english_runs(html, admin_data["data"]) for url, html in pages.items()}
     assert unexplained(leftovers, WAGTAIL_UNTRANSLATABLE) == {}
@@ -271,7 +273,7 @@ def test_the_english_admin_shows_no_japanese_interface_text(client, admin_data):
     pages = _screens(client, main_screens(admin_data))
     assert len(pages) > 40, sorted(pages)
     url, html = _form_with_errors(client)
-    assert "Go to the first error" in html
+    assert FIRST_ERROR in html
     pages[url] = html
     data = admin_data["data"] | GLOSSES
     leftovers = {url: japanese_runs(html, data) for url, html in pages.items()}
