@@ -43,6 +43,8 @@ setup_python() {
 }
 
 setup_project() {
+    # Every catalogue: ours (locale/) and the Japanese for Wagtail's gaps (site/wagtail_ja/), both
+    # in LOCALE_PATHS, which compilemessages reads.
     python manage.py compilemessages --ignore "$VENV" -v 0
 }
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -35,7 +36,7 @@ class CampaignUpdateBlock(blocks.StructBlock):
 
     class Meta:
         icon = "date"
-        label = _("Update")
+        label = pgettext_lazy("campaign update", "Update")
 
 
 class CampaignStatus(models.TextChoices):
@@ -46,7 +47,8 @@ class CampaignStatus(models.TextChoices):
 
 class CampaignIndexPage(Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
-    through the "Campaign review" workflow (draft → review by Editors → publish)."""
+    through the campaign review workflow (キャンペーンの確認: draft → review by 編集者 →
+    publish)."""
 
     intro = models.TextField(_("introduction"), blank=True)
 

@@ -8,8 +8,7 @@ from wagtail.models import Page, Workflow, WorkflowPage
 from .models import CampaignIndexPage
 from .page_cache import page_cache_keys
 from .selectors import goods_cache_key, progress_cache_key, wall_cache_key
-
-WORKFLOW_NAME = "Campaign review"
+from .workflow_names import CAMPAIGN_REVIEW
 
 
 def campaign_progress_invalidate(*, campaign_id: int | None) -> None:
@@ -40,11 +39,11 @@ def campaign_progress_invalidate(*, campaign_id: int | None) -> None:
 
 
 def campaign_review_workflow_assign(*, index_page: CampaignIndexPage) -> bool:
-    """Put a campaign index (and so every campaign under it) on the "Campaign review" workflow
+    """Put a campaign index (and so every campaign under it) on the campaign review workflow
     unless staff chose another one for it. Returns whether it was assigned now."""
     if index_page.pk is None or WorkflowPage.objects.filter(page=index_page).exists():
         return False
-    workflow = Workflow.objects.filter(name=WORKFLOW_NAME, active=True).first()
+    workflow = Workflow.objects.filter(name=CAMPAIGN_REVIEW, active=True).first()
     if workflow is None:
         return False
     WorkflowPage.objects.create(page=index_page, workflow=workflow)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -75,7 +75,7 @@ class RecurringDonation(models.Model):
         INCOMPLETE = "incomplete", _("Waiting for first payment")
         ACTIVE = "active", _("Active")
         PAST_DUE = "past_due", _("Payment failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
     supporter = models.ForeignKey(
         "members.Supporter",
@@ -132,7 +132,9 @@ class Programme(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(
-        _("active"), default=True, help_text=_("Inactive programmes keep their gifts.")
+        pgettext_lazy("programme", "active"),
+        default=True,
+        help_text=_("Inactive programmes keep their gifts."),
     )
 
     panels = [
@@ -296,7 +298,7 @@ class CheckoutRequest(models.Model):
         MONTHLY = "monthly", _("Monthly")
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("checkout status", "Created")
         REDIRECTED = "redirected", _("Sent to Stripe")
         FAILED = "failed", _("Stripe refused")
 

@@ -7,6 +7,8 @@ Migrations call these with their historical `apps`, so this module must only use
 from django.contrib.auth.management import create_permissions
 from django.contrib.contenttypes.models import ContentType as GlobalContentType
 
+from .groups import RENAMED_FROM, RENAMED_TO
+
 
 def _permissions(apps, app_label: str, codenames: list[str]):
     # Permissions of models added in the same run are only created after all migrations:
@@ -19,16 +21,31 @@ def _permissions(apps, app_label: str, codenames: list[str]):
     return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
 
 
+def _group_names(group: str) -> list[str]:
+    """The group's name and its name on the other side of the rename to Japanese
+    (members/groups.py): a migration written with either finds the group, before or after."""
+    other = RENAMED_TO.get(group) or RENAMED_FROM.get(group)
+    return [group, other] if other else [group]
+
+
+def _group_find(apps, group: str):
+    Group = apps.get_model("auth", "Group")
+    for name in _group_names(group):
+        found = Group.objects.filter(name=name).first()
+        if found is not None:
+            return found
+    return None
+
+
 def group_permissions_grant(apps, *, group: str, app_label: str, codenames: list[str]) -> None:
     Group = apps.get_model("auth", "Group")
-    staff_group, _ = Group.objects.get_or_create(name=group)
+    staff_group = _group_find(apps, group) or Group.objects.create(name=group)
     staff_group.permissions.add(*_permissions(apps, app_label, codenames))
 
 
 def group_permissions_revoke(apps, *, group: str, app_label: str, codenames: list[str]) -> None:
-    Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    staff_group = Group.objects.filter(name=group).first()
+    staff_group = _group_find(apps, group)
     if staff_group is not None:
         staff_group.permissions.remove(
             *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)

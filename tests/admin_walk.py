@@ -9,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from members.groups import FINANCE
+
 # Wagtail's admin routes that are not screens: the catch-all 404 and the error test page.
 NOT_SCREENS = {"admin/^.*/$", "admin/failwhale/", "admin/test404/"}
 # Screens whose export (a query on the same URL) is walked as its own row of the matrix; the
@@ -160,7 +162,7 @@ def world_build(*, campaign, home_page) -> dict:
         "wagtailredirects": Redirect.objects.create(old_path="/old", redirect_link="/"),
         "wagtailsites": Site.objects.get(is_default_site=True),
         "wagtailusers_users": admin,
-        "wagtailusers_groups": Group.objects.get(name="Finance"),
+        "wagtailusers_groups": Group.objects.get(name=FINANCE),
         "wagtaillocales": Locale.objects.first(),
         "wagtailimages": image,
         "wagtaildocs": document,

@@ -34,6 +34,7 @@ from django.utils import timezone
 from wagtail.models import Page, Revision
 
 from donations.goods.models import Delivery, DeliveryLine, Pledge, PledgeLine, WishlistItem
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF, RENAMED_FROM
 from ouendan.core.mail import LINK_HIDDEN
 from ouendan.core.models import OrganisationSettings, OutgoingEmail
 
@@ -581,7 +582,12 @@ def _relabelled(permissions, moves) -> set[tuple[str, str, str]]:
 
 
 def _groups(snapshot) -> dict[str, set[tuple[str, str, str]]]:
-    return {name: {tuple(p) for p in grants} for name, grants in snapshot["groups"].items()}
+    """Each group's grants, under the group's name in the previous main: today's staff groups
+    have Japanese names (members/0012), mapped back through RENAMED_FROM."""
+    return {
+        RENAMED_FROM.get(name, name): {tuple(p) for p in grants}
+        for name, grants in snapshot["groups"].items()
+    }
 
 
 def _content_type(snapshot, app_label: str, model: str) -> int:
@@ -621,6 +627,10 @@ def test_every_migration_since_the_previous_main_can_be_unapplied(forward):
     assert back["content_types"] == previous["content_types"]
     assert back["log_entries"] == previous["log_entries"]
     assert _groups(back) == _groups(previous)
+    # The staff groups' English names are back (members/0012 undone) and were Japanese today.
+    assert set(RENAMED_FROM.values()) <= set(back["groups"]) == set(previous["groups"])
+    today = set(forward["snapshots"]["today"]["groups"])
+    assert set(RENAMED_FROM) <= today and not set(RENAMED_FROM.values()) & today
     kept = set(MOVED) - {"wishlistitem", "outgoingemail"}
     assert {m: back["rows"][m] for m in kept} == {m: previous["rows"][m] for m in kept}
     assert back["rows"]["wishlistitem"][:-1] == previous["rows"]["wishlistitem"]
@@ -728,7 +738,7 @@ def test_receipts_and_funding_rows_and_grants_move_to_their_apps(forward):
     # The moved models' grants are those the previous main's database held.
     for group, grants in _groups(before).items():
         assert of_moved(_groups(after)[group]) == of_moved(_relabelled(grants, MOVES)), group
-    finance = _groups(after)["Finance"]
+    finance = _groups(after)[RENAMED_FROM[FINANCE]]
     assert ("receipts", "receipt", "view_receipt") in finance
     assert ("funding", "fundingsettings", "change_fundingsettings") in finance
     assert len(of_moved(_groups(after)["会計チーム"])) == 4 * len(RECEIPTS_FUNDING_MODELS)
@@ -768,5 +778,6 @@ def test_outbox_and_organisation_rows_and_their_grants_move_to_core(forward):
 
     assert grants("Outbox readers") == {"core.view_outgoingemail"}
     assert grants("Office") == {"core.change_organisationsettings"}
-    assert {"core.view_outgoingemail", "core.view_money_email"} <= grants("Finance")
-    assert "core.view_money_email" not in grants("Member staff") | grants("Editors")
+    assert {"core.view_outgoingemail", "core.view_money_email"} <= grants(RENAMED_FROM[FINANCE])
+    staff_and_editors = grants(RENAMED_FROM[MEMBER_STAFF]) | grants(RENAMED_FROM[EDITORS])
+    assert "core.view_money_email" not in staff_and_editors

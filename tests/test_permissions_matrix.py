@@ -18,10 +18,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from tests.admin_walk import admin_urls, world_build
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ROLES = ["Editors", "Member staff", "Finance", "superuser", "anonymous"]
+ROLES = [EDITORS, MEMBER_STAFF, FINANCE, "superuser", "anonymous"]
 # --- The matrix, read from the README ------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 
 from .vocabulary import GoodsCategory, GoodsUnit
@@ -318,7 +319,7 @@ class ExpectedDelivery(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Expected")
         DELIVERED = "delivered", _("Delivered")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
     pledge = models.ForeignKey(
         Pledge,

@@ -1,6 +1,9 @@
 """The staff-edited lists: membership plans, areas, skills and interests."""
 
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core.admin_display import DisplayIndexMixin
 
 from ..models import (
     Area,
@@ -10,8 +13,13 @@ from ..models import (
 )
 
 
+class ListIndexView(DisplayIndexMixin, generic.IndexView):
+    """Values as staff read them: yen, はい/いいえ, labels."""
+
+
 class MembershipPlanViewSet(ModelViewSet):
     model = MembershipPlan
+    index_view_class = ListIndexView
     icon = "list-ul"
     menu_order = 120
     copy_view_enabled = False

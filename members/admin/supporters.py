@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -73,7 +73,7 @@ class SupporterFilterSet(WagtailFilterSet):
     renewal_due = CheckboxFilter(label=_("Renewal due within 30 days"), method="filter_renewal_due")
     # The staff home's "new supporters this month" links here with this month's days.
     created_at = django_filters.DateFromToRangeFilter(
-        label=_("Created"), widget=DateRangePickerWidget
+        label=pgettext_lazy("date", "Created"), widget=DateRangePickerWidget
     )
 
     class Meta:
@@ -132,7 +132,7 @@ class SupporterIndexView(generic.IndexView):
     ]
     export_headings = {
         "id": "ID",
-        "name": _("Name"),
+        "name": pgettext_lazy("supporter", "Name"),
         "kana": _("Kana"),
         "kind": _("Kind"),
         "status": _("Status"),
@@ -144,7 +144,7 @@ class SupporterIndexView(generic.IndexView):
         "plan": _("Plan"),
         "membership_status": _("Membership status"),
         "renews_on": _("Renewal date"),
-        "created_at": _("Created"),
+        "created_at": pgettext_lazy("date", "Created"),
     }
 
     def get_base_queryset(self):
@@ -174,7 +174,7 @@ class SupporterIndexView(generic.IndexView):
         return [
             title_column_class(
                 "name",
-                label=_("Name"),
+                label=pgettext_lazy("supporter", "Name"),
                 accessor="display_name",
                 get_url=lambda obj: self.get_inspect_url(obj) or self.get_edit_url(obj),
                 sort_key="family_name_kana",
@@ -195,7 +195,10 @@ class SupporterIndexView(generic.IndexView):
                 ),
             ),
             LocalDateTimeColumn(
-                "created_at", label=_("Created"), accessor="created_at", sort_key="created_at"
+                "created_at",
+                label=pgettext_lazy("date", "Created"),
+                accessor="created_at",
+                sort_key="created_at",
             ),
         ]
 

@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .lists import MembershipPlan
 from .supporters import Supporter
@@ -20,7 +21,7 @@ class Membership(models.Model):
         PENDING = "pending", _("Pending payment")
         ACTIVE = "active", _("Active")
         LAPSED = "lapsed", _("Lapsed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
     supporter = models.ForeignKey(
         Supporter, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("supporter")

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
@@ -144,7 +145,9 @@ class OutgoingEmailViewSet(ModelViewSet):
         "status",
         "category",
         NumberColumn("attempts", label=_("Attempts"), sort_key="attempts"),
-        LocalDateTimeColumn("created_at", label=_("Created"), sort_key="created_at"),
+        LocalDateTimeColumn(
+            "created_at", label=pgettext_lazy("date", "Created"), sort_key="created_at"
+        ),
         LocalDateTimeColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
     ]
     list_filter = ["status", "category"]

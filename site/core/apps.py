@@ -1,10 +1,5 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
-
-# Strings of Wagtail's own templates its Japanese catalogue lacks: kept in ours (LOCALE_PATHS
-# come first), so the list screens' filter menu says 絞り込み instead of "Filter by".
-WAGTAIL_STRINGS_MISSING_IN_JA = [gettext_noop("Filter by")]
 
 
 class CoreConfig(AppConfig):

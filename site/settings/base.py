@@ -137,7 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Japanese first; English is the second language (URLs under /en/).
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then the Japanese for Wagtail's own strings its ja catalogue lacks
+# (`manage.py wagtail_ja_missing` lists what is still missing after a Wagtail upgrade).
+WAGTAIL_JA_SUPPLEMENT = PROJECT_DIR / "wagtail_ja"
+LOCALE_PATHS = [BASE_DIR / "locale", WAGTAIL_JA_SUPPLEMENT]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -11,8 +11,10 @@ from wagtail.models import GroupPagePermission, Site, WorkflowState
 from wagtail.users.models import UserProfile
 
 from campaigns.models import CampaignIndexPage, CampaignPage
+from campaigns.workflow_names import CAMPAIGN_REVIEW
 from donations import stripe_api
 from donations.models import CheckoutRequest, DonatePage, Donation
+from members.groups import EDITORS
 from tests.members.factories import SupporterFactory
 from tests.stripe_recorder import RecordingHTTPClient, checkout_session
 
@@ -154,13 +156,13 @@ def test_staff_submit_a_campaign_and_an_editor_publishes_it(
             group=writers, page=home, permission=Permission.objects.get(codename=codename)
         )
     _staff(django_user_model, "writer", writers)
-    _staff(django_user_model, "editor", Group.objects.get(name="Editors"))
+    _staff(django_user_model, "editor", Group.objects.get(name=EDITORS))
 
     _login(page, live_server, "writer")
     page.goto(f"{live_server.url}/admin/pages/{campaign.pk}/edit/")
     page.locator("#id_summary").fill("お昼ごはんとお米を届けます。")
     page.locator("footer [data-w-dropdown-target='toggle']").last.click()
-    page.get_by_role("button", name="Submit to Campaign review").click()
+    page.get_by_role("button", name=f"Submit to {CAMPAIGN_REVIEW}").click()
     expect(page.locator(".messages")).to_contain_text("submitted")
     state = WorkflowState.objects.get(object_id=str(campaign.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from donations.models import Donation
 from donations.offline_gifts import donation_record_offline
+from members.groups import FINANCE
 from members.models import Supporter
 
 pytestmark = [
@@ -47,7 +48,7 @@ def test_finance_records_a_bank_statement_with_a_duplicate(
     live_server, home_page, page, screenshot, django_user_model
 ):
     staff = django_user_model.objects.create_user("keiri", password="pw-keiri")
-    staff.groups.add(Group.objects.get(name="Finance"))
+    staff.groups.add(Group.objects.get(name=FINANCE))
     suzuki_tokyo = person("鈴木", "一郎", "スズキ", "イチロウ", "ichiro@tokyo.example.jp")
     suzuki_osaka = person("鈴木", "一郎", "スズキ", "イチロウ", "ichiro@osaka.example.jp")
     tanaka = person("田中", "花子", "タナカ", "ハナコ", "hanako@example.jp")

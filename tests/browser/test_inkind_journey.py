@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from donations.goods.models import Delivery, Pledge, PledgePage
+from members.groups import MEMBER_STAFF
 from members.models import Supporter
 from ouendan.core.models import OutgoingEmail
 
@@ -27,7 +28,7 @@ def test_pledge_accept_deliver_and_thank_once(
     home_page.add_child(instance=pledge_page)
     pledge_page.save_revision().publish()
     staff = django_user_model.objects.create_user("soko", password="pw-soko")
-    staff.groups.add(Group.objects.get(name="Member staff"))
+    staff.groups.add(Group.objects.get(name=MEMBER_STAFF))
 
     # --- The company's side: the public form, without JavaScript help.
     page.goto(live_server.url + "/goods/")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from donations.goods.models import Pledge
 from donations.models import Donation
+from members.groups import MEMBER_STAFF
 from members.models import Supporter
 from tests.donations.goods.factories import PledgeLineFactory
 from tests.donations.receipts.factories import gift
@@ -26,7 +27,7 @@ SUPPORTER_PAGE_SHOT = Path("/work/screenshots/supporter_page.png")
 
 def test_member_staff_merge_two_records(live_server, page, screenshot, django_user_model):
     staff = django_user_model.objects.create_user("kaiin", password="pw-kaiin")
-    staff.groups.add(Group.objects.get(name="Member staff"))
+    staff.groups.add(Group.objects.get(name=MEMBER_STAFF))
     survivor = SupporterFactory(
         family_name="山田", given_name="花子", family_name_kana="ヤマダ", given_name_kana="ハナコ"
     )

@@ -13,10 +13,12 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from campaigns.models import CampaignIndexPage, CampaignPage, SupportersWallPage
+from campaigns.workflow_names import CAMPAIGN_REVIEW, EDITORS_REVIEW
 from donations.models import CheckoutRequest, DonatePage
 from donations.services import StripeKeys
 from home.models import HomePage
 from home.tasks import pages_publish_scheduled
+from members.groups import EDITORS
 from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
 from tests.members.factories import SupporterFactory
 
@@ -176,7 +178,7 @@ def writer(django_user_model, home_page):
 @pytest.fixture
 def editor(django_user_model):
     user = django_user_model.objects.create_user("editor", password="pw")
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name=EDITORS))
     return user
 
 
@@ -185,10 +187,11 @@ def test_campaign_index_uses_the_campaign_review_workflow(home_page):
     index = CampaignIndexPageFactory(parent=home_page)
     campaign = CampaignPageFactory(parent=index)
     workflow = campaign.get_workflow()
-    assert workflow.name == "Campaign review"
+    assert workflow.name == CAMPAIGN_REVIEW
     tasks = [task.specific for task in workflow.tasks]
-    assert [group.name for group in tasks[0].groups.all()] == ["Editors"]
-    assert Workflow.objects.get(name="Campaign review").workflow_pages.filter(page=index).exists()
+    assert [task.name for task in tasks] == [EDITORS_REVIEW]
+    assert [group.name for group in tasks[0].groups.all()] == [EDITORS]
+    assert Workflow.objects.get(name=CAMPAIGN_REVIEW).workflow_pages.filter(page=index).exists()
 
 
 @pytest.mark.django_db

@@ -35,6 +35,7 @@ from donations.effects import (
 )
 from donations.models import Donation, RecurringDonation
 from donations.services import StripeKeys, donation_refund
+from members.groups import EDITORS, FINANCE
 from members.models import Membership, Supporter
 from ouendan.core.models import OutgoingEmail
 from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
@@ -222,7 +223,7 @@ def test_goal_reached_thanks_every_donor_once(campaign, django_capture_on_commit
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 
@@ -322,7 +323,7 @@ def test_bulk_thanks_admin_preview_count_confirm_and_status(
 
 def test_bulk_thanks_are_for_finance_only(client, django_user_model):
     editor = django_user_model.objects.create_user("editor", password="pw")
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(Group.objects.get(name=EDITORS))
     client.force_login(editor)
     refused = client.get("/admin/campaign-thanks/new/")
     assert refused.status_code == 302 and refused["Location"] == "/admin/"

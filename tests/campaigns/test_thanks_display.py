@@ -8,6 +8,7 @@ from django.utils import translation
 from campaigns.models import ThankYouBatch, ThankYouLog
 from campaigns.thanks import donation_thank_send
 from campaigns.thanks_display import thank_you_batch_title
+from members.groups import FINANCE
 from ouendan.core.models import OutgoingEmail
 from ouendan.core.outbox_purposes import outbox_purpose
 from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory, campaign_gift
@@ -26,7 +27,7 @@ def campaign(home_page):
 @pytest.fixture
 def finance(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     return client
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from donations.models import Donation
 from donations.services import StripeKeys, donation_record
+from members.groups import EDITORS, FINANCE
 from tests.members.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 
@@ -156,7 +157,7 @@ def test_ledger_query_count_does_not_grow_with_rows(client, finance):
 def editor(django_user_model):
     """Editors use the admin but hold no money permissions."""
     user = django_user_model.objects.create_user("editors", password="pw")
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name=EDITORS))
     return user
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from donations.models import Donation, RecurringDonation, StripeEvent
 from donations.services import donation_record
+from members.groups import FINANCE
 from tests.display_checks import assert_no_raw_values, main_text
 from tests.members.factories import SupporterFactory
 
@@ -22,7 +23,7 @@ MOMENT = datetime.datetime(2026, 11, 30, 0, 2, tzinfo=UTC)  # 2026年11月30日 
 @pytest.fixture
 def finance(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     return client
 

@@ -16,6 +16,7 @@ from donations.offline_gifts import (
     donation_record_offline,
     donation_record_offline_batch,
 )
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from tests.members.factories import SupporterFactory
 from tests.test_permissions_matrix import outcome
 
@@ -32,7 +33,7 @@ def staff(django_user_model, group: str):
 
 @pytest.fixture
 def finance(client, django_user_model):
-    user = staff(django_user_model, "Finance")
+    user = staff(django_user_model, FINANCE)
     client.force_login(user)
     return user
 
@@ -219,7 +220,7 @@ def test_more_rows_keeps_what_was_typed(client, finance):
     assert "data-row-errors" not in response.content.decode()
 
 
-@pytest.mark.parametrize("group", ["Member staff", "Editors"])
+@pytest.mark.parametrize("group", [MEMBER_STAFF, EDITORS])
 def test_staff_without_the_ledger_are_refused_not_sent_to_log_in(client, django_user_model, group):
     client.force_login(staff(django_user_model, group))
     supporter = SupporterFactory()

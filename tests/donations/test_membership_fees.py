@@ -17,6 +17,7 @@ from django.utils import timezone
 from donations import stripe_api
 from donations.models import CheckoutRequest, Donation, RecurringDonation
 from donations.services import StripeKeys, donation_record, donation_refund
+from members.groups import FINANCE, MEMBER_STAFF
 from members.models import (
     AccessToken,
     JoinPage,
@@ -360,7 +361,7 @@ def test_finance_staff_see_donor_totals_and_gifts_in_the_timeline(
     )
     url = reverse("supporter:inspect", args=[member.pk])
 
-    client.force_login(staff_user(django_user_model, "Member staff", "Finance"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF, FINANCE))
     response = client.get(url)
     totals = response.context["donor_totals"]
     assert (totals.gifts, totals.gross_yen, totals.refunded_yen, totals.net_yen) == (
@@ -376,7 +377,7 @@ def test_finance_staff_see_donor_totals_and_gifts_in_the_timeline(
     assert "¥17,000" in html and "?q=kaiin@example.jp" in html
     assert [e.kind for e in response.context["timeline"]].count("donation") == 3
 
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     response = client.get(url)
     assert response.status_code == 200
     assert "donor_totals" not in response.context

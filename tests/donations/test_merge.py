@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from donations.merge import donations_merge_move
 from donations.models import CheckoutRequest, Donation, RecurringDonation
+from members.groups import FINANCE
 from members.merge import merge_movers, supporter_merge
 from tests.donations.receipts.factories import gift, monthly
 from tests.members.factories import SupporterFactory
@@ -38,7 +39,7 @@ def test_record_a_gift_link_preselects_the_donor(client, django_user_model):
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user("kaikei", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     supporter = SupporterFactory()
     response = client.get(reverse("donation:add") + f"?supporter={supporter.pk}")

@@ -11,6 +11,7 @@ from donations.gift_forms import OfflineDonationForm
 from donations.models import Donation
 from donations.offline_gifts import DuplicateGift, donation_record_offline
 from donations.selectors import gift_campaign_pages, offline_gift_duplicates
+from members.groups import FINANCE
 from tests.campaigns.factories import CampaignPageFactory
 from tests.members.factories import SupporterFactory
 
@@ -23,7 +24,7 @@ TOKYO = datetime.timezone(datetime.timedelta(hours=9))
 @pytest.fixture
 def finance(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     return user
 

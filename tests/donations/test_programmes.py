@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from donations.funding.programmes import revenue_by_programme
 from donations.models import MOST_NEEDED, Donation, Programme
 from donations.services import donation_record
+from members.groups import FINANCE, MEMBER_STAFF
 from tests.members.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,14 @@ SNIPPETS = "/admin/snippets/donations/programme/"
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 
 @pytest.fixture
 def member_staff(django_user_model):
     user = django_user_model.objects.create_user("members", password="pw")
-    user.groups.add(Group.objects.get(name="Member staff"))
+    user.groups.add(Group.objects.get(name=MEMBER_STAFF))
     return user
 
 

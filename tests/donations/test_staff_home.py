@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from donations import selectors
 from donations.models import Donation, RecurringDonation
+from members.groups import FINANCE
 from ouendan.core.staff_home import this_month
 from tests.donations.receipts.factories import donor, gift
 from tests.staff_home_helpers import home_items, staff_user
@@ -28,7 +29,7 @@ def test_failed_monthly_payments_to_recover(client, django_user_model):
     recurring(hanako, RecurringDonation.Status.CANCELLED, 4)
     assert selectors.monthly_gifts_failed_count() == 2
 
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     item = home_items(client)["monthly_gifts_failed"]
     assert item["count"] == 2
     listed = client.get(item["url"]).context["object_list"]
@@ -45,7 +46,7 @@ def test_gifts_this_month_count_and_net_total(client, django_user_model):
     total = selectors.ledger_total(start=month.start, end=month.end)
     assert (total.count, total.net_yen) == (2, 12_000)
 
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     item = home_items(client)["gifts_this_month"]
     assert (item["count"], item["amount"]) == (2, 12_000)
     listed = client.get(item["url"]).context["object_list"]

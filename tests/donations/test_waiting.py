@@ -15,6 +15,7 @@ from django.utils import timezone
 from donations.models import CheckoutRequest, Donation, RecurringDonation, StripeEvent
 from donations.stripe_inbox import WAIT_WINDOW
 from donations.tasks import stripe_event_sweep
+from members.groups import FINANCE, MEMBER_STAFF
 from tests.display_checks import main_text
 from tests.members.factories import SupporterFactory
 from tests.stripe_events import T0, WebhookPoster, checkout_session, invoice, subscription
@@ -195,7 +196,7 @@ def test_finance_sees_waiting_events_with_reason_and_local_next_attempt(deliver,
     waiting = deliver("invoice.paid", invoice(), at=T0 + 5)
     waiting.refresh_from_db()
     client = Client()
-    client.force_login(staff("Finance"))
+    client.force_login(staff(FINANCE))
 
     response = client.get("/admin/stripeevent/", {"status": "waiting"})
 
@@ -215,7 +216,7 @@ def test_finance_retries_a_failed_event_with_a_csrf_checked_post(
         supporter=supporter, amount_yen=1000, status="active", stripe_subscription_id="sub_1"
     )
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff("Finance"))
+    client.force_login(staff(FINANCE))
     inspect = client.get(f"/admin/stripeevent/inspect/{failed_invoice_event.pk}/")
     page = inspect.content.decode()
     assert "Retry now" in page or "今すぐ再試行" in page
@@ -236,7 +237,7 @@ def test_finance_retries_a_failed_event_with_a_csrf_checked_post(
 
 def test_member_staff_cannot_retry_and_are_refused_not_sent_to_login(failed_invoice_event, staff):
     client = Client()
-    client.force_login(staff("Member staff"))
+    client.force_login(staff(MEMBER_STAFF))
     assert client.get("/admin/").status_code == 200  # they are admin users
 
     response = client.post(f"/admin/stripeevent/retry/{failed_invoice_event.pk}/")
@@ -259,7 +260,7 @@ def test_a_visitor_is_sent_to_login(failed_invoice_event):
 def test_processed_events_offer_no_retry(deliver, staff, supporter):
     done = deliver("customer.subscription.created", monthly(supporter), at=T0)
     client = Client()
-    client.force_login(staff("Finance"))
+    client.force_login(staff(FINANCE))
     assert "retry" not in client.get(f"/admin/stripeevent/inspect/{done.pk}/").content.decode()
     response = client.post(f"/admin/stripeevent/retry/{done.pk}/")
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from donations.goods import services as goods_services
 from donations.goods.rules import GoodsLine
 from donations.models import RecurringDonation
 from home.admin_menu import TASK_MENUS
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from members.models import DeletionRequest
 from tests.donations.goods.factories import CompanyFactory
 from tests.donations.receipts.factories import donor, gift
@@ -32,9 +33,9 @@ MONEY_ITEMS = TODO_MONEY | {"gifts_this_month"}
 @pytest.mark.parametrize(
     ("group", "expected"),
     [
-        ("Editors", {"pages_to_review"}),
-        ("Member staff", TODO_MEMBERS | {"new_supporters"}),
-        ("Finance", MONEY_ITEMS | {"new_supporters"}),
+        (EDITORS, {"pages_to_review"}),
+        (MEMBER_STAFF, TODO_MEMBERS | {"new_supporters"}),
+        (FINANCE, MONEY_ITEMS | {"new_supporters"}),
         (None, TODO_MEMBERS | MONEY_ITEMS | {"new_supporters", "pages_to_review"}),
     ],
 )
@@ -47,19 +48,19 @@ def test_each_group_sees_only_what_its_permissions_allow(
 
 def test_member_staff_see_no_money_and_finance_do(client, django_user_model):
     gift(donor(), 5000, paid_at=timezone.now())
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     html = client.get("/admin/").content.decode()
     assert "¥" not in html and "data-amount" not in html
     assert not MONEY_ITEMS & set(home_items(client))
 
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     items = home_items(client)
     assert items["gifts_this_month"]["amount"] == 5000
     assert "¥5,000" in client.get("/admin/").content.decode()
 
 
 def test_every_link_opens_for_the_user_who_sees_it(client, django_user_model):
-    for group in ("Editors", "Member staff", "Finance"):
+    for group in (EDITORS, MEMBER_STAFF, FINANCE):
         client.force_login(staff_user(django_user_model, group))
         for name, item in home_items(client).items():
             assert client.get(item["url"]).status_code == 200, (group, name)
@@ -74,7 +75,7 @@ def test_wagtail_page_counts_and_default_panels_are_replaced(client, django_user
 
 
 def test_an_editor_with_nothing_to_review_is_told_so(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "Editors"))
+    client.force_login(staff_user(django_user_model, EDITORS))
     html = client.get("/admin/").content.decode()
     assert "staff-home__item--quiet" in html  # 0 pages to review, shown quietly
     assert "staff_home_month" not in html  # no figures for editors
@@ -159,16 +160,16 @@ def test_the_menu_is_grouped_by_task_with_every_screen(django_user_model):
 @pytest.mark.parametrize(
     ("group", "shown", "hidden"),
     [
-        ("Member staff", {"supporters", "goods"}, {"money"}),
-        ("Finance", {"supporters", "money", "thanks"}, set()),
-        ("Editors", {"thanks"}, {"supporters", "money", "goods"}),
+        (MEMBER_STAFF, {"supporters", "goods"}, {"money"}),
+        (FINANCE, {"supporters", "money", "thanks"}, set()),
+        (EDITORS, {"thanks"}, {"supporters", "money", "goods"}),
     ],
 )
 def test_each_group_sees_only_its_task_menus(django_user_model, group, shown, hidden):
     menu = _menu(staff_user(django_user_model, group))
     assert shown <= set(menu) and not hidden & set(menu)
-    if group == "Member staff":
+    if group == MEMBER_STAFF:
         assert reverse("member_imports:list") in menu["supporters"]
-    if group == "Finance":
+    if group == FINANCE:
         assert reverse("deletion_request:index") not in menu["supporters"]
         assert reverse("receipts:index") in menu["money"]

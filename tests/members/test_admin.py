@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donations.services import donation_record
+from members.groups import FINANCE, MEMBER_STAFF
 from members.models import (
     Area,
     ConsentRecord,
@@ -386,7 +387,7 @@ def test_no_group_may_delete_a_supporter():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["Member staff", "superuser"])
+@pytest.mark.parametrize("role", [MEMBER_STAFF, "superuser"])
 def test_supporter_delete_url_is_refused_and_deletes_nothing(client, role):
     User = get_user_model()
     if role == "superuser":
@@ -438,13 +439,13 @@ def test_supporter_detail_shows_gift_totals_to_finance_only(client, django_user_
     )
     url = reverse("supporter:inspect", args=[supporter.pk])
 
-    client.force_login(_staff(django_user_model, "Member staff", "Finance"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF, FINANCE))
     response = client.get(url)
     assert response.context["donor_totals"].gross_yen == 12345
     html = response.content.decode()
     assert "¥12,345" in html and f"?q={supporter.email}" in html
 
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     response = client.get(url)
     assert response.status_code == 200
     assert "donor_totals" not in response.context and "ledger_url" not in response.context

@@ -11,6 +11,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from members.admin.memberships import CANCEL_LOG_ACTION
+from members.groups import FINANCE, MEMBER_STAFF
 from members.models import ConsentRecord, Membership, MembershipPlan, Supporter
 from members.services import consent_record, membership_record_payment, membership_start
 from tests.test_permissions_matrix import outcome
@@ -75,10 +76,10 @@ def membership_form(owner, plan, **fields) -> dict:
 def test_supporter_create_screen_normalises_through_the_service(client):
     url = "/admin/supporter/new/"
     assert outcome(client.post(url, supporter_form())) == "login"
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert outcome(client.post(url, supporter_form())) == "no"
 
-    login_as(client, "Member staff")
+    login_as(client, MEMBER_STAFF)
     response = client.post(
         url,
         supporter_form(
@@ -101,10 +102,10 @@ def test_supporter_edit_screen_leaves_consents_and_deletion_to_their_owners(clie
     consent_record(supporter=supporter, kind="newsletter", granted=True, source="join_form")
     consents_before = list(ConsentRecord.objects.values_list("pk", "kind", "granted"))
     url = reverse("supporter:edit", args=[supporter.pk])
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert outcome(client.post(url, supporter_form(given_name="改ざん"))) == "no"
 
-    login_as(client, "Member staff")
+    login_as(client, MEMBER_STAFF)
     # Consent fields posted alongside are not the staff's to change: nothing records them.
     response = client.post(
         url,
@@ -128,10 +129,10 @@ def test_supporter_edit_screen_leaves_consents_and_deletion_to_their_owners(clie
 @pytest.mark.django_db
 def test_membership_create_screen_applies_the_state_rules(client, supporter, yearly):
     url = "/admin/membership/new/"
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert outcome(client.post(url, membership_form(supporter, yearly))) == "no"
 
-    login_as(client, "Member staff")
+    login_as(client, MEMBER_STAFF)
     # Cancelling is membership_cancel's job, never a status typed into a new membership.
     response = client.post(url, membership_form(supporter, yearly, status="cancelled"))
     assert response.status_code == 200
@@ -150,10 +151,10 @@ def test_membership_edit_screen_refuses_cancelling_and_moving(client, supporter,
     membership = membership_start(supporter=supporter, plan=yearly)
     other = Supporter.objects.create(family_name="鈴木", email="suzuki@example.jp")
     url = reverse("membership:edit", args=[membership.pk])
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert outcome(client.post(url, membership_form(supporter, yearly))) == "no"
 
-    login_as(client, "Member staff")
+    login_as(client, MEMBER_STAFF)
     for changes, field in [({"status": "cancelled"}, "status"), ({"supporter": other.pk}, None)]:
         response = client.post(url, membership_form(supporter, yearly, **changes))
         assert response.status_code == 200
@@ -174,13 +175,13 @@ def test_membership_cancel_screen_calls_membership_cancel(client, supporter, yea
     membership_record_payment(membership=membership, paid_at=datetime.datetime.now(datetime.UTC))
     url = reverse("membership:cancel", args=[membership.pk])
     assert outcome(client.post(url)) == "login"
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert outcome(client.get(url)) == "no"
     assert outcome(client.post(url)) == "no"
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
 
-    staff = login_as(client, "Member staff")
+    staff = login_as(client, MEMBER_STAFF)
     edit = client.get(reverse("membership:edit", args=[membership.pk])).content.decode()
     assert url in edit  # the button on the edit screen
     confirm = client.get(url)

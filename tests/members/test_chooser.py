@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from members.groups import EDITORS, FINANCE
 from members.models import Supporter
 from tests.members.factories import SupporterFactory
 from tests.test_permissions_matrix import outcome
@@ -54,7 +55,7 @@ def namesakes():
 @pytest.fixture
 def finance(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     return user
 
@@ -120,7 +121,7 @@ def test_anonymised_supporters_are_not_listed(client, finance, namesakes):
 
 def test_editors_are_refused_the_donor_chooser(client, django_user_model, namesakes):
     editor = django_user_model.objects.create_user("editor", password="pw")
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(Group.objects.get(name=EDITORS))
     client.force_login(editor)
     for name in ("donor_chooser:choose", "donor_chooser:choose_results"):
         response = client.get(reverse(name), {"q": "鈴木"})

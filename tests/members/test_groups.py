@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from members.models import DeletionRequest, Supporter
 
 LIST_URL = "/admin/supporter/"
@@ -51,22 +52,20 @@ def denied(response) -> bool:
 
 @pytest.mark.django_db
 def test_groups_exist_with_least_privilege():
-    editors = Group.objects.get(name="Editors")
+    editors = Group.objects.get(name=EDITORS)
     assert not editors.permissions.filter(content_type__app_label="members").exists()
     assert not editors.permissions.filter(codename__endswith="outgoingemail").exists()
     page_permissions = set(editors.page_permissions.values_list("permission__codename", flat=True))
     assert {"add_page", "change_page", "publish_page"} <= page_permissions
-    finance = set(Group.objects.get(name="Finance").permissions.values_list("codename", flat=True))
+    finance = set(Group.objects.get(name=FINANCE).permissions.values_list("codename", flat=True))
     assert {"access_admin", "view_supporter", "view_membership"} <= finance
-    member_writes = Group.objects.get(name="Finance").permissions.filter(
+    member_writes = Group.objects.get(name=FINANCE).permissions.filter(
         content_type__app_label="members", codename__regex=r"^(add|change|delete)_"
     )
     assert not member_writes.exists()  # Finance reads member data, never changes it
     assert {"view_donation", "add_donation", "change_donation"} <= finance  # records gifts
     assert "delete_donation" not in finance
-    staff = set(
-        Group.objects.get(name="Member staff").permissions.values_list("codename", flat=True)
-    )
+    staff = set(Group.objects.get(name=MEMBER_STAFF).permissions.values_list("codename", flat=True))
     assert {"add_supporter", "change_supporter", "view_supporter"} <= staff
     assert "delete_supporter" not in staff  # only anonymisation removes a person (members/0008)
     assert "view_outgoingemail" in staff
@@ -74,7 +73,7 @@ def test_groups_exist_with_least_privilege():
 
 @pytest.mark.django_db
 def test_editor_edits_pages_but_sees_no_members(client, supporter, home_page):
-    login_as(client, "Editors")
+    login_as(client, EDITORS)
     assert client.get(reverse("wagtailadmin_pages:edit", args=[home_page.pk])).status_code == 200
     for url in member_urls(supporter):
         assert denied(client.get(url)), url
@@ -87,7 +86,7 @@ def test_editor_edits_pages_but_sees_no_members(client, supporter, home_page):
 
 @pytest.mark.django_db
 def test_member_staff_list_search_and_edit(client, supporter):
-    login_as(client, "Member staff")
+    login_as(client, MEMBER_STAFF)
     for url in member_urls(supporter):
         assert client.get(url).status_code == 200, url
     assert "佐藤 一郎" in client.get(LIST_URL, {"q": "さとう"}).content.decode()
@@ -111,7 +110,7 @@ def test_member_staff_list_search_and_edit(client, supporter):
 
 @pytest.mark.django_db
 def test_finance_views_but_cannot_edit(client, supporter):
-    login_as(client, "Finance")
+    login_as(client, FINANCE)
     assert client.get(LIST_URL).status_code == 200
     assert client.get(LIST_URL, {"export": "csv"}).status_code == 200
     inspect = client.get(reverse("supporter:inspect", args=[supporter.pk]))

@@ -13,6 +13,7 @@ from wagtail.models import ModelLogEntry
 
 from donations.models import Donation
 from donations.services import donation_record
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from members.mail import MailPurpose, supporter_mailable
 from members.merge import MERGE_LOG_ACTION, supporter_merge
 from members.models import (
@@ -67,7 +68,7 @@ def test_members_rows_move_and_are_counted(pair, django_user_model):
     DeletionRequest.objects.create(supporter=duplicate, status=DeletionRequest.Status.REJECTED)
     email_queue(key="k1", to=duplicate.email, subject="s", body="b", supporter=duplicate)
     older_stub = SupporterFactory(status=Supporter.Status.MERGED, merged_into=duplicate)
-    staff = _staff(django_user_model, "Member staff")
+    staff = _staff(django_user_model, MEMBER_STAFF)
 
     result = supporter_merge(survivor=survivor, duplicate=duplicate, by_user=staff)
 
@@ -99,7 +100,7 @@ def test_every_related_kind_is_moved_by_some_mover(pair):
 def test_stub_state_filled_fields_and_log_entries(pair, django_user_model):
     survivor, duplicate = pair
     old_email, old_phone = duplicate.email, duplicate.phone
-    staff = _staff(django_user_model, "Member staff")
+    staff = _staff(django_user_model, MEMBER_STAFF)
     supporter_merge(survivor=survivor, duplicate=duplicate, by_user=staff)
     survivor.refresh_from_db()
     duplicate.refresh_from_db()
@@ -177,7 +178,7 @@ def test_stub_is_not_mailed_listed_or_chosen(pair, client, django_user_model):
     duplicate.status = Supporter.Status.ACTIVE
     assert not supporter_mailable(duplicate, purpose=MailPurpose.TRANSACTIONAL)
 
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     listed = client.get(reverse("supporter:index")).context["object_list"]
     assert survivor in listed and duplicate not in listed
     chosen = client.get(reverse("supporter_chooser:choose")).context["results"]
@@ -240,7 +241,7 @@ def test_merge_screens_refuse_finance_and_editors_and_send_anonymous_to_login(
     url = reverse("supporter:merge", args=[duplicate.pk])
     assert outcome(client.get(url)) == "login"
     assert outcome(client.post(url, {"into": survivor.pk})) == "login"
-    for group in ("Finance", "Editors"):
+    for group in (FINANCE, EDITORS):
         client.force_login(_staff(django_user_model, group))
         assert outcome(client.get(url)) == "no"
         assert outcome(client.post(url, {"into": survivor.pk})) == "no"
@@ -257,7 +258,7 @@ def test_member_staff_confirm_then_merge(pair, client, django_user_model):
         amount_yen=5000,
         paid_at=timezone.now(),
     )
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     url = reverse("supporter:merge", args=[duplicate.pk])
     assert client.get(url).status_code == 200
     confirm = client.get(url, {"into": survivor.pk})
@@ -276,7 +277,7 @@ def test_member_staff_confirm_then_merge(pair, client, django_user_model):
 
 def test_merge_into_itself_is_refused_on_the_confirm_screen(pair, client, django_user_model):
     _survivor, duplicate = pair
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     url = reverse("supporter:merge", args=[duplicate.pk])
     response = client.get(url, {"into": duplicate.pk})
     assert "data-merge-confirm" not in response.content.decode()
@@ -301,7 +302,7 @@ def test_detail_page_summary_raw_fields_and_local_time(client, django_user_model
         amount_yen=12345,
         paid_at=timezone.now(),
     )
-    client.force_login(_staff(django_user_model, "Member staff", "Finance"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF, FINANCE))
     html = client.get(reverse("supporter:inspect", args=[supporter.pk])).content.decode()
     summary = html[html.index("data-supporter-summary") : html.index('id="timeline"')]
     assert supporter.display_name in summary and supporter.display_name_kana in summary
@@ -331,7 +332,7 @@ def test_detail_page_shows_member_staff_no_money(client, django_user_model):
         amount_yen=12345,
         paid_at=timezone.now(),
     )
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     html = client.get(reverse("supporter:inspect", args=[supporter.pk])).content.decode()
     assert "¥12,345" not in html and reverse("donation:add") not in html
     assert reverse("supporter:merge", args=[supporter.pk]) in html
@@ -341,9 +342,9 @@ def test_login_link_button_sends_through_the_one_mail_path(pair, client, django_
     survivor, _duplicate = pair
     url = reverse("supporter:login_link", args=[survivor.pk])
     assert outcome(client.post(url)) == "login"
-    client.force_login(_staff(django_user_model, "Finance"))
+    client.force_login(_staff(django_user_model, FINANCE))
     assert outcome(client.post(url)) == "no"
-    client.force_login(_staff(django_user_model, "Member staff"))
+    client.force_login(_staff(django_user_model, MEMBER_STAFF))
     response = client.post(url)  # no portal page in this database: nothing is sent
     assert response.status_code == 302
     assert not AccessToken.objects.filter(supporter=survivor).exists()

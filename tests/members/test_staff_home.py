@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from members import selectors
+from members.groups import FINANCE, MEMBER_STAFF
 from members.models import DeletionRequest, MemberImport, Supporter
 from ouendan.core.staff_home import this_month
 from tests.members.factories import SupporterFactory
@@ -19,7 +20,7 @@ def test_deletion_requests_waiting(client, django_user_model):
         DeletionRequest.objects.create(supporter=SupporterFactory(), status=status)
     assert selectors.deletion_requests_waiting_count() == 2
 
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     item = home_items(client)["deletion_requests"]
     assert item["count"] == 2
     listed = client.get(item["url"]).context["object_list"]
@@ -43,7 +44,7 @@ def test_imports_running_or_waiting_for_staff(client, django_user_model):
         )
     assert selectors.member_imports_attention_count() == 4
 
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     item = home_items(client)["member_imports"]
     assert item["count"] == 4
     assert client.get(item["url"]).status_code == 200
@@ -57,7 +58,7 @@ def test_new_supporters_this_month(client, django_user_model):
     SupporterFactory(created_at=month.start - datetime.timedelta(seconds=1))  # last month
     assert selectors.supporters_new_count(since=month.start) == 2
 
-    for group in ("Member staff", "Finance"):
+    for group in (MEMBER_STAFF, FINANCE):
         client.force_login(staff_user(django_user_model, group))
         item = home_items(client)["new_supporters"]
         assert item["count"] == 2
@@ -66,5 +67,5 @@ def test_new_supporters_this_month(client, django_user_model):
 
 
 def test_finance_see_no_member_work(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     assert not {"deletion_requests", "member_imports"} & set(home_items(client))

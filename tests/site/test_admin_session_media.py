@@ -16,10 +16,12 @@ from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
+from members.groups import EDITORS
+
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
 
 
-def staff(client, group="Editors"):
+def staff(client, group=EDITORS):
     user = get_user_model().objects.create_user(f"u-{group}".replace(" ", "-"), password="pw")
     user.groups.add(Group.objects.get(name=group))
     client.force_login(user)

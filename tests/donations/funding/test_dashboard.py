@@ -14,6 +14,7 @@ from wagtail.models import Site
 from donations.funding.models import FundingSettings, GrantIncome
 from donations.funding.months import month_floor
 from donations.models import Donation
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from tests.donations.funding.factories import at, gift, monthly, person
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def user_in(django_user_model, group: str | None, username: str):
 
 @pytest.fixture
 def finance(django_user_model):
-    return user_in(django_user_model, "Finance", "finance")
+    return user_in(django_user_model, FINANCE, "finance")
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -45,7 +46,7 @@ def this_month(day: int = 2) -> datetime.datetime:
     return at(today.year, today.month, min(day, today.day))
 
 
-@pytest.mark.parametrize("group", [None, "Editors", "Member staff"])
+@pytest.mark.parametrize("group", [None, EDITORS, MEMBER_STAFF])
 def test_only_finance_sees_the_dashboard(client, django_user_model, group):
     client.force_login(user_in(django_user_model, group, f"staff-{group}"))
     assert client.get(URL).status_code in (302, 403)

@@ -13,6 +13,7 @@ from donations.funding.dashboard import DashboardRange, dashboard_tables
 from donations.funding.models import FundingSettings
 from donations.funding.months import month_in_progress, tokyo_today
 from donations.funding.selectors import monthly_donor_movement, recurring_revenue
+from members.groups import FINANCE
 from tests.donations.funding.factories import at, gift, monthly, person
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_the_dashboard_marks_the_month_and_gives_it_no_rates(
         defaults={"monthly_running_costs_yen": 10_000},
     )
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
 
     response = client.get(URL, {"start": "2026-10", "end": "2026-12"})

@@ -19,6 +19,7 @@ from donations.goods.rules import GoodsLine
 from donations.goods.selectors import GoodsTotal
 from donations.goods.transfer import inkind_export, inkind_import
 from donations.goods.vocabulary import CATEGORY_JA
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from ouendan.core.models import OutgoingEmail
 from tests.donations.goods.factories import CompanyFactory, WishlistItemFactory
 
@@ -30,21 +31,21 @@ TODAY = timezone.localdate()
 @pytest.fixture
 def staff(django_user_model):
     user = django_user_model.objects.create_user("goods", password="pw", first_name="倉庫")
-    user.groups.add(Group.objects.get(name="Member staff"))
+    user.groups.add(Group.objects.get(name=MEMBER_STAFF))
     return user
 
 
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 
 @pytest.fixture
 def editor(django_user_model):
     user = django_user_model.objects.create_user("editor", password="pw")
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name=EDITORS))
     return user
 
 
@@ -455,7 +456,7 @@ def test_import_screen_shows_errors_by_line(client, staff):
 
 
 def test_member_staff_have_least_privilege_for_goods():
-    member_staff = Group.objects.get(name="Member staff")
+    member_staff = Group.objects.get(name=MEMBER_STAFF)
     codenames = set(
         member_staff.permissions.filter(content_type__app_label="goods").values_list(
             "codename", flat=True
@@ -465,13 +466,13 @@ def test_member_staff_have_least_privilege_for_goods():
     assert not {"delete_pledge", "delete_delivery"} & codenames
     assert not member_staff.permissions.filter(content_type__app_label="donations").exists()
     finance = set(
-        Group.objects.get(name="Finance")
+        Group.objects.get(name=FINANCE)
         .permissions.filter(content_type__app_label="goods", codename__contains="pledge")
         .values_list("codename", flat=True)
     )
     assert finance == {"view_pledge", "view_pledgeline"}
     assert not Permission.objects.filter(
-        group__name="Editors", content_type__model__in=["pledge", "delivery"]
+        group__name=EDITORS, content_type__model__in=["pledge", "delivery"]
     ).exists()
 
 

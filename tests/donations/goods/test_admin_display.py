@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from donations.goods import services
 from donations.goods.models import Pledge
 from donations.goods.rules import GoodsLine
+from members.groups import MEMBER_STAFF
 from tests.display_checks import assert_no_raw_values
 from tests.donations.goods.factories import CompanyFactory
 
@@ -22,7 +23,7 @@ MOMENT = datetime.datetime(2026, 12, 1, 0, 2, tzinfo=UTC)  # 2026年12月1日 9:
 @pytest.fixture
 def staff(client, django_user_model):
     user = django_user_model.objects.create_user("goods", password="pw")
-    user.groups.add(Group.objects.get(name="Member staff"))
+    user.groups.add(Group.objects.get(name=MEMBER_STAFF))
     client.force_login(user)
     return client
 

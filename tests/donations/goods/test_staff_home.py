@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from donations.goods import selectors, services
 from donations.goods.rules import GoodsLine
+from members.groups import FINANCE, MEMBER_STAFF
 from tests.donations.goods.factories import CompanyFactory
 from tests.staff_home_helpers import home_items, staff_user
 
@@ -41,7 +42,7 @@ def test_pledges_waiting_for_review_and_deliveries_overdue(client, django_user_m
     assert selectors.deliveries_overdue_count() == 1
     assert selectors.deliveries_overdue_count() == selectors.deliveries_overdue().count()
 
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     items = home_items(client)
     assert items["pledges_to_review"]["count"] == 2
     assert items["deliveries_overdue"]["count"] == 1
@@ -54,5 +55,5 @@ def test_pledges_waiting_for_review_and_deliveries_overdue(client, django_user_m
 
 def test_finance_see_no_goods_work(client, django_user_model):
     offer()
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     assert not {"pledges_to_review", "deliveries_overdue"} & set(home_items(client))

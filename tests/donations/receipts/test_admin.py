@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from donations.models import Donation
 from donations.receipts.models import Receipt, ReceiptBatch, ReceiptLog
 from donations.receipts.services import receipt_issue_annual, receipt_issue_for_donation
+from members.groups import FINANCE, MEMBER_STAFF
 from tests.donations.receipts.factories import at, donor, gift
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 
@@ -25,7 +26,7 @@ def finance(django_user_model):
 def member_staff(django_user_model):
     """Staff who manage members (and may view supporters) but hold no money permissions."""
     user = django_user_model.objects.create_user("members", password="pw")
-    user.groups.add(Group.objects.get(name="Member staff"))
+    user.groups.add(Group.objects.get(name=MEMBER_STAFF))
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     return user
 
@@ -40,7 +41,7 @@ def test_only_finance_holds_the_receipt_permissions():
         permissions__content_type__app_label="receipts",
         permissions__codename__in=["view_receipt", "change_receipt", "add_receiptbatch"],
     ).values_list("name", flat=True)
-    assert set(holders) == {"Finance"}
+    assert set(holders) == {FINANCE}
 
 
 def test_staff_without_money_permissions_are_refused_everywhere(client, member_staff, receipt):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from donations.receipts.services import receipt_issue_for_donation, receipt_void
+from members.groups import FINANCE
 from ouendan.core import display
 from tests.display_checks import assert_no_raw_values, main_text
 from tests.donations.receipts.factories import at, donor, gift
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finance(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     client.force_login(user)
     return client
 

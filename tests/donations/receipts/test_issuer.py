@@ -21,6 +21,7 @@ from donations.receipts.services import (
     receipt_issue_annual,
     receipt_issue_for_donation,
 )
+from members.groups import FINANCE
 from tests.donations.receipts.factories import at, donor, gift, issuer_details, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def hanako(db):
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 

@@ -7,6 +7,7 @@ from donations.models import Donation
 from donations.receipts import selectors
 from donations.receipts.models import Receipt, ReceiptBatch
 from donations.receipts.services import receipt_issue_annual, receipt_void
+from members.groups import FINANCE, MEMBER_STAFF
 from tests.donations.receipts.factories import at, donor, gift
 from tests.staff_home_helpers import home_items, staff_user
 
@@ -37,7 +38,7 @@ def test_donors_of_last_year_without_a_certificate(client, django_user_model):
     assert selectors.certificates_due_count(year=LAST_YEAR) == 3  # voided, waiting, provisional
     assert selectors.receipt_batches_running_count() == 1
 
-    client.force_login(staff_user(django_user_model, "Finance"))
+    client.force_login(staff_user(django_user_model, FINANCE))
     items = home_items(client)
     assert items["certificates_due"]["count"] == 3
     assert items["receipt_batches_running"]["count"] == 1
@@ -45,5 +46,5 @@ def test_donors_of_last_year_without_a_certificate(client, django_user_model):
 
 
 def test_member_staff_see_no_receipts(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "Member staff"))
+    client.force_login(staff_user(django_user_model, MEMBER_STAFF))
     assert not {"certificates_due", "receipt_batches_running"} & set(home_items(client))

@@ -13,6 +13,7 @@ from donations.receipts.batches import receipt_batch_start
 from donations.receipts.models import Receipt, ReceiptBatch, ReceiptCounter
 from donations.receipts.services import ReceiptYearNotEnded, receipt_issue_annual
 from donations.receipts.views import portal_receipts_part
+from members.groups import FINANCE
 from tests.donations.receipts.factories import at, donor, gift, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def hanako(db):
 @pytest.fixture
 def finance(django_user_model):
     user = django_user_model.objects.create_user("finance", password="pw")
-    user.groups.add(Group.objects.get(name="Finance"))
+    user.groups.add(Group.objects.get(name=FINANCE))
     return user
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
+from members.groups import EDITORS, FINANCE, MEMBER_STAFF
 from ouendan.core.mail import LINK_HIDDEN
 from ouendan.core.models import OutgoingEmail
 from tests.members.factories import SupporterFactory
@@ -104,7 +105,7 @@ def message_urls(message) -> list[str]:
 def test_member_staff_see_general_mail_but_no_money_mail(
     client, django_user_model, message, money_message
 ):
-    client.force_login(group_user(django_user_model, "Member staff"))
+    client.force_login(group_user(django_user_model, MEMBER_STAFF))
 
     listing = client.get("/admin/outgoing_emails/").content.decode()
     assert "メールアドレスの確認" in listing
@@ -121,7 +122,7 @@ def test_member_staff_see_general_mail_but_no_money_mail(
 
 
 def test_finance_reads_money_mail(client, django_user_model, message, money_message):
-    client.force_login(group_user(django_user_model, "Finance"))
+    client.force_login(group_user(django_user_model, FINANCE))
 
     listing = client.get("/admin/outgoing_emails/").content.decode()
     assert "ご寄付ありがとうございました" in listing and "メールアドレスの確認" in listing
@@ -135,11 +136,11 @@ def test_only_finance_has_the_money_mail_permission(db):
             permissions__codename="view_money_email", permissions__content_type__app_label="core"
         ).values_list("name", flat=True)
     )
-    assert holders == {"Finance"}
+    assert holders == {FINANCE}
 
 
 def test_editors_have_no_outbox(client, django_user_model, message):
-    client.force_login(group_user(django_user_model, "Editors"))
+    client.force_login(group_user(django_user_model, EDITORS))
     assert refused(client.get("/admin/outgoing_emails/"))
     assert refused(client.get(reverse("outgoing_emails:inspect", args=[message.pk])))
 
@@ -167,7 +168,7 @@ def test_a_mail_left_being_sent_is_shown_and_can_be_sent_again_after_confirming(
     OutgoingEmail.objects.filter(pk=message.pk).update(
         status=OutgoingEmail.Status.SENDING, attempts=1
     )
-    client.force_login(group_user(django_user_model, "Member staff"))
+    client.force_login(group_user(django_user_model, MEMBER_STAFF))
 
     listing = client.get("/admin/outgoing_emails/", {"status": "sending"}).content.decode()
     assert "Being sent (unconfirmed)" in listing or "送信中（未確認）" in listing
@@ -208,11 +209,11 @@ def test_the_supporter_timeline_hides_money_mail_from_member_staff(
     )
     url = reverse("supporter:inspect", args=[message.supporter.pk])
 
-    client.force_login(group_user(django_user_model, "Member staff"))
+    client.force_login(group_user(django_user_model, MEMBER_STAFF))
     page = client.get(url).content.decode()
     assert "メールアドレスの確認" in page and "ご寄付ありがとうございました" not in page
 
-    client.force_login(group_user(django_user_model, "Finance"))
+    client.force_login(group_user(django_user_model, FINANCE))
     assert "ご寄付ありがとうございました" in client.get(url).content.decode()
 
 
