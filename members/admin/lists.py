@@ -1,6 +1,9 @@
 """The staff-edited lists: membership plans, areas, skills and interests."""
 
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core.admin_display import DisplayIndexMixin
 
 from ..models import (
     Area,
@@ -10,7 +13,12 @@ from ..models import (
 )
 
 
+class ListIndexView(DisplayIndexMixin, generic.IndexView):
+    """¥ amounts right-aligned, labels for choices, はい/いいえ (ouendan.core.display)."""
+
+
 class MembershipPlanViewSet(ModelViewSet):
+    index_view_class = ListIndexView
     model = MembershipPlan
     icon = "list-ul"
     menu_order = 120
@@ -21,6 +29,7 @@ class MembershipPlanViewSet(ModelViewSet):
 
 
 class AreaViewSet(ModelViewSet):
+    index_view_class = ListIndexView
     model = Area
     icon = "site"
     menu_order = 130
@@ -34,6 +43,8 @@ class AreaViewSet(ModelViewSet):
 
 class NameListViewSet(ModelViewSet):
     """A staff-edited list of names with a sort order (skills, interests)."""
+
+    index_view_class = ListIndexView
 
     icon = "pick"
     copy_view_enabled = False
