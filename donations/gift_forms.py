@@ -55,7 +55,7 @@ def duplicate_gift_message(duplicates) -> str:
         "(%(method)s). Tick “I know, record it anyway” to record this one as well."
     ) % {
         "amount": f"{first.amount_yen:,}",
-        "donor": first.supporter,
+        "donor": first.donor_label,
         "date": date_format(timezone.localtime(first.paid_at), "Y/m/d"),
         "method": first.get_method_display(),
     }
