@@ -97,6 +97,7 @@ class OfflineDonationCreateView(generic.CreateView):
         # The service writes the gift's history entry (Wagtail's own create action is skipped).
         return donation_record_offline(
             **_gift_fields(self.form.cleaned_data),
+            membership=self.form.cleaned_data.get("membership"),
             recorded_by=self.request.user,
             confirmed_duplicate=self.form.cleaned_data.get("confirm_duplicate", False),
         )
