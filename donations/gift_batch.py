@@ -124,7 +124,7 @@ class GiftRowForm(forms.Form):
             )
         return cleaned
 
-    def programme(self) -> Programme | None:
+    def effective_programme(self) -> Programme | None:
         """The row's programme: its own choice, else the batch's."""
         choice = self.cleaned_data.get("programme", AS_THE_BATCH)
         if choice == NO_PROGRAMME:
@@ -147,7 +147,7 @@ class GiftRowForm(forms.Form):
         paid_at = datetime.datetime.combine(
             data["paid_on"], datetime.time.min, tzinfo=timezone.get_default_timezone()
         )
-        programme = self.programme()
+        programme = self.effective_programme()
         return OfflineGift(
             supporter=None if data["anonymous"] else data["supporter"],
             method=data["method"],

@@ -68,7 +68,7 @@ def test_a_collection_box_is_booked_without_a_donor_and_counts_but_is_not_thanke
         anonymous = str(ANONYMOUS_DONOR)
     cells = [form.donor_label() for _n, form in response.context["rows"]]
     assert cells == [anonymous, str(hanako), anonymous, anonymous]
-    assert [str(form.programme() or MOST_NEEDED) for _n, form in response.context["rows"]] == [
+    assert [str(form.effective_programme() or MOST_NEEDED) for _n, form in response.context["rows"]] == [
         "フードバンク",
         "フードバンク",
         "子どもの居場所",
