@@ -57,6 +57,7 @@ def campaign_goal_thanks_unfinished() -> list[int]:
                 refunded_yen__lt=F("amount_yen"),
             )
             .exclude(supporter__status__in=NOT_CONTACTABLE)
+            .exclude(supporter__isnull=True)  # anonymous gifts have nobody to thank
             .values_list("supporter_id", flat=True)
             .distinct()
         )

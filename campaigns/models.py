@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
+from ouendan.core.display import local_date
 from ouendan.net import public_url
 
 from .blocks import BodyBlock
@@ -421,7 +422,10 @@ class ThankYouBatch(models.Model):
         permissions = [("send_thankyoubatch", "Can send bulk thank-you e-mails")]
 
     def __str__(self):
-        return f"{self.subject} ({self.created_at:%Y-%m-%d})"
+        # thanks_display reads this module's models: imported here, not at the top.
+        from .thanks_display import thank_you_batch_title
+
+        return f"{thank_you_batch_title(self)} ({local_date(self.created_at)})"
 
 
 class ThankYouBatchRecipient(models.Model):

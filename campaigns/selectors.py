@@ -259,7 +259,8 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
     shown: list[Donation] = []
     seen: set[int] = set()
     for gift in gifts[: max(limit, WALL_SIZE) * 4]:
-        if gift.supporter_id in seen or not gift.supporter.display_name:
+        # An anonymous gift (a collection box) names nobody.
+        if gift.supporter is None or gift.supporter_id in seen or not gift.supporter.display_name:
             continue
         seen.add(gift.supporter_id)
         shown.append(gift)

@@ -190,7 +190,9 @@ def donation_thank_send(*, donation_id: int) -> ThankYouLog | None:
     log = None
     kind = _donation_thank_kind(donation)
     recent = donation.paid_at >= timezone.now() - THANK_GIFTS_WITHIN
-    if kind and recent and donation.refunded_yen < donation.amount_yen:
+    # An anonymous gift (a collection box) has nobody to thank; it still counts for the goal.
+    has_donor = donation.supporter_id is not None
+    if has_donor and kind and recent and donation.refunded_yen < donation.amount_yen:
         log, _created = thanks_queue(
             kind=kind,
             supporter=donation.supporter,

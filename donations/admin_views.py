@@ -33,7 +33,14 @@ from ouendan.core.exports import SafeSpreadsheetExportMixin
 
 from .gift_batch import gift_batch_view
 from .gift_forms import OfflineDonationForm, duplicate_gift_message
-from .models import OFFLINE_METHODS, Donation, Programme, RecurringDonation, StripeEvent
+from .models import (
+    ANONYMOUS_DONOR,
+    OFFLINE_METHODS,
+    Donation,
+    Programme,
+    RecurringDonation,
+    StripeEvent,
+)
 from .offline_gifts import DuplicateGift, donation_record_offline
 from .services import DonationNotEditable, donation_update
 from .stripe_event_admin import StripeEventViewSet
@@ -90,6 +97,7 @@ class OfflineDonationCreateView(generic.CreateView):
         # The service writes the gift's history entry (Wagtail's own create action is skipped).
         return donation_record_offline(
             **_gift_fields(self.form.cleaned_data),
+            membership=self.form.cleaned_data.get("membership"),
             recorded_by=self.request.user,
             confirmed_duplicate=self.form.cleaned_data.get("confirm_duplicate", False),
         )
@@ -155,7 +163,10 @@ class DonationIndexView(
 
 
 class DonationInspectView(DisplayInspectMixin, generic.InspectView):
-    pass
+    def get_field_display_value(self, field_name, field):
+        if field_name == "supporter" and self.object.supporter_id is None:
+            return str(ANONYMOUS_DONOR)  # a collection box: no donor, not a missing one
+        return super().get_field_display_value(field_name, field)
 
 
 class OfflineDonationEditView(generic.EditView):
@@ -197,7 +208,7 @@ class DonationViewSet(ModelViewSet):
     inspect_view_enabled = True
     list_per_page = 50
     list_display = [
-        "supporter",
+        "donor_label",  # "anonymous" for a gift without a donor (a collection box)
         LocalDateTimeColumn("paid_at", label=_("paid"), sort_key="paid_at"),
         YenColumn("amount_yen", label=_("amount"), sort_key="amount_yen"),
         YenColumn("refunded_yen", label=_("refunded"), sort_key="refunded_yen"),
@@ -219,8 +230,8 @@ class DonationViewSet(ModelViewSet):
     search_backend_name = None  # plain ORM lookups: exact and fast on the ledger
     list_export = [
         "paid_at",
-        "supporter.display_name",
-        "supporter.email",
+        "donor_label",
+        "donor_email",
         "amount_yen",
         "refunded_yen",
         "net_yen",
@@ -233,7 +244,11 @@ class DonationViewSet(ModelViewSet):
         "stripe_invoice_id",
         "note",
     ]
-    export_headings = {"programme_label": _("programme")}
+    export_headings = {
+        "programme_label": _("programme"),
+        "donor_label": _("donor"),
+        "donor_email": _("e-mail"),
+    }
     export_filename = "donations"
 
     def get_form_class(self, for_update=False):

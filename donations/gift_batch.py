@@ -4,7 +4,12 @@ or a bank statement typed in, many rows on one screen.
 Steps: fill in the rows → check them (each row with its duplicate warning, the total) → record
 them all in one transaction through donations.offline_gifts.donation_record_offline_batch, the
 path a single offline gift takes too. An invalid row saves nothing and the input stays; a row
-identical to a recorded gift, or to another row, needs "I know, record it anyway".
+identical to a recorded gift, or to another row, needs "I know, record it anyway" (one tick for
+the whole batch).
+
+A row is either a donor's gift or anonymous (a collection box, 募金箱: no donor, so nobody is
+thanked or receipted). The batch names a programme every row goes to unless the row names
+another (or "where most needed").
 """
 
 import datetime
@@ -23,13 +28,31 @@ from wagtail.permissions import policy_registry
 from members.models import Supporter
 
 from .gift_forms import donor_chooser_viewset, duplicate_gift_message, gift_campaign_field
-from .models import OFFLINE_METHODS, Donation
+from .models import ANONYMOUS_DONOR, MOST_NEEDED, OFFLINE_METHODS, Donation, Programme
 from .offline_gifts import DuplicateGift, OfflineGift, donation_record_offline_batch
 from .selectors import offline_gift_duplicates, offline_gift_key
 
 ROWS = 10  # empty rows on a new screen
 MORE_ROWS = 5  # added by "More rows"
 MAX_ROWS = 200
+AS_THE_BATCH = ""  # a row's programme: the batch's
+NO_PROGRAMME = "none"  # a row's programme: where most needed, whatever the batch's
+
+
+def _active_programmes():
+    return Programme.objects.filter(active=True)
+
+
+class BatchForm(forms.Form):
+    """What applies to every row: the programme the gifts go to."""
+
+    programme = forms.ModelChoiceField(
+        label=_("programme of the batch"),
+        queryset=_active_programmes(),
+        required=False,
+        empty_label=MOST_NEEDED,
+        help_text=_("Every row goes to this programme unless the row names another."),
+    )
 
 
 class GiftRowForm(forms.Form):
@@ -37,6 +60,12 @@ class GiftRowForm(forms.Form):
         label=_("donor"),
         queryset=Supporter.objects.exclude(status=Supporter.Status.ANONYMISED),
         widget=donor_chooser_viewset.widget_class,
+        required=False,  # an anonymous row has none
+    )
+    anonymous = forms.BooleanField(
+        label=_("anonymous (no donor)"),
+        required=False,
+        help_text=_("A collection box: nobody is thanked or receipted."),
     )
     amount_yen = forms.IntegerField(
         label=_("amount (yen)"),
@@ -55,11 +84,57 @@ class GiftRowForm(forms.Form):
     )
     note = forms.CharField(label=_("staff note"), required=False, max_length=500)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"] = gift_campaign_field()
-        self.order_fields(["supporter", "amount_yen", "paid_on", "method", "campaign", "note"])
+        self.fields["programme"] = forms.ChoiceField(
+            label=_("programme"),
+            required=False,
+            choices=[
+                (AS_THE_BATCH, _("(as the batch)")),
+                (NO_PROGRAMME, MOST_NEEDED),
+                *[(str(programme.pk), programme.name) for programme in programmes],
+            ],
+        )
+        self.programmes = {str(programme.pk): programme for programme in programmes}
+        self.batch_programme = None  # set by the view once the batch form is valid
+        self.order_fields(
+            [
+                "supporter",
+                "anonymous",
+                "amount_yen",
+                "paid_on",
+                "method",
+                "campaign",
+                "programme",
+                "note",
+            ]
+        )
         self.duplicate_warning = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors.get("supporter"):
+            return cleaned
+        if cleaned.get("anonymous") and cleaned.get("supporter"):
+            self.add_error("anonymous", _("Choose a donor or tick “anonymous”, not both."))
+        elif not cleaned.get("anonymous") and not cleaned.get("supporter"):
+            self.add_error(
+                "supporter", _("Choose the donor, or tick “anonymous” for a collection box.")
+            )
+        return cleaned
+
+    def effective_programme(self) -> Programme | None:
+        """The row's programme: its own choice, else the batch's."""
+        choice = self.cleaned_data.get("programme", AS_THE_BATCH)
+        if choice == NO_PROGRAMME:
+            return None
+        if choice in self.programmes:
+            return self.programmes[choice]
+        return self.batch_programme
+
+    def donor_label(self) -> str:
+        return str(self.cleaned_data.get("supporter") or ANONYMOUS_DONOR)
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
@@ -72,12 +147,14 @@ class GiftRowForm(forms.Form):
         paid_at = datetime.datetime.combine(
             data["paid_on"], datetime.time.min, tzinfo=timezone.get_default_timezone()
         )
+        programme = self.effective_programme()
         return OfflineGift(
-            supporter=data["supporter"],
+            supporter=None if data["anonymous"] else data["supporter"],
             method=data["method"],
             amount_yen=data["amount_yen"],
             paid_at=paid_at,
             campaign_id=data["campaign"].pk if data["campaign"] else None,
+            programme_id=programme.pk if programme else None,
             note=data["note"],
         )
 
@@ -103,7 +180,7 @@ class BaseGiftRowFormSet(forms.BaseFormSet):
                 continue
             gift = form.gift()
             fields = {
-                "supporter_id": gift.supporter.pk,
+                "supporter_id": gift.supporter.pk if gift.supporter else None,
                 "amount_yen": gift.amount_yen,
                 "paid_at": gift.paid_at,
                 "campaign_id": gift.campaign_id,
@@ -151,17 +228,18 @@ def gift_batch_view(request):
     if not policy_registry.get_by_type(Donation).user_has_permission(request.user, "add"):
         raise PermissionDenied
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    if action == "more":
-        formset = GiftRowFormSet(_more_rows(request.POST), prefix="gifts")
+    programmes = list(_active_programmes())  # once for every row's choice
+    batch = BatchForm(request.POST or None, prefix="batch")
+    data = _more_rows(request.POST) if action == "more" else (request.POST or None)
+    formset = GiftRowFormSet(data, prefix="gifts", form_kwargs={"programmes": programmes})
+    formset.batch = batch
+    if action in ("", "more", "edit"):
         return _render(request, "edit", formset, show_errors=False)
-    formset = GiftRowFormSet(request.POST or None, prefix="gifts")
-    if not action:
-        return _render(request, "edit", formset, show_errors=False)
-    if action == "edit":
-        return _render(request, "edit", formset, show_errors=False)
-    if not formset.is_valid():
+    if not (batch.is_valid() & formset.is_valid()):
         messages.error(request, _("Nothing was recorded: correct the rows marked below."))
         return _render(request, "edit", formset, show_errors=True)
+    for form in formset.forms:
+        form.batch_programme = batch.cleaned_data["programme"]
     duplicates = formset.flag_duplicates()
     confirm = ConfirmForm(request.POST if action == "record" else None)
     if action != "record":
@@ -200,6 +278,7 @@ def _render(request, step, formset, *, show_errors=True, confirm=None, duplicate
         rows = [(n, form) for n, form in enumerate(formset.forms, 1) if form.has_changed()]
     context = {
         "step": step,
+        "batch": formset.batch,
         "formset": formset,
         "show_errors": show_errors,
         "rows": rows,
@@ -208,5 +287,6 @@ def _render(request, step, formset, *, show_errors=True, confirm=None, duplicate
         "duplicates": duplicates,
         "media": formset.media,
         "index_url": reverse("donation:index"),
+        "most_needed": MOST_NEEDED,
     }
     return TemplateResponse(request, "donations/admin/gift_batch.html", context)

@@ -121,6 +121,8 @@ class RecurringDonation(models.Model):
 
 # What a gift without a programme is for.
 MOST_NEEDED = _("Where most needed")
+# Who gave a gift without a donor (a collection box, 募金箱).
+ANONYMOUS_DONOR = _("Anonymous (no donor)")
 
 
 class Programme(models.Model):
@@ -176,9 +178,13 @@ class Donation(models.Model):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
         CASH = "cash", _("Cash")
 
+    # Null: an anonymous gift with no donor to name (a collection box, 募金箱), recorded by staff.
+    # It counts towards campaigns, programmes and funding, but nobody is thanked or receipted.
     supporter = models.ForeignKey(
         "members.Supporter",
         verbose_name=_("donor"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,  # the ledger outlives account deletion (anonymised donor)
         related_name="donations",
     )
@@ -258,6 +264,13 @@ class Donation(models.Model):
                 condition=models.Q(refunded_yen__lte=models.F("amount_yen")),
                 name="donation_refund_not_above_amount",
             ),
+            # Only a one-off gift paid offline may have no donor (a fee, a monthly gift or a
+            # Stripe payment always belongs to someone).
+            models.CheckConstraint(
+                condition=models.Q(supporter__isnull=False)
+                | models.Q(kind="one_off", method__in=["bank_transfer", "cash"]),
+                name="donation_anonymous_offline_one_off",
+            ),
         ]
         indexes = [
             # Campaign progress and supporters' walls: one campaign's gifts, newest first.
@@ -265,7 +278,20 @@ class Donation(models.Model):
         ]
 
     def __str__(self):
-        return f"¥{self.amount_yen:,} {self.get_kind_display()} ({self.supporter})"
+        return f"¥{self.amount_yen:,} {self.get_kind_display()} ({self.donor_label})"
+
+    @property
+    def donor_label(self) -> str:
+        """The donor's name, or "anonymous" for a gift without one (a collection box)."""
+        return str(self.supporter) if self.supporter_id else str(ANONYMOUS_DONOR)
+
+    donor_label.fget.short_description = _("donor")  # the ledger's column heading
+
+    @property
+    def donor_email(self) -> str:
+        return self.supporter.email if self.supporter_id else ""
+
+    donor_email.fget.short_description = _("e-mail")
 
     @property
     def net_yen(self) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from wagtail.log_actions import log
 
-from members.models import Supporter
+from members.models import Membership, Supporter
 
 from .models import OFFLINE_METHODS, Donation
 from .selectors import offline_gift_duplicates
@@ -33,42 +33,60 @@ class DuplicateGift(Exception):
 class OfflineGift:
     """One row of a batch, as donation_record_offline takes it."""
 
-    supporter: Supporter
+    supporter: Supporter | None  # None: anonymous (a collection box)
     method: str
     amount_yen: int
     paid_at: datetime.datetime
     campaign_id: int | None = None
+    programme_id: int | None = None
     note: str = ""
     kind: str = Donation.Kind.ONE_OFF
 
 
 def donation_record_offline(
     *,
-    supporter: Supporter,
+    supporter: Supporter | None,
     kind: str,
     method: str,
     amount_yen: int,
     paid_at: datetime.datetime,
     campaign_id: int | None = None,
     programme_id: int | None = None,
+    membership: Membership | None = None,
     note: str = "",
     recorded_by=None,
     confirmed_duplicate: bool = False,
 ) -> Donation:
     """Record one offline gift and its history entry. Returns the new gift.
 
+    `supporter` None records an anonymous one-off gift (a collection box): nobody to thank or
+    receipt, but it counts towards its campaign, programme and the funding figures. A membership
+    fee may name the membership it pays (one of the supporter's), which it then extends.
+
     Raises DuplicateGift, saving nothing, when an identical offline gift is already recorded
     and `confirmed_duplicate` is False (staff ticked "I know, record it anyway").
     """
     if method not in OFFLINE_METHODS:
         raise ValueError(f"method {method!r} is not an offline payment")
+    if supporter is None and kind != Donation.Kind.ONE_OFF:
+        raise ValueError("only a one-off gift may be anonymous")
+    own_fee = (
+        kind == Donation.Kind.MEMBERSHIP
+        and supporter is not None
+        and membership is not None
+        and membership.supporter_id == supporter.pk
+    )
+    if membership is not None and not own_fee:
+        raise ValueError("a membership is paid only by a fee of its own supporter")
     with transaction.atomic():
         # Lock the donor: two staff saving the same gift at once cannot both pass the check.
-        list(Supporter.objects.select_for_update().filter(pk=supporter.pk).values_list("pk"))
+        # (Anonymous gifts have no row to lock: the duplicate check is all they get.)
+        if supporter is not None:
+            list(Supporter.objects.select_for_update().filter(pk=supporter.pk).values_list("pk"))
         if not confirmed_duplicate:
             duplicates = list(
                 offline_gift_duplicates(
-                    supporter_id=supporter.pk,
+                    supporter_id=supporter.pk if supporter else None,
                     amount_yen=amount_yen,
                     paid_at=paid_at,
                     campaign_id=campaign_id,
@@ -84,6 +102,7 @@ def donation_record_offline(
             paid_at=paid_at,
             campaign_id=campaign_id,
             programme_id=programme_id,
+            membership=membership,
             recorded_by=recorded_by,
             note=note,
         )
@@ -113,6 +132,7 @@ def donation_record_offline_batch(
                         amount_yen=gift.amount_yen,
                         paid_at=gift.paid_at,
                         campaign_id=gift.campaign_id,
+                        programme_id=gift.programme_id,
                         note=gift.note,
                         recorded_by=recorded_by,
                         confirmed_duplicate=confirmed_duplicates,

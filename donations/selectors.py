@@ -122,16 +122,21 @@ def _local_day(moment: datetime.datetime) -> datetime.date:
 
 
 def offline_gift_key(
-    *, supporter_id: int, amount_yen: int, paid_at: datetime.datetime, campaign_id: int | None
+    *,
+    supporter_id: int | None,
+    amount_yen: int,
+    paid_at: datetime.datetime,
+    campaign_id: int | None,
 ) -> tuple:
     """What makes two offline gifts the same gift recorded twice: donor, amount, the day paid
-    (in Japan) and campaign. offline_gift_duplicates() applies the same rule to the ledger."""
+    (in Japan) and campaign. offline_gift_duplicates() applies the same rule to the ledger; two
+    anonymous gifts (no donor) alike in the rest count as the same too."""
     return (supporter_id, amount_yen, _local_day(paid_at), campaign_id)
 
 
 def offline_gift_duplicates(
     *,
-    supporter_id: int,
+    supporter_id: int | None,
     amount_yen: int,
     paid_at: datetime.datetime,
     campaign_id: int | None,
@@ -141,7 +146,7 @@ def offline_gift_duplicates(
     zone = timezone.get_default_timezone()
     start = datetime.datetime.combine(_local_day(paid_at), datetime.time.min, tzinfo=zone)
     duplicates = Donation.objects.filter(
-        supporter_id=supporter_id,
+        supporter_id=supporter_id,  # None: anonymous gifts (IS NULL)
         amount_yen=amount_yen,
         paid_at__gte=start,
         paid_at__lt=start + datetime.timedelta(days=1),

@@ -86,7 +86,7 @@ class StripeKeys:
 
 def donation_record(
     *,
-    supporter: Supporter,
+    supporter: Supporter | None,
     kind: str,
     method: str,
     amount_yen: int,
@@ -109,6 +109,9 @@ def donation_record(
     A membership fee (kind MEMBERSHIP) is income, not a gift to a cause: it never counts towards
     a campaign or a programme (both are dropped), and with `membership` it also activates or
     extends that membership. Fees never get a 寄附金受領証明書 (donations/receipts/selectors.py).
+
+    `supporter` None: an anonymous one-off gift paid offline (a collection box); the database
+    refuses any other gift without a donor (constraint donation_anonymous_offline_one_off).
     """
     yen_amount_check(amount_yen)
     if kind == Donation.Kind.MEMBERSHIP:
@@ -163,7 +166,7 @@ class DonationNotEditable(Exception):
 def donation_update(
     *,
     donation: Donation,
-    supporter: Supporter,
+    supporter: Supporter | None,
     kind: str,
     method: str,
     amount_yen: int,
@@ -194,7 +197,7 @@ def donation_update(
             raise ValueError("amount_yen cannot be below the refunded amount")
         previous_campaign_id = locked.campaign_id
         values = {
-            "supporter_id": supporter.pk,
+            "supporter_id": supporter.pk if supporter else None,
             "kind": kind,
             "method": method,
             "amount_yen": amount_yen,

@@ -327,7 +327,11 @@ def lapsed_donors(*, year: int) -> LapsedDonors:
     this_start, next_start = year_bounds(year)
     last_start, _ = year_bounds(year - 1)
     rows = (
-        Donation.objects.filter(amount_yen__gt=F("refunded_yen"), paid_at__lt=next_start)
+        Donation.objects.filter(
+            amount_yen__gt=F("refunded_yen"),
+            paid_at__lt=next_start,
+            supporter__isnull=False,  # an anonymous gift (collection box) is nobody's
+        )
         .order_by()
         .values("supporter_id")
         .annotate(

@@ -400,6 +400,8 @@ class CorporateWallEntry(models.Model):
     def name(self) -> str:
         return self.display_name or self.supporter.display_name
 
+    name.fget.short_description = _("name")  # the list's column heading
+
 
 # The public pledge page is a model of this app too; it lives in pages.py (a page, not a record).
 from .pages import PledgePage  # noqa: E402, F401

@@ -32,9 +32,12 @@ def year_finished(year: int) -> bool:
 
 
 def receipt_eligible_gifts() -> QuerySet[Donation]:
-    """Gifts that may appear on a receipt: one-off and monthly, not fully refunded."""
+    """Gifts that may appear on a receipt: one-off and monthly, not fully refunded, with a
+    donor (an anonymous gift, such as a collection box, has nobody to receipt)."""
     return Donation.objects.filter(
-        kind__in=RECEIPT_DONATION_KINDS, refunded_yen__lt=F("amount_yen")
+        kind__in=RECEIPT_DONATION_KINDS,
+        refunded_yen__lt=F("amount_yen"),
+        supporter__isnull=False,
     )
 
 

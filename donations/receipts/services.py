@@ -176,6 +176,8 @@ def receipt_issue_for_donation(
         raise ReceiptError(_("Membership fees are not donations: no donation receipt is issued."))
     if donation.net_yen <= 0:
         raise ReceiptError(_("This gift was refunded in full: there is nothing to receipt."))
+    if donation.supporter_id is None:
+        raise ReceiptError(_("An anonymous gift has no donor: no receipt is issued."))
     existing = _issued(Receipt.objects.filter(kind=ReceiptKind.GIFT, donation=donation))
     if existing:
         return existing, False

@@ -14,7 +14,7 @@ from ..models import (
 
 
 class ListIndexView(DisplayIndexMixin, generic.IndexView):
-    """Values as staff read them: yen, はい/いいえ, labels."""
+    """¥ amounts right-aligned, labels for choices, はい/いいえ (ouendan.core.display)."""
 
 
 class MembershipPlanViewSet(ModelViewSet):
@@ -29,6 +29,7 @@ class MembershipPlanViewSet(ModelViewSet):
 
 
 class AreaViewSet(ModelViewSet):
+    index_view_class = ListIndexView
     model = Area
     icon = "site"
     menu_order = 130
@@ -42,6 +43,8 @@ class AreaViewSet(ModelViewSet):
 
 class NameListViewSet(ModelViewSet):
     """A staff-edited list of names with a sort order (skills, interests)."""
+
+    index_view_class = ListIndexView
 
     icon = "pick"
     copy_view_enabled = False

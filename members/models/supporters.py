@@ -3,7 +3,9 @@
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .lists import Area, Interest, Skill
 
@@ -173,3 +175,23 @@ class VolunteerProfile(models.Model):
         return [
             (f"{day}-{slot}", f"{day}-{slot}") for day in cls.WEEKDAYS for slot in cls.Slot.values
         ]
+
+    @classmethod
+    def slot_label(cls, code: str) -> str:
+        """A slot as staff read it: "sat-am" → "土曜日 午前" / "Saturday Morning". A code from
+        elsewhere is shown as it is, so nothing disappears silently."""
+        day, _sep, slot = code.partition("-")
+        if day not in cls.WEEKDAYS or slot not in cls.Slot.values:
+            return code
+        return pgettext("availability slot", "%(day)s %(slot)s") % {
+            "day": WEEKDAYS[cls.WEEKDAYS.index(day)],
+            "slot": cls.Slot(slot).label,
+        }
+
+    @property
+    def availability_labels(self) -> list[str]:
+        """The chosen slots in week order, as labels."""
+        order = {code: index for index, (code, _label) in enumerate(self.slot_choices())}
+        last = len(order)  # codes from elsewhere after the week, shown as they are
+        chosen = sorted(self.availability or [], key=lambda code: (order.get(code, last), code))
+        return [self.slot_label(code) for code in chosen]

@@ -1,16 +1,17 @@
 """Finance types in a bank statement: three offline gifts on the batch screen, donors found with
-the chooser's search, one row already in the ledger; the warning is confirmed and the gifts are
-in the ledger."""
+the chooser's search, one row already in the ledger, and a collection box (anonymous: no donor);
+the whole batch goes to one programme; the warning is confirmed and the gifts are in the
+ledger."""
 
 import datetime
 import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from donations.models import Donation
+from donations.models import ANONYMOUS_DONOR, Donation, Programme
 from donations.offline_gifts import donation_record_offline
 from members.groups import FINANCE
 from members.models import Supporter
@@ -52,6 +53,7 @@ def test_finance_records_a_bank_statement_with_a_duplicate(
     suzuki_tokyo = person("鈴木", "一郎", "スズキ", "イチロウ", "ichiro@tokyo.example.jp")
     suzuki_osaka = person("鈴木", "一郎", "スズキ", "イチロウ", "ichiro@osaka.example.jp")
     tanaka = person("田中", "花子", "タナカ", "ハナコ", "hanako@example.jp")
+    food_bank = Programme.objects.create(name_ja="フードバンク", name_en="Food bank")
     paid_on = timezone.localdate() - datetime.timedelta(days=1)
     donation_record_offline(  # already typed in from the statement last time
         supporter=tanaka,
@@ -75,16 +77,23 @@ def test_finance_records_a_bank_statement_with_a_duplicate(
     choose_donor(page, 0, "すずき いちろう", "ichiro@osaka.example.jp")
     choose_donor(page, 1, "ｽｽﾞｷ", "ichiro@tokyo.example.jp")
     choose_donor(page, 2, "hanako@", "hanako@example.jp")
-    for row, amount in enumerate(["10000", "3000", "5000"]):
+    page.locator("#id_gifts-3-anonymous").check()  # the collection box: nobody to name
+    for row, amount in enumerate(["10000", "3000", "5000", "2345"]):
         page.locator(f"#id_gifts-{row}-amount_yen").fill(amount)
         page.locator(f"#id_gifts-{row}-paid_on").fill(paid_on.isoformat())
     page.locator("#id_gifts-1-method").select_option("cash")
+    page.locator("#id_gifts-3-method").select_option("cash")
     page.locator("#id_gifts-0-note").fill("11月 振込明細")
+    page.locator("#id_batch-programme").select_option(str(food_bank.pk))
     screenshot("rows")
     page.locator("button[data-batch-review]").click()
 
-    # The check: three rows, the total, and the row already in the ledger flagged.
-    expect(page.locator("[data-batch-total]")).to_have_text("¥18,000")
+    # The check: four rows, the total, and the row already in the ledger flagged.
+    with translation.override("ja"):
+        anonymous = str(ANONYMOUS_DONOR)
+    expect(page.locator("[data-batch-total]")).to_have_text("¥20,345")
+    expect(page.locator("tr[data-row='4'] [data-donor]")).to_contain_text(anonymous)
+    expect(page.locator("[data-programme]")).to_have_text(["フードバンク"] * 4)
     expect(page.locator("tr[data-duplicate]")).to_have_count(1)
     expect(page.locator("tr[data-row='3'] [data-duplicate-warning]")).to_contain_text("¥5,000")
     assert Donation.objects.count() == 1  # nothing recorded yet
@@ -97,19 +106,21 @@ def test_finance_records_a_bank_statement_with_a_duplicate(
     page.locator("button[data-batch-record]").click()
 
     expect(page).to_have_url(live_server.url + "/admin/donation/")
-    expect(page.locator(".messages")).to_contain_text("¥18,000")
+    expect(page.locator(".messages")).to_contain_text("¥20,345")
     listing = page.locator("main table tbody")
     expect(listing.locator("tr", has_text="鈴木 一郎")).to_have_count(2)
     expect(listing.locator("tr", has_text="田中 花子")).to_have_count(2)
+    expect(listing.locator("tr", has_text=anonymous)).to_have_count(1)
     for amount in (r"10,?000", r"3,?000"):
         expect(listing).to_contain_text(re.compile(amount))
     screenshot("ledger")
 
     recorded = Donation.objects.filter(recorded_by=staff).order_by("pk")
-    assert [(g.supporter_id, g.amount_yen, g.method) for g in recorded] == [
-        (suzuki_osaka.pk, 10000, "bank_transfer"),
-        (suzuki_tokyo.pk, 3000, "cash"),
-        (tanaka.pk, 5000, "bank_transfer"),
+    assert [(g.supporter_id, g.amount_yen, g.method, g.programme) for g in recorded] == [
+        (suzuki_osaka.pk, 10000, "bank_transfer", food_bank),
+        (suzuki_tokyo.pk, 3000, "cash", food_bank),
+        (tanaka.pk, 5000, "bank_transfer", food_bank),
+        (None, 2345, "cash", food_bank),
     ]
     assert Donation.objects.filter(supporter=tanaka, amount_yen=5000).count() == 2
     assert page.console_errors == []

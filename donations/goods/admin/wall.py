@@ -1,15 +1,16 @@
 """Staff screen for the corporate supporters wall (order, logo, link; shown while consenting)."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core.admin_display import DisplayColumn, DisplayIndexMixin
 
 from ..models import CorporateWallEntry
 from ..selectors import corporate_wall_entries
 
 
-class WallIndexView(generic.IndexView):
+class WallIndexView(DisplayIndexMixin, generic.IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, paginated = super().paginate_queryset(queryset, page_size)
         object_list = list(object_list)
@@ -33,7 +34,7 @@ class CorporateWallEntryViewSet(ModelViewSet):
     list_display = [
         "name",
         "link",
-        BooleanColumn("shown", label=_("Shown (company consents)"), accessor="shown"),
+        DisplayColumn("shown", label=_("Shown (company consents)"), accessor="shown"),
     ]
     search_fields = ["display_name", "supporter__organisation_name"]
     search_backend_name = None

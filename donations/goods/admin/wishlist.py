@@ -2,16 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from ouendan.core import display
+from ouendan.core.admin_display import DisplayColumn, DisplayIndexMixin, NumberColumn
 
 from ..models import WishlistItem
 from ..rules import quantity_display
 from ..selectors import wishlist_fulfilment, wishlist_received
 
 
-class WishlistIndexView(generic.IndexView):
+class WishlistIndexView(DisplayIndexMixin, generic.IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, paginated = super().paginate_queryset(queryset, page_size)
         object_list = list(object_list)
@@ -35,14 +37,16 @@ class WishlistItemViewSet(ModelViewSet):
     list_display = [
         "name",
         "category",
-        Column(
+        NumberColumn(
             "quantity_needed", label=_("needed"), accessor=lambda i: _amount(i.quantity_needed, i)
         ),
-        Column("received", label=_("quantity received"), accessor=lambda i: _amount(i.received, i)),
-        Column("fulfilment", label=_("fulfilment %"), accessor="fulfilment"),
+        NumberColumn(
+            "received", label=_("quantity received"), accessor=lambda i: _amount(i.received, i)
+        ),
+        NumberColumn("fulfilment", label=_("fulfilment %"), accessor=lambda i: _percent(i)),
         "needed_by",
         "storage",
-        BooleanColumn("active", label=_("on the form")),
+        DisplayColumn("active", label=_("on the form")),
     ]
     list_filter = ["category", "active", "storage"]
     search_fields = ["name", "notes"]
@@ -59,5 +63,12 @@ class WishlistItemViewSet(ModelViewSet):
 
 def _amount(quantity, item) -> str:
     if quantity is None:
-        return "-"
+        return display.EMPTY
     return f"{quantity_display(quantity)} {item.get_unit_display()}"
+
+
+def _percent(item) -> str:
+    """Whole per cent (the column says %); "—" when nothing is known."""
+    if item.fulfilment is None:
+        return display.EMPTY
+    return f"{round(item.fulfilment):,}"
