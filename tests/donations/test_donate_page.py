@@ -205,9 +205,7 @@ def test_an_inactive_programme_is_neither_offered_nor_accepted(
 def test_every_monthly_payment_counts_for_the_chosen_programme(
     client, donate_page, stripe_recorder, programmes
 ):
-    checkout = donate(
-        client, frequency="monthly", amount="1000", programme=str(programmes[0].pk)
-    )
+    checkout = donate(client, frequency="monthly", amount="1000", programme=str(programmes[0].pk))
     metadata = {"checkout_request": str(checkout.uuid)}
     process(
         "checkout.session.completed",
