@@ -213,7 +213,7 @@ def test_thank_you_page_never_marks_anything_paid(client, donate_page):
     assert not Donation.objects.exists()
 
 
-def test_donate_block_links_prefill_the_form(client, home_page, donate_page):
+def test_donate_block_links_prefill_the_form(client, home_page, donate_page, stripe_recorder):
     home_page.body = [
         (
             "donate",
