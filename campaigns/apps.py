@@ -36,6 +36,13 @@ class CampaignsConfig(AppConfig):
 
         gift_page_type_register(CampaignPage)
 
+        # The donate page names the campaign a visitor came from, with its progress.
+        from donations.registry import donate_campaign_register
+
+        from .donate_summary import campaign_for_donate_page
+
+        donate_campaign_register(campaign_for_donate_page)
+
         # The ledger's events (donations does not import campaigns): thanks, fresh progress and
         # the goal check for each recorded gift, fresh progress after a refund.
         from donations.signals import gift_changed, gift_recorded, gift_refunded

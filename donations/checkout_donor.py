@@ -32,6 +32,7 @@ class GiftWishes:
     """What the donor asked for with this gift (kept with us, never sent to Stripe)."""
 
     campaign_id: int | None = None
+    programme_id: int | None = None  # None: where most needed
     membership: Membership | None = None
     message: str = ""
     show_name: bool = False
@@ -61,6 +62,7 @@ def checkout_request_create(
     given_name_kana: str = "",
     language: str = "",
     campaign_id: int | None = None,
+    programme_id: int | None = None,
     message: str = "",
     show_name: bool = False,
     show_amount: bool = False,
@@ -84,6 +86,7 @@ def checkout_request_create(
         given_name_kana=given_name_kana,
         language=language,
         campaign_id=campaign_id,
+        programme_id=programme_id,
         message=message,
         show_name=show_name,
         show_amount=show_name and show_amount,
@@ -113,6 +116,7 @@ def gift_wishes(*, checkout: CheckoutRequest | None, metadata: dict) -> GiftWish
     if checkout is not None:
         return GiftWishes(
             campaign_id=checkout.campaign_id,
+            programme_id=checkout.programme_id,
             membership=checkout.membership,
             message=checkout.message,
             show_name=checkout.show_name,
@@ -203,6 +207,13 @@ def subscription_donor(*, metadata: dict) -> Supporter | None:
             return found
     checkout = checkout_request_find(reference=None, metadata=metadata)
     return checkout.supporter if checkout is not None else None
+
+
+def subscription_programme_id(*, metadata: dict) -> int | None:
+    """The programme a monthly gift supports, from its checkout request (None: where most
+    needed). Stripe never carries it: only our reference goes there."""
+    checkout = checkout_request_find(reference=None, metadata=metadata)
+    return checkout.programme_id if checkout is not None else None
 
 
 def invoice_gift_wishes(*, invoice: dict) -> GiftWishes:

@@ -7,8 +7,9 @@ from wagtail.models import Locale, Page
 
 from members.models import Supporter
 from ouendan.core.demo import page_translate, page_upsert
+from ouendan.core.models import OrganisationSettings
 
-from .models import DonatePage, Donation, Programme, RecurringDonation
+from .models import DonateImpactLine, DonatePage, Donation, Programme, RecurringDonation
 from .services import StripeKeys, donation_record
 
 DONATE_INTRO = (
@@ -19,6 +20,25 @@ DONATE_INTRO_EN = (
     "<p>Gifts buy food for the children's places, run the food bank and support single-parent "
     "families. Monthly gifts start at ¥500.</p>"
 )
+
+# What each amount does, shown under it on the donate page: (yen, Japanese, English).
+IMPACT_LINES = [
+    (500, "子ども食堂の食事 約2食分", "About 2 meals at the children's cafeteria"),
+    (1000, "子ども食堂の食事 約3食分", "About 3 meals at the children's cafeteria"),
+    (3000, "子ども食堂の食事10食分", "10 meals at the children's cafeteria"),
+    (5000, "フードバンクの食品箱 2世帯分", "Food bank boxes for 2 households"),
+    (10000, "子どもひろば1回分の食材と文具", "Food and stationery for one children's place day"),
+    (30000, "ひとり親家庭3世帯に1か月の食支援", "A month of food for 3 single-parent families"),
+]
+
+# The account shown for gifts by bank transfer (fictional), set only where staff left it empty.
+BANK_ACCOUNT = {
+    "bank_name": "さくら野信用金庫",
+    "bank_branch": "中央支店",
+    "bank_account_type": "ordinary",
+    "bank_account_number": "1234567",
+    "bank_account_holder": "トクヒ）サクラノコソダテネットワーク",
+}
 
 # The programmes gifts may name: (Japanese name, English name).
 PROGRAMMES = [
@@ -40,6 +60,15 @@ GIFTS = [
 ]
 
 
+def bank_account_demo_set() -> None:
+    """The demo bank account on the default site's organisation settings, where empty."""
+    organisation = OrganisationSettings.for_default_site()
+    if organisation.pk and not organisation.bank_account_number:
+        for field, value in BANK_ACCOUNT.items():
+            setattr(organisation, field, value)
+        organisation.save()
+
+
 def programmes_demo_build() -> list[Programme]:
     """The demo programmes, upserted by Japanese name."""
     return [
@@ -52,6 +81,7 @@ def programmes_demo_build() -> list[Programme]:
 
 def donations_demo_build(*, home: Page) -> None:
     """Build under `home`, the Japanese home page (home's demo command passes it)."""
+    privacy = Page.objects.child_of(home).filter(slug="privacy").first()
     donate = page_upsert(
         parent=home,
         model=DonatePage,
@@ -59,10 +89,22 @@ def donations_demo_build(*, home: Page) -> None:
         title="寄付する",
         intro=DONATE_INTRO,
         show_in_menus=True,
+        privacy_page=privacy,
+        impact_lines=[DonateImpactLine(amount_yen=yen, text=ja) for yen, ja, _en in IMPACT_LINES],
     )
     english = Locale.objects.filter(language_code="en").first()
     if english and home.get_translation_or_none(english):
-        page_translate(page=donate, locale=english, title="Donate", intro=DONATE_INTRO_EN)
+        page_translate(
+            page=donate,
+            locale=english,
+            title="Donate",
+            intro=DONATE_INTRO_EN,
+            privacy_page=(privacy.get_translation_or_none(english) or privacy) if privacy else None,
+            impact_lines=[
+                DonateImpactLine(amount_yen=yen, text=en) for yen, _ja, en in IMPACT_LINES
+            ],
+        )
+    bank_account_demo_set()
 
     supporters = list(Supporter.objects.filter(status=Supporter.Status.ACTIVE).order_by("pk")[:10])
     if len(supporters) < 10:

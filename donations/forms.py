@@ -4,27 +4,62 @@ from django.utils.translation import gettext_lazy as _
 
 from members.normalise import normalise_email, normalise_kana, normalise_text
 
-from .models import CheckoutRequest
+from .models import MOST_NEEDED, CheckoutRequest, Programme
+
+
+class GroupRadioSelect(forms.RadioSelect):
+    """Radios rendered in a fieldset by the template: the group's "label" (the error summary's
+    link) points at its first radio, which Django leaves empty for a radio group."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
 
 
 class DonateForm(forms.Form):
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=CheckoutRequest.Frequency.choices,
-        widget=forms.RadioSelect,
-        initial=CheckoutRequest.Frequency.ONE_OFF,
+        widget=GroupRadioSelect,
+        initial=CheckoutRequest.Frequency.MONTHLY,
     )
     amount = forms.TypedChoiceField(
-        label=_("Amount"), coerce=int, widget=forms.RadioSelect, required=False, empty_value=None
+        label=_("Amount"), coerce=int, widget=GroupRadioSelect, required=False, empty_value=None
     )
-    custom_amount = forms.IntegerField(label=_("Other amount (yen)"), required=False)
-    family_name = forms.CharField(label=_("Family name"), max_length=50)
-    given_name = forms.CharField(label=_("Given name"), max_length=50)
+    custom_amount = forms.IntegerField(
+        label=_("Other amount"),
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "autocomplete": "transaction-amount", "step": "1"}
+        ),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("What your gift supports"),
+        queryset=Programme.objects.none(),
+        required=False,
+        blank=True,  # "where most needed" is a radio of its own
+        empty_label=MOST_NEEDED,
+        widget=GroupRadioSelect,
+    )
+    family_name = forms.CharField(
+        label=_("Family name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    given_name = forms.CharField(
+        label=_("Given name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
     family_name_kana = forms.CharField(label=_("Family name (kana)"), max_length=50)
     given_name_kana = forms.CharField(label=_("Given name (kana)"), max_length=50)
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     message = forms.CharField(
-        label=_("Message (optional)"), required=False, max_length=500, widget=forms.Textarea
+        label=_("Message (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     show_name = forms.BooleanField(
         label=_("You may show my name on the supporters' wall"), required=False
@@ -34,17 +69,41 @@ class DonateForm(forms.Form):
     )
     privacy = forms.BooleanField(label=_("I agree to the privacy policy"))
 
-    def __init__(self, *args, page, **kwargs):
+    def __init__(self, *args, page, programmes: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.page = page
         presets = sorted(
             set(page.amounts(page.one_off_amounts) + page.amounts(page.monthly_amounts))
         )
         self.fields["amount"].choices = [(value, f"¥{value:,}") for value in presets]
-        if not page.allow_monthly:
-            self.fields["frequency"].choices = [
-                (CheckoutRequest.Frequency.ONE_OFF, CheckoutRequest.Frequency.ONE_OFF.label)
+        frequency = CheckoutRequest.Frequency
+        # Monthly first: the gift that keeps a place open all year is the one we ask for.
+        self.fields["frequency"].choices = (
+            [
+                (frequency.MONTHLY, frequency.MONTHLY.label),
+                (frequency.ONE_OFF, frequency.ONE_OFF.label),
             ]
+            if page.allow_monthly
+            else [(frequency.ONE_OFF, frequency.ONE_OFF.label)]
+        )
+        if programmes:
+            self.fields["programme"].queryset = Programme.objects.filter(active=True)
+        else:  # a campaign's gift goes to the campaign
+            del self.fields["programme"]
+
+    def mark_errors(self) -> None:
+        """After a failed validation: each field with an error says so to assistive
+        technology and points at its message (the template gives it id `<id>_errors`)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_errors"
+
+    @property
+    def limits(self) -> str:
+        """The smallest and largest gift, as the visitor reads them: ¥500〜¥1,000,000."""
+        return f"¥{self.page.minimum_yen:,}〜¥{self.page.maximum_yen:,}"
 
     def clean_family_name_kana(self):
         return normalise_kana(self.cleaned_data["family_name_kana"])

@@ -12,10 +12,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
 
 def yen_amount_check(amount_yen) -> None:
@@ -94,6 +95,16 @@ class RecurringDonation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Every monthly payment counts for the programme chosen on the donate form (null: where
+    # most needed).
+    programme = models.ForeignKey(
+        "Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recurring_donations",
     )
     stripe_subscription_id = models.CharField(max_length=255, unique=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -352,6 +363,10 @@ class CheckoutRequest(models.Model):
     membership = models.ForeignKey(
         "members.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the gift supports (null: where most needed); the paid event copies it to the ledger.
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Kept here, never sent to Stripe: personal free text stays with us.
     message = models.TextField(_("message"), blank=True)
     show_name = models.BooleanField(default=False)
@@ -406,14 +421,38 @@ class DonatePage(RoutablePageMixin, Page):
     thank_you_text = RichTextField(
         _("thank-you text"), blank=True, features=["bold", "italic", "link", "ul"]
     )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy policy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tax_note = models.TextField(
+        _("note on tax deduction"),
+        blank=True,
+        help_text=_(
+            "Replaces the sentence about the tax deduction for donations (寄附金控除), which is "
+            "otherwise written from the organisation settings (a certified NPO or not)."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
-        FieldPanel("one_off_amounts"),
-        FieldPanel("monthly_amounts"),
-        FieldPanel("minimum_yen"),
-        FieldPanel("maximum_yen"),
-        FieldPanel("allow_monthly"),
+        MultiFieldPanel(
+            [
+                FieldPanel("one_off_amounts"),
+                FieldPanel("monthly_amounts"),
+                FieldPanel("minimum_yen"),
+                FieldPanel("maximum_yen"),
+                FieldPanel("allow_monthly"),
+            ],
+            heading=_("Amounts"),
+        ),
+        InlinePanel("impact_lines", label=_("what an amount does")),
+        FieldPanel("privacy_page"),
+        FieldPanel("tax_note"),
         FieldPanel("thank_you_text"),
     ]
     subpage_types: list[str] = []
@@ -447,3 +486,21 @@ class DonatePage(RoutablePageMixin, Page):
     @path("cancelled/")
     def cancelled(self, request):
         return self.render(request, template="donations/donate_page_cancelled.html")
+
+
+class DonateImpactLine(Orderable):
+    """One line under an amount on the donate page: what that gift does."""
+
+    page = ParentalKey(DonatePage, on_delete=models.CASCADE, related_name="impact_lines")
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    text = models.CharField(
+        _("what it does"),
+        max_length=80,
+        help_text=_("Shown under the amount, e.g. 子ども食堂の食事10食分."),
+    )
+
+    panels = [FieldPanel("amount_yen"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("impact line")
+        verbose_name_plural = _("impact lines")

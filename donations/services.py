@@ -313,6 +313,7 @@ def _checkout_paid(session: dict, event: StripeEvent, *, method: str) -> None:
             payment_intent_id=session.get("payment_intent") or None,
         ),
         campaign_id=wishes.campaign_id,
+        programme_id=wishes.programme_id,
         membership=wishes.membership,
         message=wishes.message,
         # The wall wish applies to this gift only, never to the supporter's consent records.

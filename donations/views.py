@@ -14,8 +14,10 @@ from members.models import AccessToken, Membership
 from members.services import access_token_is_valid, access_token_redeem
 from members.views import absolute_link, portal_page, portal_supporter, sub_url
 from ouendan.core.guard import over_limit, too_many_requests
+from ouendan.core.models import OrganisationSettings
 
 from .checkout_donor import checkout_request_create
+from .donate_page import amount_tiles, arriving_campaign, trust_panel
 from .forms import DonateForm
 from .models import CheckoutRequest
 from .services import (
@@ -63,23 +65,38 @@ def donate_form(request, page):
     CheckoutRequest, then hand over to Stripe Checkout.
 
     No supporter is created or changed here: anyone can type anyone's e-mail address. The paid
-    event finds or creates the supporter and applies the wishes to that gift only."""
+    event finds or creates the supporter and applies the wishes to that gift only.
+
+    Without Stripe keys there is no form at all, only the bank account and a way to contact
+    us: a form that can only fail would be a dead end."""
     campaign_id = _campaign_id(request)
-    initial = {
-        "frequency": request.GET.get("frequency", CheckoutRequest.Frequency.ONE_OFF),
-        "amount": request.GET.get("amount", ""),
-    }
-    form = DonateForm(request.POST or None, page=page, initial=initial)
+    organisation = OrganisationSettings.for_request(request)
     context = {
         "page": page,
-        "form": form,
         "campaign_id": campaign_id,
+        "campaign": arriving_campaign(campaign_id),
         "payments_ready": stripe_configured(),
+        "organisation": organisation,
+        "trust": trust_panel(page=page, organisation=organisation),
     }
-    if request.method != "POST" or not form.is_valid():
+    if not context["payments_ready"]:
         return render(request, "donations/donate_page.html", context)
-    if not stripe_configured():
-        form.add_error(None, _("Online payments are not set up yet. Please try again later."))
+    frequency = request.GET.get("frequency") or (
+        CheckoutRequest.Frequency.MONTHLY
+        if page.allow_monthly
+        else CheckoutRequest.Frequency.ONE_OFF
+    )
+    tiles = amount_tiles(page)
+    preselected = next((tile.value for tile in tiles if frequency in tile.defaults.split()), "")
+    initial = {"frequency": frequency, "amount": request.GET.get("amount") or preselected}
+    form = DonateForm(
+        request.POST or None, page=page, initial=initial, programmes=context["campaign"] is None
+    )
+    context.update(form=form, tiles=tiles)
+    if request.method != "POST":
+        return render(request, "donations/donate_page.html", context)
+    if not form.is_valid():
+        form.mark_errors()
         return render(request, "donations/donate_page.html", context)
     data = form.cleaned_data
     if over_limit(
@@ -103,6 +120,7 @@ def donate_form(request, page):
         given_name_kana=data["given_name_kana"],
         language=get_language() or "",
         campaign_id=campaign_id,
+        programme_id=data["programme"].pk if data.get("programme") else None,
         message=data["message"],
         show_name=data["show_name"],
         show_amount=data["show_amount"],

@@ -28,7 +28,7 @@ from members.services import access_token_issue
 from ouendan.core.models import OutgoingEmail
 from ouendan.net import public_url
 
-from .checkout_donor import invoice_gift_wishes, subscription_donor
+from .checkout_donor import invoice_gift_wishes, subscription_donor, subscription_programme_id
 from .models import Donation, RecurringDonation, StripeEvent
 from .services import (
     EventIgnored,
@@ -211,6 +211,7 @@ def recurring_donation_sync(
                 supporter=_supporter_for_subscription(subscription),
                 stripe_subscription_id=subscription_id,
                 campaign_id=int(campaign_id) if campaign_id.isdigit() else None,
+                programme_id=subscription_programme_id(metadata=metadata),
             )
         elif not recurring_state_applies(recurring=recurring, status=status, at=as_of):
             return recurring  # older than what we know, or already cancelled
@@ -269,6 +270,7 @@ def _invoice_paid(invoice: dict, event: StripeEvent) -> None:
         paid_at=paid_at or event.stripe_created,
         stripe_keys=StripeKeys(invoice_id=invoice_id, payment_intent_id=payment_intent or None),
         campaign_id=recurring.campaign_id,
+        programme_id=recurring.programme_id,
         show_name=wishes.show_name,
         show_amount=wishes.show_amount,
     )

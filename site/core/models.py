@@ -80,6 +80,30 @@ class OrganisationSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Printed at the foot of every receipt and donation certificate."),
     )
+    # The account for gifts by bank transfer, shown on the donate page (always without online
+    # payments set up, and as another way to give).
+    bank_name = models.CharField(
+        _("bank"), max_length=60, blank=True, help_text=_("e.g. さくら野信用金庫")
+    )
+    bank_branch = models.CharField(
+        _("branch"), max_length=60, blank=True, help_text=_("e.g. 中央支店")
+    )
+    bank_account_type = models.CharField(
+        _("account type"),
+        max_length=10,
+        blank=True,
+        choices=[("ordinary", _("Ordinary (普通)")), ("current", _("Current (当座)"))],
+        default="ordinary",
+    )
+    bank_account_number = models.CharField(_("account number"), max_length=8, blank=True)
+    bank_account_holder = models.CharField(
+        _("account holder (kana)"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "As the bank writes it, in katakana, e.g. トクヒ）サクラノコソダテネットワーク."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -108,6 +132,16 @@ class OrganisationSettings(BaseSiteSetting):
             ],
             heading=_("Receipts and donation certificates"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("bank_name"),
+                FieldPanel("bank_branch"),
+                FieldPanel("bank_account_type"),
+                FieldPanel("bank_account_number"),
+                FieldPanel("bank_account_holder"),
+            ],
+            heading=_("Bank account for gifts"),
+        ),
     ]
 
     @classmethod
@@ -116,6 +150,26 @@ class OrganisationSettings(BaseSiteSetting):
         with when there is no request to pick a site from (unsaved defaults without a site)."""
         site = Site.objects.filter(is_default_site=True).first()
         return cls.for_site(site) if site else cls()
+
+    @property
+    def certified(self) -> bool:
+        """A certified (認定 / 特例認定) NPO, whose donors may claim 寄附金控除; the same rule as
+        the receipts' issuer check (donations/receipts/selectors.py)."""
+        return bool(
+            "認定" in self.legal_form or self.certification_number or self.certification_date
+        )
+
+    @property
+    def legal_entity(self) -> str:
+        """Who receives the gifts, with its legal form: 特定非営利活動法人 ○○."""
+        return " ".join(part for part in (self.legal_form, self.legal_name or self.name) if part)
+
+    @property
+    def bank_account_ready(self) -> bool:
+        """Enough to make a transfer: bank, branch, number and holder."""
+        return all(
+            (self.bank_name, self.bank_branch, self.bank_account_number, self.bank_account_holder)
+        )
 
     class Meta:
         db_table = "home_organisationsettings"
