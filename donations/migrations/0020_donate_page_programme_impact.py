@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0018_membership_fees_into_ledger'),
+        ('donations', '0019_donation_anonymous_offline_gift'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
