@@ -4,6 +4,7 @@ staff home (its counts agree with the selectors; one click opens the list behind
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
@@ -77,7 +78,14 @@ def test_visitor_reads_the_site_and_switches_to_english_then_staff_log_in(
 
     page.goto(live_demo.url + "/admin/pages/")
     expect(page.locator("body")).to_contain_text("ホーム")
+
+    # The funding dashboard: every chart has its table under it, in yen.
+    page.goto(live_demo.url + reverse("funding_dashboard:index"))
+    expect(page.locator("main h2").first).to_be_visible()
+    expect(page.locator("main table").first).to_contain_text("¥")
+    screenshot("funding-dashboard")
     assert page.foreign_requests == []
+    assert page.console_errors == []
 
 
 def staff_home_shows_the_counts(page):
