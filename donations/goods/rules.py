@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ouendan.core.text import public_date
+
 from .models import PLEDGE_OPEN_STATES, Pledge, WishlistItem
 from .vocabulary import GoodsUnit
 
@@ -241,7 +243,7 @@ def goods_line_errors(
                 ValidationError(
                     MSG_BEST_BEFORE_PAST,
                     code="expired",
-                    params={"date": line.best_before.isoformat()},
+                    params={"date": public_date(line.best_before)},
                 )
             )
         elif received_on is None and item is not None and item.min_best_before_days:

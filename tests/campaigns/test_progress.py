@@ -267,7 +267,7 @@ def test_home_page_features_active_campaigns_with_their_progress(client, home_pa
     campaign_gift(SupporterFactory(), soon, 30_000)
 
     assert [card.page.pk for card in campaigns_featured()] == [soon.pk, later.pk]
-    html = client.get("/").content.decode()
+    html = client.get("/").content.decode().replace("<wbr>", "")  # phrase breaks in headings
     assert "年末年始の子ども食堂" in html and "¥30,000" in html and "夏休みの食支援" in html
     assert "終わった" not in html and "これから" not in html and draft.title not in html
     assert '<progress class="campaign-progress__bar" max="100000" value="30000"' in html
