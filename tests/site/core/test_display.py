@@ -121,7 +121,9 @@ def test_outbox_list_and_detail_show_purpose_local_time_and_link_not_the_key(adm
 
     list_text = assert_no_raw_values(listing, message.key)
     assert "2026年12月1日 9:02" in list_text
-    assert "ログイン用リンク" in list_text  # the purpose's label (the subject says ログイン用のリンク)
+    assert (
+        "ログイン用リンク" in list_text
+    )  # the purpose's label (the subject says ログイン用のリンク)
     # The detail: same local time, the purpose with a link to the supporter; the key is only
     # in the folded technical section.
     technical = detail.index('class="ouendan-technical"')
