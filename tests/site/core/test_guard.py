@@ -3,8 +3,8 @@
 import pytest
 from django import forms
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from ouendan.core.guard import (
