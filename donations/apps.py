@@ -48,3 +48,4 @@ class DonationsConfig(AppConfig):
         from ouendan.core.outbox_purposes import outbox_purpose_register
 
         outbox_purpose_register("payment-failed", _("Failed payment notice"))
+        outbox_purpose_register("monthly-gift-request", _("Monthly gift change request"))

@@ -137,7 +137,8 @@ def donations_demo_build(*, home: Page) -> None:
                 "status": status,
                 "failure_count": failures,
                 "started_at": now - datetime.timedelta(days=95),
-                "next_payment_on": (now + datetime.timedelta(days=10)).date(),
+                # A month after the last of the three payments below (30 days ago).
+                "next_payment_on": timezone.localdate(now),
             },
         )
         for month in range(3):

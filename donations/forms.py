@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from members.names import MSG_KANA_REQUIRED, kana_missing
 from members.normalise import normalise_email, normalise_kana, normalise_text
 
 from .models import MOST_NEEDED, CheckoutRequest, Programme
@@ -50,8 +51,9 @@ class DonateForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    family_name_kana = forms.CharField(label=_("Family name (kana)"), max_length=50)
-    given_name_kana = forms.CharField(label=_("Given name (kana)"), max_length=50)
+    # Required only for a name in Japanese script (members/names.py), checked in clean().
+    family_name_kana = forms.CharField(label=_("Family name (kana)"), max_length=50, required=False)
+    given_name_kana = forms.CharField(label=_("Given name (kana)"), max_length=50, required=False)
     email = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -122,6 +124,9 @@ class DonateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in kana_missing(cleaned, fields=("family_name_kana", "given_name_kana")):
+            if name not in self.errors:
+                self.add_error(name, ValidationError(MSG_KANA_REQUIRED, code="required"))
         amount = cleaned.get("custom_amount") or cleaned.get("amount")
         if not amount:
             raise ValidationError({"amount": _("Choose an amount or enter another amount.")})

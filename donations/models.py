@@ -399,6 +399,39 @@ def _validate_amount_list(value: str) -> None:
         raise ValidationError(_("Enter whole yen amounts separated by commas."))
 
 
+class MonthlyGiftRequest(models.Model):
+    """A monthly donor who gives without Stripe (bank transfer, cash) asks, from the member portal,
+    to change or stop their monthly gift. Staff handle it by hand; the organisation's contact
+    address is told by e-mail (donations.services.monthly_gift_request_create)."""
+
+    wagtail_reference_index_ignore = True  # a record, not content: no usage tracking per save
+
+    class Action(models.TextChoices):
+        CHANGE_AMOUNT = "change_amount", _("Change the amount")
+        PAUSE = "pause", _("Pause for a while")
+        STOP = "stop", _("Stop my monthly gift")
+        OTHER = "other", _("Something else")
+
+    supporter = models.ForeignKey(
+        "members.Supporter",
+        verbose_name=_("donor"),
+        on_delete=models.CASCADE,
+        related_name="monthly_gift_requests",
+    )
+    action = models.CharField(_("request"), max_length=16, choices=Action.choices)
+    amount_yen = models.PositiveIntegerField(_("new monthly amount (yen)"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("monthly gift request")
+        verbose_name_plural = _("monthly gift requests")
+
+    def __str__(self):
+        return f"{self.supporter} — {self.get_action_display()}"
+
+
 class DonatePage(RoutablePageMixin, Page):
     """The donate form: one-off or monthly, preset or custom amount, then Stripe Checkout."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from members.models import Supporter
 from members.services import export_record
 
-from .models import CheckoutRequest, Donation
+from .models import CheckoutRequest, Donation, MonthlyGiftRequest
 
 STRIPE_FIELDS = (
     "stripe_checkout_session_id",
@@ -37,11 +37,16 @@ def supporter_money_export(supporter: Supporter) -> dict[str, list[dict[str, Any
             )
             for recurring in supporter.recurring_donations.select_related("campaign").order_by("pk")
         ],
+        "monthly_gift_requests": [
+            export_record(request, exclude=("supporter",))
+            for request in supporter.monthly_gift_requests.order_by("pk")
+        ],
     }
 
 
 def supporter_money_anonymise(supporter: Supporter) -> None:
     Donation.objects.filter(supporter=supporter).exclude(message="").update(message="")
+    MonthlyGiftRequest.objects.filter(supporter=supporter).update(message="")
     # The donor's details typed on the donate form are kept with each request until paid.
     CheckoutRequest.objects.filter(supporter=supporter).update(
         message="",

@@ -179,3 +179,17 @@ def ledger_total(*, start: datetime.datetime, end: datetime.datetime) -> LedgerT
         count=Count("pk"), net=Sum(F("amount_yen") - F("refunded_yen"), default=0)
     )
     return LedgerTotal(count=sums["count"], net_yen=sums["net"])
+
+
+# A gift counts as monthly without Stripe while its last payment is this recent.
+OFFLINE_MONTHLY_RECENT_DAYS = 100
+
+
+def offline_monthly_gifts_recent(*, supporter: Supporter) -> bool:
+    """Whether the supporter gives monthly without Stripe (bank transfer or cash, recorded by
+    staff) and gave lately: they have no Stripe portal, so the member portal offers them a
+    request to change or stop instead."""
+    since = timezone.now() - datetime.timedelta(days=OFFLINE_MONTHLY_RECENT_DAYS)
+    return supporter.donations.filter(
+        kind=Donation.Kind.MONTHLY, method__in=OFFLINE_METHODS, paid_at__gte=since
+    ).exists()

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 import stripe
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from wagtail.log_actions import log
 
 from members.models import Membership, Supporter
 from members.services import membership_record_payment
+from ouendan.core.mail import email_queue
+from ouendan.core.models import OrganisationSettings, OutgoingEmail
 
 from .checkout_donor import (
     DonorUnknown,
@@ -25,7 +28,14 @@ from .checkout_donor import (
     gift_wishes,
 )
 from .effects import donation_effects_task
-from .models import OFFLINE_METHODS, CheckoutRequest, Donation, StripeEvent, yen_amount_check
+from .models import (
+    OFFLINE_METHODS,
+    CheckoutRequest,
+    Donation,
+    MonthlyGiftRequest,
+    StripeEvent,
+    yen_amount_check,
+)
 from .selectors import donation_by_stripe_keys
 from .signals import gift_changed, gift_refunded
 from .stripe_api import stripe_client, stripe_configured
@@ -465,3 +475,40 @@ def billing_portal_session_create(*, supporter: Supporter, return_url: str, loca
     except stripe.StripeError as exc:
         raise CheckoutUnavailable(str(exc)) from exc
     return session.url
+
+
+MONTHLY_REQUEST_SUBJECT = "毎月のご寄付の変更・停止のご依頼 / Monthly gift change request"
+
+
+def monthly_gift_request_create(
+    *, supporter: Supporter, action: str, amount_yen: int | None, message: str
+) -> MonthlyGiftRequest:
+    """Record a request to change or stop a monthly gift given without Stripe, and tell staff:
+    a mail to the organisation's contact address, in the outbox (Finance reads money mail).
+    The request is stored first; the mail is sent after the commit."""
+    if action not in MonthlyGiftRequest.Action.values:
+        raise ValueError(f"Unknown monthly gift request: {action!r}")
+    with transaction.atomic():
+        request = MonthlyGiftRequest.objects.create(
+            supporter=supporter,
+            action=action,
+            amount_yen=amount_yen if action == MonthlyGiftRequest.Action.CHANGE_AMOUNT else None,
+            message=message,
+        )
+        staff_address = OrganisationSettings.for_default_site().email
+        if staff_address:
+            with translation.override("ja"):  # staff read Japanese
+                body = render_to_string(
+                    "donations/email/monthly_gift_request_staff.txt", {"request": request}
+                )
+            email_queue(
+                key=f"monthly-gift-request:{request.pk}",
+                to=staff_address,
+                subject=MONTHLY_REQUEST_SUBJECT,
+                body=body,
+                supporter=supporter,
+                category=OutgoingEmail.Category.MONEY,
+            )
+        else:
+            logger.warning("Monthly gift request %s: no contact address to tell staff", request.pk)
+    return request

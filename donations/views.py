@@ -55,11 +55,6 @@ def _campaign_id(request) -> int | None:
     return None
 
 
-# Each valid donate POST starts a Stripe Checkout session: limited like the join form.
-DONATE_RATE_IP = "10/h"
-DONATE_RATE_EMAIL = "5/h"
-
-
 def donate_form(request, page):
     """The donate page's form: validate, keep the donor's details and wishes on a
     CheckoutRequest, then hand over to Stripe Checkout.
@@ -99,13 +94,7 @@ def donate_form(request, page):
         form.mark_errors()
         return render(request, "donations/donate_page.html", context)
     data = form.cleaned_data
-    if over_limit(
-        request,
-        group="donations:donate",
-        ip_rate=DONATE_RATE_IP,
-        email=data["email"],
-        email_rate=DONATE_RATE_EMAIL,
-    ):
+    if over_limit(request, group="donations:donate", email=data["email"]):
         # The form is shown again as typed, with the reason; nothing was sent to Stripe.
         context["rate_limited"] = True
         return too_many_requests(render(request, "donations/donate_page.html", context))

@@ -143,11 +143,15 @@ def _subscription_amount_yen(subscription: dict) -> int:
 
 
 def _subscription_period_end(subscription: dict) -> datetime.date | None:
-    # Newer API versions put the period on each item, older ones on the subscription.
+    """The day of the next payment in Japan: the end of the period already paid for. Current
+    API versions put the period on each item (the subscription's own field is gone); the next
+    invoice comes at the earliest item's end. Older versions (localstripe) have it on the
+    subscription only. None when the subscription ends with this period instead."""
+    if subscription.get("cancel_at_period_end"):
+        return None
     items = (subscription.get("items") or {}).get("data") or []
-    end = subscription.get("current_period_end") or (
-        items[0].get("current_period_end") if items else None
-    )
+    ends = [int(item["current_period_end"]) for item in items if item.get("current_period_end")]
+    end = min(ends) if ends else subscription.get("current_period_end")
     moment = timestamp(end)
     return timezone.localdate(moment) if moment else None
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, pgettext
 from donations.goods.selectors import goods_received_totals
 from donations.models import Donation
 from members.models import Area, Supporter
+from ouendan.core.translated import translated
 
 from .models import StaffImpactFigure
 
@@ -77,6 +78,7 @@ class ImpactFigures:
     households: int | None
     households_year: int | None = None
     households_note: str = ""
+    households_note_en: str = ""  # cached with the figures, so both languages are kept
 
 
 def _at(day: datetime.date) -> datetime.datetime:
@@ -120,6 +122,7 @@ def _compute(period: ImpactPeriod) -> ImpactFigures:
         households=households.households_supported if households else None,
         households_year=households.year if households else None,
         households_note=households.note if households else "",
+        households_note_en=households.note_en if households else "",
     )
 
 
@@ -203,7 +206,8 @@ def _live_figures(figures, shown) -> list[dict]:
             if value is None:
                 continue  # nothing entered yet: show nothing rather than a made-up zero
             year = gettext("Year %(year)s") % {"year": figures.households_year}
-            note = f"{year} · {figures.households_note}" if figures.households_note else year
+            staff_note = translated(figures, "households_note")
+            note = f"{year} · {staff_note}" if staff_note else year
         if isinstance(value, Decimal):
             value = int(value) if value == int(value) else float(round(value, 1))
         result.append({"key": key, "value": value, "unit": unit, "label": label, "note": note})

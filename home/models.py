@@ -9,6 +9,7 @@ from wagtail.search import index
 
 from campaigns.blocks import BodyBlock
 from campaigns.selectors import campaigns_featured
+from ouendan.core.translated import ENGLISH_HELP
 
 
 class HomePage(Page):
@@ -139,8 +140,19 @@ class StaffImpactFigure(models.Model):
     note = models.CharField(
         _("note"), max_length=120, blank=True, help_text=_("For example: 273 children registered")
     )
+    note_en = models.CharField(
+        _("note (English)"),
+        max_length=120,
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
 
-    panels = [FieldPanel("year"), FieldPanel("households_supported"), FieldPanel("note")]
+    panels = [
+        FieldPanel("year"),
+        FieldPanel("households_supported"),
+        FieldPanel("note"),
+        FieldPanel("note_en"),
+    ]
 
     class Meta:
         ordering = ["-year"]

@@ -19,6 +19,7 @@ from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_addres
 from .fields import SUPPORTER_KANA_FIELDS
 from .import_reading import ImportFileError
 from .models import Supporter
+from .names import KANA_OF, kana_required
 from .normalise import (
     PostalAddress,
     normalise_email,
@@ -286,6 +287,8 @@ class _Checker:
             required, message = PERSON_REQUIRED, MSG_REQUIRED_PERSON
         ok = True
         for name in required:
+            if name in KANA_OF and not kana_required(values.get(KANA_OF[name])):
+                continue  # a name in Latin script is read as written (members/names.py)
             if not values.get(name) and name not in failed:  # a bad value is reported already
                 header = self.columns[name][1] if name in self.columns else name
                 self.errors.add(line, header, message)

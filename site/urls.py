@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from donations import portal_views as donation_portal_views
 from donations import views as donation_views
 from donations.receipts import views as receipt_views
 from ouendan.core import views as core_views
@@ -39,6 +40,11 @@ urlpatterns += i18n_patterns(
         "donations/billing-portal/",
         donation_views.billing_portal,
         name="donations_billing_portal",
+    ),
+    path(
+        "donations/monthly-gift/request/",
+        donation_portal_views.monthly_gift_request,
+        name="donations_monthly_gift_request",
     ),
     path(
         "donations/membership/<int:membership_id>/pay/",

@@ -98,7 +98,10 @@ def funding_demo_build() -> None:
                 else RecurringDonation.Status.ACTIVE,
                 started_at=_months_ago(today, joined),
                 cancelled_at=_months_ago(today, cancelled, day=15) if cancelled else None,
-                next_payment_on=None if cancelled else _months_ago(today, -1).date(),
+                # Paid on the 10th: the next payment is this month's 10th until it has passed.
+                next_payment_on=None
+                if cancelled
+                else _months_ago(today, 0 if today.day <= 10 else -1).date(),
             )
             for month in range(joined, cancelled or 0, -1):
                 donation, _ = donation_record(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 
+from ouendan.core.translated import ENGLISH_HELP, translated
+
 from .vocabulary import GoodsCategory, GoodsUnit
 
 QUANTITY_MAX_DIGITS = 12
@@ -31,6 +33,12 @@ class WishlistItem(models.Model):
         FROZEN = "frozen", _("Frozen")
 
     name = models.CharField(_("item"), max_length=120)
+    name_en = models.CharField(
+        _("item (English)"),
+        max_length=120,
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
     category = models.CharField(_("category"), max_length=12, choices=GoodsCategory.choices)
     unit = models.CharField(_("unit"), max_length=8, choices=GoodsUnit.choices)
     quantity_needed = models.DecimalField(
@@ -49,6 +57,11 @@ class WishlistItem(models.Model):
         help_text=_("Food must keep at least this many days after it reaches us (0: no limit)."),
     )
     notes = models.TextField(_("storage notes"), blank=True)
+    notes_en = models.TextField(
+        _("storage notes (English)"),
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
     active = models.BooleanField(_("shown on the pledge form"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -64,7 +77,8 @@ class WishlistItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.get_unit_display()})"
+        # In the page's language: name_en on English pages when staff wrote it.
+        return f"{translated(self, 'name')} ({self.get_unit_display()})"
 
 
 class Pledge(models.Model):

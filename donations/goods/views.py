@@ -13,16 +13,14 @@ from django.utils import translation
 from donations.views import _campaign_id
 from members import services as member_services
 from members.models import ConsentRecord, Supporter
-from members.views import _portal_login_template, link_template, rate_limited, sub_url
-from ouendan.core.guard import honeypot_filled, over_limit
+from members.views import _portal_login_template, link_template, sub_url
+from ouendan.core.guard import RATE_LIMIT_MESSAGE, honeypot_filled, over_limit, too_many_requests
 
 from .forms import GoodsLineFormSet, PledgeForm
 from .models import Pledge, WishlistItem
 from .selectors import corporate_wall_entries, wishlist_fulfilment
 from .services import corporate_wall_add, pledge_offer
 
-PLEDGE_RATE_IP = "5/h"
-PLEDGE_RATE_EMAIL = "3/h"
 FORMSET_PREFIX = "goods"
 
 
@@ -107,14 +105,10 @@ def pledge_form(request, page):
             return redirect(sub_url(request, page, "thanks"))  # pretend; store nothing
         form_valid = form.is_valid()
         if formset.is_valid() and form_valid:
-            if over_limit(
-                request,
-                group="donations:pledge",
-                ip_rate=PLEDGE_RATE_IP,
-                email=form.cleaned_data["email"],
-                email_rate=PLEDGE_RATE_EMAIL,
-            ):
-                return rate_limited(request, page)
+            if over_limit(request, group="donations:pledge", email=form.cleaned_data["email"]):
+                # The form again as typed, with the reason: nothing is stored or sent.
+                form.add_error(None, RATE_LIMIT_MESSAGE)
+                return too_many_requests(_render(request, page, form, formset, items))
             data = form.cleaned_data
             try:
                 with transaction.atomic():

@@ -19,6 +19,7 @@ from ..addresses import address_form_clean
 from ..fields import MEMBERSHIP_STAFF_FIELDS, SUPPORTER_STAFF_FIELDS
 from ..memberships import membership_create, membership_update
 from ..models import Supporter
+from ..names import MSG_KANA_REQUIRED, kana_missing
 from ..selectors import supporter_find_duplicate
 from ..supporters import MSG_DUPLICATE_EMAIL, supporter_create, supporter_update
 
@@ -59,6 +60,15 @@ class SupporterAdminForm(WagtailAdminModelForm):
             self.add_error("family_name", _("Enter the family name."))
         if kind == Supporter.Kind.ORGANISATION and not cleaned.get("organisation_name"):
             self.add_error("organisation_name", _("Enter the organisation name."))
+        # The public forms' rule (members/names.py): kana for a name in Japanese script only.
+        kana = (
+            ("organisation_name_kana",)
+            if kind == Supporter.Kind.ORGANISATION
+            else ("family_name_kana", "given_name_kana")
+        )
+        for name in kana_missing(cleaned, fields=kana):
+            if name not in self.errors:
+                self.add_error(name, MSG_KANA_REQUIRED)
         # Staff paste whole addresses too: the same split as the join form and the import.
         address_form_clean(cleaned, self.errors)
         return cleaned

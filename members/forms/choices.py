@@ -84,9 +84,15 @@ class VolunteerFieldsMixin(forms.Form):
 
 
 def plan_label(plan: MembershipPlan) -> str:
+    """The plan as the join form offers it, in the page's language (its English name on English
+    pages); the brackets are part of the message, so Japanese gets full-width ones."""
     if plan.period == MembershipPlan.Period.NONE:
-        return f"{plan.name} ({_('no fee')})"
-    return f"{plan.name} (¥{plan.amount_yen:,} / {plan.get_period_display()})"
+        return _("%(plan)s (no fee)") % {"plan": plan}
+    return _("%(plan)s (¥%(amount)s / %(period)s)") % {
+        "plan": plan,
+        "amount": f"{plan.amount_yen:,}",
+        "period": plan.get_period_display(),
+    }
 
 
 class ConsentFieldsMixin(forms.Form):

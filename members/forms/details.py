@@ -16,6 +16,7 @@ from ..fields import (
 from ..models import (
     Supporter,
 )
+from ..names import MSG_KANA_REQUIRED, kana_missing
 from ..normalise import (
     normalise_email,
     normalise_kana,
@@ -35,6 +36,7 @@ PREFECTURES = [
 ]  # fmt: skip
 
 REQUIRED_MESSAGE = _("Please fill in this field.")
+KANA_HELP = _("Needed only for a name written in kanji, hiragana or katakana.")
 
 
 def _valid_email(value: str) -> str:
@@ -79,7 +81,10 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
     family_name = forms.CharField(label=_("Family name"), max_length=50, required=False)
     given_name = forms.CharField(label=_("Given name"), max_length=50, required=False)
     family_name_kana = forms.CharField(
-        label=_("Family name in kana"), max_length=50, required=False
+        label=_("Family name in kana"),
+        max_length=50,
+        required=False,
+        help_text=KANA_HELP,
     )
     given_name_kana = forms.CharField(label=_("Given name in kana"), max_length=50, required=False)
     birth_year = forms.IntegerField(
@@ -93,7 +98,10 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
         label=_("Organisation name"), max_length=120, required=False
     )
     organisation_name_kana = forms.CharField(
-        label=_("Organisation name in kana"), max_length=120, required=False
+        label=_("Organisation name in kana"),
+        max_length=120,
+        required=False,
+        help_text=KANA_HELP,
     )
     department = forms.CharField(label=_("Department (optional)"), max_length=100, required=False)
     contact_person = forms.CharField(label=_("Contact person"), max_length=100, required=False)
@@ -203,16 +211,22 @@ class SupporterDetailsForm(AccessibleFormMixin, forms.Form):
 
         # The section that does not apply is emptied, so nothing typed there is stored.
         if self.is_organisation():
-            required = ("organisation_name", "organisation_name_kana", "contact_person")
+            required = ("organisation_name", "contact_person")
+            kana = ("organisation_name_kana",)
             for name in SUPPORTER_PERSON_FIELDS:
                 cleaned[name] = None if name == "birth_year" else ""
         else:
-            required = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+            required = ("family_name", "given_name")
+            kana = ("family_name_kana", "given_name_kana")
             for name in SUPPORTER_ORGANISATION_FIELDS:
                 cleaned[name] = ""
         for name in required:
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, ValidationError(REQUIRED_MESSAGE, code="required"))
+        # Kana only for a name in Japanese script (members/names.py): "Nguyen Lan" needs none.
+        for name in kana_missing(cleaned, fields=kana):
+            if name not in self.errors:
+                self.add_error(name, ValidationError(MSG_KANA_REQUIRED, code="required"))
 
         # Without JavaScript the server fills prefecture and city from the postal code; a whole
         # address typed as the street is split (members/addresses.py), so no part is kept twice.

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from ouendan.core.translated import ENGLISH_HELP, translated
+
 
 class Area(index.Indexed, models.Model):
     """A school district (小学校区) or children's place (子どもの居場所) volunteers can help in."""
@@ -77,6 +79,12 @@ class MembershipPlan(models.Model):
         ANY = "any", _("Anyone")
 
     name = models.CharField(_("name"), max_length=80, unique=True)
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=80,
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
     audience = models.CharField(
         _("for"), max_length=20, choices=Audience.choices, default=Audience.ANY
     )
@@ -90,16 +98,23 @@ class MembershipPlan(models.Model):
         help_text=_("Corporate members may take several units."),
     )
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(
+        _("description (English)"),
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
     is_active = models.BooleanField(_("offered to new members"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("audience"),
         FieldPanel("period"),
         FieldPanel("amount_yen"),
         FieldPanel("per_unit"),
         FieldPanel("description"),
+        FieldPanel("description_en"),
         FieldPanel("is_active"),
         FieldPanel("sort_order"),
     ]
@@ -116,4 +131,5 @@ class MembershipPlan(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        # In the page's language: name_en on English pages when staff wrote it.
+        return translated(self, "name")

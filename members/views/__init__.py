@@ -7,10 +7,6 @@ links.py the page URLs; other apps (pledges, gifts, receipts) import them from `
 """
 
 from .join import (
-    JOIN_RATE_EMAIL,
-    JOIN_RATE_IP,
-    LINK_RATE_EMAIL,
-    LINK_RATE_IP,
     join,
     join_confirm,
     join_resend,
@@ -52,10 +48,6 @@ from .session import (
 )
 
 __all__ = [
-    "JOIN_RATE_EMAIL",
-    "JOIN_RATE_IP",
-    "LINK_RATE_EMAIL",
-    "LINK_RATE_IP",
     "PORTAL_SESSION_MAX_AGE",
     "SESSION_LOGGED_IN_AT",
     "SESSION_SUPPORTER",

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from ouendan.core.guard import honeypot_filled, over_limit, too_many_requests
+from ouendan.core.guard import RATE_LIMIT_MESSAGE, honeypot_filled, over_limit, too_many_requests
 
 from .. import services
 from ..forms import EmailForm, JoinForm
@@ -28,15 +28,9 @@ from .links import (
 )
 from .session import portal_session_start
 
-# Per hour. Sign-ups and link requests are counted per IP address and per e-mail address.
-JOIN_RATE_IP = "5/h"
-JOIN_RATE_EMAIL = "3/h"
-LINK_RATE_IP = "10/h"
-LINK_RATE_EMAIL = "3/h"
-
 
 def rate_limited(request, page) -> TemplateResponse:
-    """The page's "too many attempts" answer (429), also used by the pledge page."""
+    """The "too many attempts" page (429) for link requests, which hold nothing to lose."""
     return too_many_requests(page.render(request, template="members/join_page_rate_limited.html"))
 
 
@@ -70,14 +64,10 @@ def join(request, page):
         if honeypot_filled(form):
             return redirect(sub_url(request, page, "thanks"))  # pretend; store nothing
         if form.is_valid():
-            if over_limit(
-                request,
-                group="members:join",
-                ip_rate=JOIN_RATE_IP,
-                email=form.cleaned_data["email"],
-                email_rate=JOIN_RATE_EMAIL,
-            ):
-                return rate_limited(request, page)
+            if over_limit(request, group="members:join", email=form.cleaned_data["email"]):
+                # The form again as typed, with the reason: nothing is stored or sent.
+                form.add_error(None, RATE_LIMIT_MESSAGE)
+                return too_many_requests(_render_join(request, page, form))
             services.supporter_join(
                 supporter=form.supporter(language=translation.get_language()),
                 volunteer=form.volunteer(),
@@ -92,6 +82,10 @@ def join(request, page):
         form = JoinForm(
             initial={"kind": request.GET.get("kind", JoinForm.PERSON)}, plans=_plans(page)
         )
+    return _render_join(request, page, form)
+
+
+def _render_join(request, page, form):
     return page.render(
         request,
         context_overrides={
@@ -140,13 +134,7 @@ def join_resend(request, page):
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if over_limit(
-            request,
-            group="members:link",
-            ip_rate=LINK_RATE_IP,
-            email=email,
-            email_rate=LINK_RATE_EMAIL,
-        ):
+        if over_limit(request, group="members:link", email=email):
             return rate_limited(request, page)
         services.supporter_resend_confirmation(
             email=email,

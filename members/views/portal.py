@@ -19,7 +19,7 @@ from ..forms import ConsentForm, DeletionForm, EmailForm, ProfileForm, Volunteer
 from ..models import AccessToken, ConsentRecord, Supporter, VolunteerProfile
 from ..registry import payments_enabled
 from ..selectors import consent_history, memberships_of, volunteer_profile_for
-from .join import LINK_RATE_EMAIL, LINK_RATE_IP, rate_limited
+from .join import rate_limited
 from .links import _postal_lookup_url, link_template, sub_url
 from .session import _portal_logout, portal_session_start, portal_supporter
 
@@ -88,9 +88,7 @@ def portal_login(request, page):
     if not form.is_valid():
         return _login_form_response(request, page, form, status=400)
     email = form.cleaned_data["email"]
-    if over_limit(
-        request, group="members:link", ip_rate=LINK_RATE_IP, email=email, email_rate=LINK_RATE_EMAIL
-    ):
+    if over_limit(request, group="members:link", email=email):
         return rate_limited(request, page)
     services.supporter_send_login_link(
         email=email, login_url=link_template(request, page, "redeem")

@@ -10,13 +10,22 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
+from .translated import ENGLISH_HELP
+
 
 @register_setting(icon="site")
 class OrganisationSettings(BaseSiteSetting):
     """Who runs this site: shown in the header and footer, in mail, on receipts and certificates."""
 
     name = models.CharField(_("organisation name"), max_length=120, default="子どもの未来応援団")
+    name_en = models.CharField(
+        _("organisation name (English)"),
+        max_length=120,
+        blank=True,
+        help_text=ENGLISH_HELP,
+    )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=200, blank=True)
     logo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("logo"),
@@ -27,6 +36,12 @@ class OrganisationSettings(BaseSiteSetting):
     )
     postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    address_en = models.CharField(
+        _("address (English)"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: 1-2-3 Sakurano, Chiyoda-ku, Tokyo. Shown on English pages."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("contact email"), blank=True)
     representative = models.CharField(
@@ -39,6 +54,7 @@ class OrganisationSettings(BaseSiteSetting):
         ),
     )
     footer_note = models.TextField(_("footer note"), blank=True)
+    footer_note_en = models.TextField(_("footer note (English)"), blank=True)
     # Printed on receipts and annual donation certificates (donations/receipts/pdf.py).
     legal_form = models.CharField(
         _("legal form"),
@@ -107,12 +123,20 @@ class OrganisationSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("logo")], heading=_("Identity")
+            [
+                FieldPanel("name"),
+                FieldPanel("name_en"),
+                FieldPanel("tagline"),
+                FieldPanel("tagline_en"),
+                FieldPanel("logo"),
+            ],
+            heading=_("Identity"),
         ),
         MultiFieldPanel(
             [
                 FieldPanel("postal_code"),
                 FieldPanel("address"),
+                FieldPanel("address_en"),
                 FieldPanel("phone"),
                 FieldPanel("email"),
                 FieldPanel("representative"),
@@ -120,6 +144,7 @@ class OrganisationSettings(BaseSiteSetting):
             heading=_("Contact"),
         ),
         FieldPanel("footer_note"),
+        FieldPanel("footer_note_en"),
         MultiFieldPanel(
             [
                 FieldPanel("legal_form"),

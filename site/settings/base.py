@@ -182,6 +182,16 @@ if env("RATELIMIT_IP_META_KEY", default=""):
         "number of reverse proxies in front of the app (see the README)."
     )
 RATELIMIT_IP_META_KEY = "ouendan.net.client_ip"
+# Public forms' limits, per hour (ouendan.core.guard.over_limit): "email" per e-mail address,
+# "ip" per client address. The IP limit is high on purpose: a sign-up table at a 子ども食堂 event
+# sends everyone through one Wi-Fi. Override a form's rates here or in production settings.
+OUENDAN_RATE_LIMITS = {
+    "members:join": {"email": "5/h", "ip": "300/h"},
+    "donations:pledge": {"email": "5/h", "ip": "300/h"},
+    "donations:donate": {"email": "5/h", "ip": "300/h"},
+    # Login and confirmation links: an address asks for a few; one Wi-Fi may ask for many.
+    "members:link": {"email": "3/h", "ip": "300/h"},
+}
 
 # EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.jp:587) sets backend, host and login.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -197,3 +197,19 @@ def test_membership_cancel_screen_calls_membership_cancel(client, supporter, yea
     assert not membership.needs_payment()
     entry = ModelLogEntry.objects.get(object_id=str(membership.pk), action=CANCEL_LOG_ACTION)
     assert entry.user_id == staff.pk
+
+
+@pytest.mark.django_db
+def test_staff_edit_asks_kana_only_for_a_japanese_name(client):
+    """The public forms' rule on the staff screen too (members/names.py)."""
+    admin = get_user_model().objects.create_superuser("kana-admin", "k@example.jp", "pw")
+    client.force_login(admin)
+    data = {"kind": "person", "status": "active", "preferred_language": "en"}
+    url = reverse("supporter:add")
+    latin = client.post(url, {**data, "family_name": "Nguyen", "given_name": "Lan"})
+    assert latin.status_code == 302
+    assert Supporter.objects.get(family_name="Nguyen").family_name_kana == ""
+    japanese = client.post(url, {**data, "family_name": "佐藤", "given_name": "Lan"})
+    assert japanese.status_code == 200
+    assert set(japanese.context["form"].errors) == {"family_name_kana"}
+    assert not Supporter.objects.filter(family_name="佐藤").exists()

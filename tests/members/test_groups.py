@@ -98,6 +98,9 @@ def test_member_staff_list_search_and_edit(client, supporter):
             "status": "active",
             "family_name": "佐藤",
             "given_name": "次郎",
+            # A name in Japanese script keeps its kana (members/names.py).
+            "family_name_kana": "サトウ",
+            "given_name_kana": "ジロウ",
             "email": "sato@example.jp",
             "preferred_language": "ja",
         },

@@ -264,11 +264,19 @@ def test_invalid_values_are_row_errors(column, value, words):
 
 @pytest.mark.django_db
 def test_organisation_rows_need_organisation_names():
-    rows = [["種別", "姓", "セイ", "団体名", "団体名カナ"], ["法人", "山田", "ヤマダ", "", ""]]
+    rows = [
+        ["種別", "姓", "セイ", "団体名", "団体名カナ"],
+        ["法人", "山田", "ヤマダ", "", ""],
+        ["法人", "", "", "さくら食品", ""],  # a Japanese name needs its reading
+        ["法人", "", "", "Acme Trading K.K.", ""],  # a Latin one is read as written
+        ["個人", "Nguyen", "", "", ""],
+        ["個人", "グエン", "", "", ""],
+    ]
     member_import = upload(csv_bytes(rows))
     assert {(e["line"], e["column"]) for e in member_import.errors} == {
         (2, "団体名"),
-        (2, "団体名カナ"),
+        (3, "団体名カナ"),
+        (6, "セイ"),
     }
 
 

@@ -52,11 +52,11 @@ class WishlistItemViewSet(ModelViewSet):
     search_fields = ["name", "notes"]
     search_backend_name = None
     panels = [
-        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
         FieldRowPanel([FieldPanel("category"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("quantity_needed"), FieldPanel("needed_by")]),
         FieldRowPanel([FieldPanel("storage"), FieldPanel("min_best_before_days")]),
-        FieldPanel("notes"),
+        FieldRowPanel([FieldPanel("notes"), FieldPanel("notes_en")]),
         FieldPanel("active"),
     ]
 

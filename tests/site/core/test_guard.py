@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -21,7 +22,14 @@ class GuardedForm(forms.Form):
 
 
 @pytest.fixture(autouse=True)
-def _cache():
+def _cache(settings):
+    settings.OUENDAN_RATE_LIMITS = {
+        **settings.OUENDAN_RATE_LIMITS,
+        "test:join": {"ip": "3/h", "email": "2/h"},
+        "test:x": {"ip": "1/h", "email": "1/h"},
+        "test:a": {"ip": "1/h", "email": "1/h"},
+        "test:b": {"ip": "1/h", "email": "1/h"},
+    }
     cache.clear()
     yield
     cache.clear()
@@ -53,9 +61,7 @@ def test_the_honeypot_respects_the_form_prefix():
 
 def test_over_limit_counts_per_ip_address_and_per_email():
     def attempt(ip: str, email: str) -> bool:
-        return over_limit(
-            request_from(ip), group="test:join", ip_rate="3/h", email=email, email_rate="2/h"
-        )
+        return over_limit(request_from(ip), group="test:join", email=email)
 
     # The same address from three places: its third try is over the e-mail limit.
     assert [attempt(ip, "a@example.jp") for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3")] == [
@@ -69,19 +75,43 @@ def test_over_limit_counts_per_ip_address_and_per_email():
 
 
 def test_over_limit_without_an_email_counts_the_ip_address_only():
-    results = [
-        over_limit(
-            request_from("10.0.1.1"), group="test:x", ip_rate="1/h", email="", email_rate="1/h"
-        )
-        for _ in range(2)
-    ]
+    results = [over_limit(request_from("10.0.1.1"), group="test:x", email="") for _ in range(2)]
     assert results == [False, True]
 
 
 def test_groups_are_counted_apart():
     request = request_from("10.0.2.1")
-    assert not over_limit(request, group="test:a", ip_rate="1/h", email="", email_rate="1/h")
-    assert not over_limit(request, group="test:b", ip_rate="1/h", email="", email_rate="1/h")
+    assert not over_limit(request, group="test:a", email="")
+    assert not over_limit(request, group="test:b", email="")
+
+
+def test_the_rates_come_from_settings(settings):
+    settings.OUENDAN_RATE_LIMITS = {"test:join": {"ip": "1/h", "email": "9/h"}}
+    assert not over_limit(request_from("10.0.3.1"), group="test:join", email="a@example.jp")
+    assert over_limit(request_from("10.0.3.1"), group="test:join", email="b@example.jp")
+    with pytest.raises(ImproperlyConfigured):
+        over_limit(request_from("10.0.3.1"), group="test:unknown", email="")
+
+
+def test_the_default_limits_let_an_event_hall_through_and_stop_a_flood():
+    """One Wi-Fi at a 子ども食堂 event: 40 people sign up in an hour; a robot sending 1,000
+    sign-ups from one address is stopped long before the end, with the default settings."""
+    for group in ("members:join", "donations:pledge"):
+        hall = [
+            over_limit(request_from("10.0.4.1"), group=group, email=f"p{n}@example.jp")
+            for n in range(40)
+        ]
+        assert not any(hall), group
+        flood = [
+            over_limit(request_from("10.0.4.2"), group=group, email=f"r{n}@example.jp")
+            for n in range(1000)
+        ]
+        assert flood[-1] and sum(flood) >= 500, group
+        same = [
+            over_limit(request_from(f"10.0.5.{n}"), group=group, email="s@example.jp")
+            for n in range(6)
+        ]
+        assert same == [False] * 5 + [True], group
 
 
 def test_too_many_requests_answers_429_with_retry_after():
