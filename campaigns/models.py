@@ -21,7 +21,6 @@ from wagtail.search import index
 
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
-from ouendan.net import public_url
 
 from .blocks import BodyBlock
 
@@ -186,12 +185,6 @@ class CampaignPage(Page):
         context["updates"] = sorted(
             (block.value for block in self.updates), key=lambda update: update["date"], reverse=True
         )
-        context["share_url"] = self.get_full_url(request)
-        if self.hero_image:
-            rendition = self.hero_image.get_rendition("fill-1200x630")
-            # From PUBLIC_BASE_URL, not the Host header: the page is cached for every visitor.
-            url = rendition.url
-            context["og_image_url"] = public_url(url) if url.startswith("/") else url
         if not self.donate:
             context["donate_page"] = (
                 DonatePage.objects.live().filter(locale_id=self.locale_id).first()
