@@ -21,6 +21,7 @@ from wagtail.search import index
 
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
+from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
 
@@ -46,6 +47,8 @@ class CampaignStatus(models.TextChoices):
 class CampaignIndexPage(Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
     through the "Campaign review" workflow (draft → review by Editors → publish)."""
+
+    base_form_class = AsciiSlugPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -82,6 +85,9 @@ class CampaignIndexPage(Page):
 
 class CampaignPage(Page):
     """One campaign: a money goal and/or goods goals, dates, a donate form, updates, a wall."""
+
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "campaign"
 
     # The thank-you page after Checkout names the campaign a gift was for (donations/
     # checkout_thanks.py asks pages this instead of importing campaigns).
@@ -227,6 +233,8 @@ class CampaignGoodsGoal(Orderable):
 
 class SupportersWallPage(Page):
     """Thank-you wall: every donor who agreed to be named, newest gift first."""
+
+    base_form_class = AsciiSlugPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
 

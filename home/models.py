@@ -9,9 +9,12 @@ from wagtail.search import index
 
 from campaigns.blocks import BodyBlock
 from campaigns.selectors import campaigns_featured
+from ouendan.core.slugs import AsciiSlugPageForm
 
 
 class HomePage(Page):
+    base_form_class = AsciiSlugPageForm
+
     hero_heading = models.CharField(_("hero heading"), max_length=120)
     hero_text = models.TextField(_("hero text"), blank=True)
     hero_image = models.ForeignKey(
@@ -67,6 +70,8 @@ class HomePage(Page):
 class StandardPage(Page):
     """A plain content page: about us, privacy policy, how to volunteer..."""
 
+    base_form_class = AsciiSlugPageForm
+
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
@@ -79,6 +84,8 @@ class StandardPage(Page):
 
 class NewsIndexPage(Page):
     """News and activity reports (活動報告), newest first."""
+
+    base_form_class = AsciiSlugPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -97,6 +104,8 @@ class NewsIndexPage(Page):
 
 
 class NewsPage(Page):
+    base_form_class = AsciiSlugPageForm
+
     date = models.DateField(_("date"))
     summary = models.TextField(_("summary"), blank=True)
     image = models.ForeignKey(
