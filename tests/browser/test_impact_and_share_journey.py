@@ -63,6 +63,17 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
         assert page.evaluate("() => window.__notReloaded === true")
         assert_accessible_and_fits(page, f"impact all years {width}")
         save(page, f"impact-after-picking-{width}")
+    # The English impact page and the ways to support (every way with its button).
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_demo.url + "/en/impact/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Our impact")
+        assert_accessible_and_fits(page, f"English impact {width}")
+        page.goto(live_demo.url + "/support/")
+        expect(page.locator("main a.button")).to_have_count(6)
+        assert_accessible_and_fits(page, f"support {width}")
+    page.locator("main a.button", has_text="毎月寄付する").click()
+    expect(page).to_have_url(live_demo.url + "/donate/?frequency=monthly")
     assert page.console_errors == []
     assert page.foreign_requests == []
 
