@@ -107,3 +107,36 @@ def test_campaign_share_links_lead_to_line_x_and_facebook_at_both_widths(live_de
         assert_accessible_and_fits(page, f"campaign {width}")
         save(page, f"campaign-{width}")
     assert page.foreign_requests == []  # no script or icon of any network is loaded
+
+
+def test_pledge_form_starts_with_one_row_adds_rows_in_place_and_fills_the_item_name(
+    live_demo, page
+):
+    from donations.goods.models import WishlistItem
+
+    rice = WishlistItem.objects.get(name="お米")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_demo.url + "/goods/")
+        expect(page.locator("[data-goods-line]")).to_have_count(1)
+        page.evaluate("() => { window.__notReloaded = true; }")
+
+        page.locator("#id_goods-0-wishlist_item").select_option(str(rice.pk))
+        expect(page.locator("#id_goods-0-description")).to_have_value("お米")
+        expect(page.locator("#id_goods-0-unit")).to_have_value("kg")
+        expect(page.locator("#id_goods-0-category")).to_have_value("food")
+
+        page.get_by_role("button", name="More lines").or_(page.locator("[data-add-line]")).click()
+        expect(page.locator("[data-goods-line]")).to_have_count(2)
+        expect(page.locator("input[name='goods-TOTAL_FORMS']")).to_have_value("2")
+        second = page.locator("#id_goods-1-description")
+        expect(second).to_have_value("")
+        expect(page.locator("#id_goods-1-wishlist_item")).to_be_focused()
+        expect(page.locator("label[for='id_goods-1-description']")).to_have_count(1)
+        assert page.evaluate("() => window.__notReloaded === true")
+        # A typed name is kept when the item changes.
+        second.fill("お米 5kg袋")
+        page.locator("#id_goods-1-wishlist_item").select_option(str(rice.pk))
+        expect(second).to_have_value("お米 5kg袋")
+        assert_accessible_and_fits(page, f"pledge form {width}")
+    assert page.console_errors == []
