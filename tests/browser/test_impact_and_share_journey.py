@@ -40,8 +40,8 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
         expect(page.get_by_role("heading", level=1)).to_have_text("活動の成果")
         panel = page.locator("[data-impact-panel]")
         expect(panel).to_have_attribute("data-year", str(this_year))
-        # With JavaScript the select alone does it: the submit button is hidden.
-        expect(page.locator("[data-impact-submit]")).to_be_hidden()
+        # With JavaScript the select alone does it: the submit button is gone.
+        expect(page.locator("[data-impact-submit]")).to_have_count(0)
         funds_this_year = panel.locator("[data-funds-row]").all_inner_texts()
         assert funds_this_year, "the use of funds is shown"
         assert_accessible_and_fits(page, f"impact {width}")
@@ -63,6 +63,17 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
         assert page.evaluate("() => window.__notReloaded === true")
         assert_accessible_and_fits(page, f"impact all years {width}")
         save(page, f"impact-after-picking-{width}")
+    # The live figures on the home page pick a year in place too.
+    page.goto(live_demo.url + "/")
+    block = page.locator("[data-impact-panel]")
+    expect(block.locator("[data-impact-submit]")).to_have_count(0)
+    page.evaluate("() => { window.__notReloaded = true; }")
+    page.locator("[data-impact-year]").select_option(str(this_year - 1))
+    expect(page.locator("[data-impact-panel]")).to_have_attribute("data-year", str(this_year - 1))
+    expect(page).to_have_url(f"{live_demo.url}/?impact_year={this_year - 1}")
+    assert page.evaluate("() => window.__notReloaded === true")
+    expect(page.locator("[data-impact-year]")).to_be_focused()
+
     # The English impact page and the ways to support (every way with its button).
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})

@@ -106,7 +106,9 @@ def test_the_year_picker_lists_each_year_once_and_the_current_year_first(client,
     assert len(values) == len(set(values))
     assert re.search(rf'<option value="{this_year}" selected>', html)  # this year by default
     # Without JavaScript the form reloads the page with ?year=; the script is a static file.
-    assert '<form class="impact__period-form" method="get" action="" data-impact-year-form>' in html
+    assert (
+        'method="get" action="" data-impact-year-form data-impact-target="#impact-panel">' in html
+    )
     assert "home/js/impact_year.js" in html and "<script>" not in html
 
 
