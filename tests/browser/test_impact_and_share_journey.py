@@ -15,7 +15,6 @@ pytestmark = [
 ]
 
 WIDTHS = (390, 1280)
-SCREENSHOTS = "/work/screenshots/after"
 
 
 def assert_accessible_and_fits(page, what: str) -> None:
@@ -25,14 +24,7 @@ def assert_accessible_and_fits(page, what: str) -> None:
     assert widths[0] <= widths[1], f"{what}: {widths[0]} px wide in a {widths[1]} px window"
 
 
-def save(page, name: str) -> None:
-    from pathlib import Path
-
-    if Path(SCREENSHOTS).is_dir():  # the "after" screenshots for the lead; not in CI
-        page.screenshot(path=f"{SCREENSHOTS}/share-{name}.png", full_page=True)
-
-
-def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, page):
+def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, page, screenshot):
     this_year = timezone.localdate().year
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -45,8 +37,7 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
         funds_this_year = panel.locator("[data-funds-row]").all_inner_texts()
         assert funds_this_year, "the use of funds is shown"
         assert_accessible_and_fits(page, f"impact {width}")
-        if width == 1280:
-            save(page, "impact-1280")
+        screenshot(f"impact-{width}")
 
         page.evaluate("() => { window.__notReloaded = true; }")
         page.locator("#impact-year").select_option(str(this_year - 1))
@@ -62,7 +53,7 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
         expect(page.locator("[data-impact-panel]")).to_have_attribute("data-year", "all")
         assert page.evaluate("() => window.__notReloaded === true")
         assert_accessible_and_fits(page, f"impact all years {width}")
-        save(page, f"impact-after-picking-{width}")
+        screenshot(f"impact-after-picking-{width}")
     # The live figures on the home page pick a year in place too.
     page.goto(live_demo.url + "/")
     block = page.locator("[data-impact-panel]")
@@ -89,7 +80,9 @@ def test_impact_year_picker_swaps_the_year_in_place_at_both_widths(live_demo, pa
     assert page.foreign_requests == []
 
 
-def test_campaign_share_links_lead_to_line_x_and_facebook_at_both_widths(live_demo, page):
+def test_campaign_share_links_lead_to_line_x_and_facebook_at_both_widths(
+    live_demo, page, screenshot
+):
     url = f"{live_demo.url}/campaigns/summer-meals/"
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -116,7 +109,7 @@ def test_campaign_share_links_lead_to_line_x_and_facebook_at_both_widths(live_de
             f"{live_demo.url}/en/campaigns/summer-meals/"
         )
         assert_accessible_and_fits(page, f"campaign {width}")
-        save(page, f"campaign-{width}")
+        screenshot(f"campaign-{width}")
     assert page.foreign_requests == []  # no script or icon of any network is loaded
 
 
