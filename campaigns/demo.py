@@ -3,12 +3,15 @@ through the ledger service, and the supporters' wall. Idempotent; dates follow t
 the demo always has campaigns running."""
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page
 
-from donations.goods.models import PledgePage, WishlistItem
+from donations.goods import services as goods_services
+from donations.goods.models import Pledge, PledgePage, WishlistItem
+from donations.goods.rules import GoodsLine
 from donations.models import DonatePage, Donation
 from donations.services import StripeKeys, donation_record, donation_refund
 from members.models import Supporter
@@ -192,6 +195,8 @@ def campaigns_demo_build(*, home: Page) -> None:
                 donate=_donate_blocks(donate_en, DONATE_BLOCKS_EN) if donate_en else [],
                 updates=[],
             )
+        if spec["goods"] and goods:
+            _campaign_delivery(page=page, item=goods[0].wishlist_item, today=today)
         if len(supporters) < 10:
             continue
         for n, (index_, amount, method, days_ago, show_name, show_amount) in enumerate(
@@ -215,3 +220,62 @@ def campaigns_demo_build(*, home: Page) -> None:
             )
             if spec.get("refund") == n:
                 donation_refund(donation=donation, refunded_total_yen=donation.amount_yen)
+
+
+RICE_DAYS_AGO = 5  # the summer campaign's update "お米300kgが届きました", five days ago
+
+
+def _campaign_delivery(*, page: CampaignPage, item: WishlistItem, today: datetime.date) -> None:
+    """The 300 kg of rice the campaign's update announces, pledged for the campaign and received:
+    the campaign, the wishlist and the impact page all count it (goods_progress)."""
+    reference = "campaign-demo-rice"
+    company = (
+        Supporter.objects.filter(kind=Supporter.Kind.ORGANISATION, status=Supporter.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if company is None or Pledge.objects.filter(import_reference=reference).exists():
+        return
+    received_on = today - datetime.timedelta(days=RICE_DAYS_AGO)
+    offered_on = received_on - datetime.timedelta(days=3)
+    best_before = received_on + datetime.timedelta(days=item.min_best_before_days + 90)
+    pledge = goods_services.pledge_offer(
+        supporter=company,
+        lines=[
+            GoodsLine(
+                category=item.category,
+                description="お米（地元農家さんより）",
+                quantity=Decimal("300"),
+                unit=item.unit,
+                estimated_value_yen=120_000,
+                best_before=best_before,
+                wishlist_item_id=item.pk,
+            )
+        ],
+        first_delivery_on=received_on,
+        campaign_id=page.pk,
+        source=Pledge.Source.STAFF,
+        import_reference=reference,
+        accepted=True,
+        created_at=timezone.make_aware(datetime.datetime.combine(offered_on, datetime.time(10))),
+        today=offered_on,
+    )
+    pledged = pledge.lines.get()
+    goods_services.delivery_record(
+        pledge=pledge,
+        received_on=received_on,
+        received_by="倉庫 田中",
+        lines=[
+            GoodsLine(
+                category=pledged.category,
+                description=pledged.description,
+                quantity=pledged.quantity,
+                unit=pledged.unit,
+                estimated_value_yen=pledged.estimated_value_yen,
+                best_before=best_before,
+                pledge_line_id=pledged.pk,
+            )
+        ],
+        thank=False,
+        today=today,
+    )

@@ -23,7 +23,7 @@ from wagtail.search import index
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
 from ouendan.core.display import local_date
-from ouendan.net import public_url
+from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
 
@@ -50,6 +50,8 @@ class CampaignIndexPage(Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
     through the campaign review workflow (キャンペーンの確認: draft → review by 編集者 →
     publish)."""
+
+    base_form_class = AsciiSlugPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -86,6 +88,9 @@ class CampaignIndexPage(Page):
 
 class CampaignPage(Page):
     """One campaign: a money goal and/or goods goals, dates, a donate form, updates, a wall."""
+
+    base_form_class = AsciiSlugPageForm
+    slug_prefix = "campaign"
 
     # The thank-you page after Checkout names the campaign a gift was for (donations/
     # checkout_thanks.py asks pages this instead of importing campaigns).
@@ -189,12 +194,6 @@ class CampaignPage(Page):
         context["updates"] = sorted(
             (block.value for block in self.updates), key=lambda update: update["date"], reverse=True
         )
-        context["share_url"] = self.get_full_url(request)
-        if self.hero_image:
-            rendition = self.hero_image.get_rendition("fill-1200x630")
-            # From PUBLIC_BASE_URL, not the Host header: the page is cached for every visitor.
-            url = rendition.url
-            context["og_image_url"] = public_url(url) if url.startswith("/") else url
         if not self.donate:
             context["donate_page"] = (
                 DonatePage.objects.live().filter(locale_id=self.locale_id).first()
@@ -237,6 +236,8 @@ class CampaignGoodsGoal(Orderable):
 
 class SupportersWallPage(Page):
     """Thank-you wall: every donor who agreed to be named, newest gift first."""
+
+    base_form_class = AsciiSlugPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
 

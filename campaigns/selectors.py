@@ -9,7 +9,6 @@ same campaign, so everything here is keyed by it.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone, translation
 from wagtail.models import Page
 
-from donations.goods.selectors import wishlist_received
+from donations.goods.selectors import GoodsProgress, goods_progress
 from donations.models import Donation
 from members.models import NOT_CONTACTABLE, ConsentRecord
 
@@ -111,28 +110,15 @@ def campaign_progress(*, campaign: CampaignPage) -> CampaignProgress:
 # --- Goods -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoodsGoalProgress:
-    name: str
-    unit: str
-    target: Decimal
-    received: Decimal
-
-    @property
-    def percent(self) -> int:
-        if not self.target:
-            return 0
-        return min(100, int(self.received * 100 / self.target))
-
-
 def goods_cache_key(translation_key, language: str | None = None) -> str:
     # Per language: the cached rows hold translated unit names.
     return f"campaigns:goods:{translation_key}:{language or translation.get_language()}"
 
 
-def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress]:
+def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsProgress]:
     """Goods goals (wishlist items with target quantities) and what has been received for them
-    during the campaign. From the goods received (donations/goods/selectors.py)."""
+    during the campaign: goods progress as the wishlist counts it (donations/goods/selectors.py
+    goods_progress), over the campaign's dates."""
     goals = getattr(campaign, "goods_goals", None)
     if goals is None:
         return []
@@ -142,22 +128,13 @@ def campaign_goods_progress(*, campaign: CampaignPage) -> list[GoodsGoalProgress
         return cached
     rows = list(goals.select_related("wishlist_item"))
     if not rows:
-        result: list[GoodsGoalProgress] = []
+        result: list[GoodsProgress] = []
     else:
-        received = wishlist_received(
-            item_ids=[row.wishlist_item_id for row in rows],
+        result = goods_progress(
+            goals=[(row.wishlist_item, row.target_quantity) for row in rows],
             start=campaign.start_date,
             end=campaign.end_date,
         )
-        result = [
-            GoodsGoalProgress(
-                name=row.wishlist_item.name,
-                unit=row.wishlist_item.get_unit_display(),
-                target=row.target_quantity or row.wishlist_item.quantity_needed,
-                received=received.get(row.wishlist_item_id, Decimal(0)),
-            )
-            for row in rows
-        ]
     if cache_seconds():
         cache.set(key, result, cache_seconds())
     return result

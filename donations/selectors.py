@@ -13,7 +13,7 @@ from wagtail.models import Locale, Page
 
 from members.models import Supporter
 
-from .models import OFFLINE_METHODS, Donation, RecurringDonation
+from .models import MOST_NEEDED, OFFLINE_METHODS, Donation, Programme, RecurringDonation
 from .registry import gift_page_types
 
 
@@ -193,3 +193,36 @@ def offline_monthly_gifts_recent(*, supporter: Supporter) -> bool:
     return supporter.donations.filter(
         kind=Donation.Kind.MONTHLY, method__in=OFFLINE_METHODS, paid_at__gte=since
     ).exists()
+
+
+@dataclass(frozen=True)
+class ProgrammeTotal:
+    programme_id: int | None  # None: "where most needed"
+    name: str
+    net_yen: int  # net of refunds
+
+
+def gifts_by_programme(
+    *, start: datetime.datetime | None, end: datetime.datetime
+) -> list[ProgrammeTotal]:
+    """Gifts (not membership fees) paid from `start` (None: the beginning) to before `end`, per
+    programme they name, net of refunds, in the programmes' order with "where most needed"
+    last: what the impact page shows as the use of funds (使途). Programmes with nothing net
+    are left out. One query (and one for the names)."""
+    gifts = Donation.objects.filter(paid_at__lt=end).exclude(kind=Donation.Kind.MEMBERSHIP)
+    if start is not None:
+        gifts = gifts.filter(paid_at__gte=start)
+    rows = {
+        row["programme_id"]: row["net"]
+        for row in gifts.values("programme_id")
+        .annotate(net=Sum(F("amount_yen") - F("refunded_yen"), default=0))
+        .order_by()
+    }
+    programmes = Programme.objects.filter(pk__in=[pk for pk in rows if pk is not None])
+    result = [
+        ProgrammeTotal(programme_id=programme.pk, name=programme.name, net_yen=rows[programme.pk])
+        for programme in programmes.order_by("sort_order", "name_ja")
+    ]
+    if None in rows:
+        result.append(ProgrammeTotal(programme_id=None, name=str(MOST_NEEDED), net_yen=rows[None]))
+    return [row for row in result if row.net_yen > 0]

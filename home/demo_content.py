@@ -107,19 +107,10 @@ PAGES = [
         "title_en": "Ways to support",
         "intro": "会員になる、毎月寄付する、物品を提供する、ボランティアとして参加する。",
         "intro_en": "Become a member, give monthly, donate goods or volunteer.",
-        "paragraphs": [
-            "<h3>応援会員</h3><p>個人会員 年3,000円、法人会員 1口 年10,000円。会報と活動報告をお届けします。</p>",
-            "<h3>毎月の寄付</h3><p>月500円から。子ども1人分の食事（約300円）が毎月届きます。</p>",
-            "<h3>物品の提供</h3><p>お米・レトルト食品・調味料、日用品、文具、おもちゃを受け付けています。"
-            "冷蔵・冷凍品は事前にご相談ください。</p>",
-            "<h3>ボランティア</h3><p>調理、学習支援、送迎、フードバンクの仕分けなど。"
-            "できる曜日・時間帯から参加できます。</p>",
-        ],
-        "paragraphs_en": [
-            "<h3>Membership</h3><p>Individuals ¥3,000 a year; companies ¥10,000 per unit a "
-            "year.</p>",
-            "<h3>Monthly gifts</h3><p>From ¥500 a month.</p>",
-        ],
+        # The ways themselves, each with its button, are added once every app's page exists
+        # (home/demo.py support_demo_update).
+        "paragraphs": [],
+        "paragraphs_en": [],
     },
     {
         "slug": "privacy",
@@ -197,3 +188,88 @@ LIVE_IMPACT_EN = {
     "page_intro": "Members, gifts, donated goods and volunteers are counted from the site's own data. Choose a year to see that year's figures.",
     "page_heading": "The supporters' group in figures",
 }
+
+# The impact page: stories, spending staff entered (where the ledger has no gifts for it),
+# calls to action. Amounts in yen.
+IMPACT_STORIES = [
+    {
+        "heading": "「ここに来ると、ほっとする」",
+        "text": "<p>小学3年生のAさんは、お母さんの帰りが遅い日に子ども食堂へ通っています。"
+        "宿題を見てもらい、みんなで夕ごはんを食べてから帰ります。</p>",
+        "quote": "ここに来ると、ほっとする。",
+        "attribution": "Aさん（小学3年生）",
+    },
+    {
+        "heading": "フードバンクから、毎月の食卓へ",
+        "text": "<p>地元の農家さんや企業から届いたお米や食品は、ボランティアが仕分けて、"
+        "ひとり親家庭に毎月お届けしています。</p>",
+        "quote": "お米が届くと、月末の不安が少し軽くなります。",
+        "attribution": "ひとり親家庭の保護者",
+    },
+]
+IMPACT_STORIES_EN = [
+    {
+        "heading": '"I feel at ease here"',
+        "text": "<p>A, in year 3, comes to the children's kitchen on the days her mother works "
+        "late: homework help, dinner together, then home.</p>",
+        "quote": "I feel at ease here.",
+        "attribution": "A, year 3",
+    },
+    {
+        "heading": "From the food bank to the family table",
+        "text": "<p>Rice and food from local farmers and companies are sorted by volunteers "
+        "and delivered to single-parent families every month.</p>",
+        "quote": "When the rice arrives, the end of the month is a little less worrying.",
+        "attribution": "A single parent",
+    },
+]
+# (years back from this year, label, amount in yen): costs no programme in the ledger covers.
+IMPACT_SPENDING = [
+    (0, "運営費（会場費・保険）", 180_000),
+    (1, "運営費（会場費・保険）", 240_000),
+    (1, "子どもの居場所", 620_000),
+]
+IMPACT_REPORT_TITLE = "{year}年度 年次報告書"
+IMPACT_REPORT_TITLE_EN = "Annual report {year}"
+IMPACT_CTA = [
+    ("毎月の寄付で支える", "月500円から、子どもたちの食事と居場所を支えられます。", "donate",
+     "?frequency=monthly", "毎月寄付する"),
+    ("応援団に参加する", "会員・ボランティアとして、できることから。", "join", "", "参加する"),
+]  # fmt: skip
+IMPACT_CTA_EN = [
+    ("Give monthly", "From ¥500 a month you keep meals and places going.", "donate",
+     "?frequency=monthly", "Give monthly"),
+    ("Join us", "As a member or volunteer, as much as you can.", "join", "", "Join"),
+]  # fmt: skip
+
+# The support page: every way to help, each with its button (heading, text, page slug, query,
+# button). The pages are built by the apps' demos; ways whose page is missing are left out.
+SUPPORT_WAYS = [
+    ("寄付する", "一回のご寄付で、子ども食堂の食材やフードバンクの運営を支えます。",
+     "donate", "", "寄付する"),
+    ("毎月寄付する", "月500円から。子ども1人分の食事（約300円）が毎月届きます。",
+     "donate", "?frequency=monthly", "毎月寄付する"),
+    ("応援会員になる", "個人会員 年3,000円、法人会員 1口 年10,000円。会報と活動報告をお届けします。",
+     "join", "", "会員になる"),
+    ("ボランティアとして参加する", "調理、学習支援、送迎、フードバンクの仕分けなど。"
+     "できる曜日・時間帯から参加できます。", "join", "?kind=volunteer", "ボランティアに申し込む"),
+    ("物品を提供する", "お米・レトルト食品・調味料、日用品、文具、おもちゃを受け付けています。"
+     "冷蔵・冷凍品は事前にご相談ください。", "goods", "", "物品の提供を申し出る"),
+    ("企業・団体として応援する", "法人会員、物品のご提供、社員ボランティアなど、"
+     "企業・団体ならではの応援をお願いしています。", "join", "?kind=organisation",
+     "企業・団体として申し込む"),
+]  # fmt: skip
+SUPPORT_WAYS_EN = [
+    ("Give once", "A single gift buys food for the children's kitchens and runs the food bank.",
+     "donate", "", "Give"),
+    ("Give monthly", "From ¥500 a month: a child's meal (about ¥300) every month.",
+     "donate", "?frequency=monthly", "Give monthly"),
+    ("Become a member", "Individuals ¥3,000 a year; companies ¥10,000 per unit a year.",
+     "join", "", "Become a member"),
+    ("Volunteer", "Cooking, homework help, driving, sorting at the food bank: whenever suits "
+     "you.", "join", "?kind=volunteer", "Volunteer with us"),
+    ("Give goods", "Rice, ready meals, daily goods, stationery and toys.", "goods", "",
+     "Offer goods"),
+    ("Support us as a company", "Corporate membership, goods and staff volunteering.",
+     "join", "?kind=organisation", "Sign up as a company"),
+]  # fmt: skip

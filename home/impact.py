@@ -151,6 +151,9 @@ def live_impact_context(*, value, request) -> dict:
     """What a live impact block shows (registered with campaigns/blocks.py in HomeConfig)."""
     today = timezone.localdate()
     years = impact_years(today=today) if value["year_choice"] else []
+    if value["period"] == "this_year":
+        # "This year" is already the first choice: the same year is not listed twice.
+        years = [year for year in years if year != today.year]
     year = None
     if request is not None and years:
         raw = request.GET.get("impact_year", "")

@@ -34,6 +34,7 @@ PLEDGE_INTRO_EN = (
 )
 WAREHOUSE = "さくら野市本町2-4-1 さくら野フードバンク倉庫\n受付：火・木・土 10:00〜16:00"
 
+WISHLIST_LISTED_DAYS_AGO = 20
 WISHLIST = [
     # name, category, unit, needed, storage, min days, notes, needed in days
     ("お米", "food", "kg", "2400", "ambient", 60, "精米日から1か月以内のもの", 60),
@@ -206,6 +207,13 @@ def _wishlist(today: datetime.date) -> dict[str, WishlistItem]:
                 "needed_by": today + datetime.timedelta(days=due),
                 "sort_order": order,
                 "active": True,
+                # Listed when the summer campaign began (campaigns/demo.py): both count the same
+                # goods received since then (selectors.goods_progress).
+                "created_at": timezone.make_aware(
+                    datetime.datetime.combine(
+                        today - datetime.timedelta(days=WISHLIST_LISTED_DAYS_AGO), datetime.time(9)
+                    )
+                ),
             },
         )
         items[name] = item

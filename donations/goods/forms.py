@@ -40,6 +40,9 @@ def _add_errors(form: forms.Form, errors: dict) -> None:
             form.add_error(target, problem)
 
 
+FILLED_FROM_WISHLIST = ("category", "description", "unit")
+
+
 class GoodsLineForm(AccessibleFormMixin, forms.Form):
     """One kind of goods: what, how much (with its unit), its value and best-before date."""
 
@@ -74,16 +77,26 @@ class GoodsLineForm(AccessibleFormMixin, forms.Form):
         )
         for name in ("category", "description", "quantity", "unit"):
             self.fields[name].error_messages["required"] = REQUIRED_MESSAGE
+        for name in FILLED_FROM_WISHLIST:
+            # Filled in from the wishlist item when one is chosen (clean), else required there.
+            self.fields[name].required = False
 
     def clean_quantity(self):
         return quantity_parse(self.cleaned_data["quantity"])
 
     def clean(self):
         cleaned = super().clean()
+        item = cleaned.get("wishlist_item")
+        fill = {"category": "category", "description": "name", "unit": "unit"}
+        for name in FILLED_FROM_WISHLIST:
+            if not cleaned.get(name) and name not in self.errors:
+                if item is not None:
+                    cleaned[name] = getattr(item, fill[name])  # 品名 need not be typed again
+                else:
+                    self.add_error(name, forms.ValidationError(REQUIRED_MESSAGE, "required"))
         if self.errors:
             return cleaned
         line = self.goods_line()
-        item = cleaned.get("wishlist_item")
         errors = goods_line_errors(
             line=line, wishlist={item.pk: item} if item else {}, today=self.today
         )
@@ -129,7 +142,7 @@ class BaseGoodsFormSet(forms.BaseFormSet):
 GoodsLineFormSet = forms.formset_factory(
     GoodsLineForm,
     formset=BaseGoodsFormSet,
-    extra=3,
+    extra=1,  # one row to start; "More lines" adds one (in place where JavaScript runs)
     max_num=MAX_LINES,
     validate_max=True,
     absolute_max=MAX_LINES,

@@ -180,6 +180,74 @@ def wishlist_fulfilment(
     return {pk: percent(received[pk], needed[pk]) for pk in item_ids if pk in needed}
 
 
+# --- Goods progress: the one definition the campaign, the wishlist and the impact page use -------
+
+
+@dataclass(frozen=True)
+class GoodsProgress:
+    """Goods received for one wishlist item against a target, in the item's own unit."""
+
+    item_id: int
+    name: str
+    unit: str  # a GoodsUnit value
+    unit_label: str
+    received: Decimal
+    target: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        return percent(self.received, self.target)
+
+    @property
+    def percent_whole(self) -> int:
+        """For bars and short labels: rounded down, so 99.9 % never shows as done."""
+        return int(self.percent)
+
+
+def goods_progress(
+    *,
+    goals: list[tuple[WishlistItem, Decimal | None]],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[GoodsProgress]:
+    """Goods progress: what was received (deliveries recorded against the wishlist item, in
+    its unit, between `start` and `end` inclusive) against a target (the goal's, else the
+    quantity the item needs). Every page that shows goods progress asks this. One query."""
+    ids = [item.pk for item, _target in goals]
+    received = wishlist_received(item_ids=ids, start=start, end=end)
+    return [
+        GoodsProgress(
+            item_id=item.pk,
+            name=item.name,
+            unit=item.unit,
+            unit_label=str(item.get_unit_display()),
+            received=received.get(item.pk, ZERO),
+            target=target or item.quantity_needed,
+        )
+        for item, target in goals
+    ]
+
+
+def wishlist_listed_on(item: WishlistItem) -> datetime.date:
+    return timezone.localtime(item.created_at).date()
+
+
+def wishlist_progress(
+    *, items: list[WishlistItem], today: datetime.date | None = None
+) -> list[GoodsProgress]:
+    """The wishlist's progress: each item's goods received since it was put on the list, against
+    the quantity it needs (goods_progress). One query per distinct listing date."""
+    today = today or timezone.localdate()
+    by_start: dict[datetime.date, list[WishlistItem]] = defaultdict(list)
+    for item in items:
+        by_start[wishlist_listed_on(item)].append(item)
+    rows: dict[int, GoodsProgress] = {}
+    for start, group in by_start.items():
+        for row in goods_progress(goals=[(item, None) for item in group], start=start, end=today):
+            rows[row.item_id] = row
+    return [rows[item.pk] for item in items]
+
+
 @dataclass(frozen=True)
 class GoodsTotal:
     category: str

@@ -18,7 +18,7 @@ from ouendan.core.guard import RATE_LIMIT_MESSAGE, honeypot_filled, over_limit, 
 
 from .forms import GoodsLineFormSet, PledgeForm
 from .models import Pledge, WishlistItem
-from .selectors import corporate_wall_entries, wishlist_fulfilment
+from .selectors import corporate_wall_entries, wishlist_progress
 from .services import corporate_wall_add, pledge_offer
 
 FORMSET_PREFIX = "goods"
@@ -29,8 +29,8 @@ def _wishlist():
 
 
 def _wishlist_rows(items) -> list[tuple[WishlistItem, object]]:
-    percent = wishlist_fulfilment(item_ids=[item.pk for item in items])
-    return [(item, percent.get(item.pk)) for item in items]
+    """Each item with its goods progress (selectors.wishlist_progress, as campaigns count)."""
+    return list(zip(items, wishlist_progress(items=items), strict=True))
 
 
 def _initial_lines(request, items) -> list[dict]:
@@ -39,7 +39,14 @@ def _initial_lines(request, items) -> list[dict]:
     item = next((item for item in items if str(item.pk) == raw), None)
     if item is None:
         return []
-    return [{"wishlist_item": item.pk, "category": item.category, "unit": item.unit}]
+    return [
+        {
+            "wishlist_item": item.pk,
+            "category": item.category,
+            "description": item.name,
+            "unit": item.unit,
+        }
+    ]
 
 
 LINE_FIELDS = (
@@ -146,6 +153,11 @@ def _render(request, page, form, formset, items):
             "form": form,
             "formset": formset,
             "wishlist": _wishlist_rows(items),
+            # For pledge_form.js: choosing a wishlist item fills in its name, category and unit.
+            "wishlist_names": {
+                str(item.pk): {"name": item.name, "category": item.category, "unit": item.unit}
+                for item in items
+            },
             "wall": corporate_wall_entries() if page.show_wall else [],
             "campaign_id": _campaign_id(request),
         },

@@ -35,6 +35,15 @@ class CallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("Heading"), max_length=120)
     text = blocks.TextBlock(label=_("Text"), required=False)
     page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    # "Give monthly" and "Volunteer" lead to the donate and join pages with a choice made.
+    page_query = blocks.RegexBlock(
+        regex=r"^\?[A-Za-z0-9_=&.-]+$",
+        label=_("Added to the page's address"),
+        required=False,
+        max_length=80,
+        help_text=_("Optional, e.g. ?frequency=monthly or ?kind=volunteer"),
+        error_messages={"invalid": _("Start with ? and use letters, digits, = and & only.")},
+    )
     url = blocks.URLBlock(label=_("Or an address"), required=False)
     button_label = blocks.CharBlock(label=_("Button label"), max_length=40)
 

@@ -84,7 +84,8 @@ class CampaignPageTypeTests(WagtailPageTestCase):
 
 
 @pytest.mark.django_db
-def test_campaign_page_has_absolute_sharing_meta_and_links_to_give(client, home_page):
+def test_campaign_page_has_absolute_sharing_meta_and_links_to_give(client, home_page, settings):
+    settings.PUBLIC_BASE_URL = "https://ouendan.example.jp"
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
 
@@ -98,8 +99,11 @@ def test_campaign_page_has_absolute_sharing_meta_and_links_to_give(client, home_
 
     assert '<meta property="og:title" content="' + campaign.title in html
     assert '<meta property="og:description" content="お昼ごはんを届けます">' in html
-    assert f'<meta property="og:url" content="http://localhost{campaign.url}">' in html
-    assert '<meta property="og:image" content="http://testserver/media/images/' in html
+    # One origin for all three, the configured one: not the Site record, not the Host header.
+    assert f'<meta property="og:url" content="https://ouendan.example.jp{campaign.url}">' in html
+    assert f'<link rel="canonical" href="https://ouendan.example.jp{campaign.url}">' in html
+    assert '<meta property="og:image" content="https://ouendan.example.jp/media/images/' in html
+    assert "localhost" not in html and "testserver" not in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert f'href="/donate/?campaign={campaign.pk}"' in html
 

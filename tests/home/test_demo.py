@@ -19,13 +19,14 @@ def test_demo_builds_a_believable_site(demo_site, client):
     html = client.get("/").content.decode()
     assert "さくら野 子どもの未来応援団" in html
     # Live impact figures (home/impact.py) from the demo's own records: the seed's 6.18 t of
-    # food and 2,151 items arrive as deliveries; volunteers are counted from the members.
+    # food (and the summer campaign's 300 kg of rice) and 2,151 items arrive as deliveries;
+    # volunteers are counted from the members.
     from members.models import Supporter
 
     volunteers = Supporter.objects.filter(status="active", is_volunteer=True).count()
     assert f"{volunteers}<small>" in html
     assert "29<small>か所</small>" in html  # the seed's 29 children's places
-    assert "6,180<small>kg</small>" in html
+    assert "6,480<small>kg</small>" in html
     assert "2,151<small>" in html
     assert "Supporting our children" in client.get("/en/").content.decode()
 
@@ -107,6 +108,56 @@ def test_demo_has_goods_campaigns_impact_and_the_corporate_wall(demo_site, clien
     assert "Companies supporting us" in client.get("/en/support/").content.decode()
     home = client.get("/").content.decode()
     assert "/campaigns/" in home  # featured campaigns on the home page
+
+
+@pytest.mark.django_db
+def test_demo_support_page_gives_every_way_to_help_its_button(demo_site, client):
+    import re
+
+    for prefix in ("", "/en"):
+        html = client.get(f"{prefix}/support/").content.decode()
+        main = html.split('id="main"')[1].split("</main>")[0]
+        buttons = re.findall(r'<a class="button" href="([^"]+)"', main)
+        assert buttons == [
+            f"{prefix}/donate/",
+            f"{prefix}/donate/?frequency=monthly",
+            f"{prefix}/join/",
+            f"{prefix}/join/?kind=volunteer",
+            f"{prefix}/goods/",
+            f"{prefix}/join/?kind=organisation",
+        ], prefix
+        for url in buttons:
+            assert client.get(url).status_code == 200, url
+        levels = [int(level) for level in re.findall(r"<h([1-6])", main)]
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+@pytest.mark.django_db
+def test_demo_campaign_wishlist_and_impact_page_count_the_same_rice(demo_site, client):
+    """The summer campaign's update says 300 kg of rice arrived: its goods progress, the
+    wishlist and the impact page say the same (donations/goods/selectors.py goods_progress)."""
+    import re
+
+    campaign = client.get("/campaigns/summer-meals/").content.decode()
+    assert "お米300kgが届きました" in campaign
+    shown = set()
+    for url in ("/campaigns/summer-meals/", "/goods/", "/impact/"):
+        html = client.get(url).content.decode()
+        received = re.findall(r'data-goods-received="([\d.]+)" data-goods-target="2400"', html)
+        assert received, url
+        shown.add(received[0])
+    assert len(shown) == 1 and float(shown.pop()) >= 300
+
+
+@pytest.mark.django_db
+def test_demo_impact_page_has_stories_funds_reports_and_actions(demo_site, client):
+    html = client.get("/impact/").content.decode()
+    assert html.count('class="story"') == 2
+    assert html.count("data-funds-row") >= 3
+    assert "年次報告書" in html and ".pdf" in html
+    assert 'href="/donate/?frequency=monthly"' in html
+    english = client.get("/en/impact/").content.decode()
+    assert "Annual report" in english and 'href="/en/donate/?frequency=monthly"' in english
 
 
 @pytest.mark.django_db

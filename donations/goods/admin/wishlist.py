@@ -10,19 +10,17 @@ from ouendan.core.admin_display import DisplayColumn, DisplayIndexMixin, NumberC
 
 from ..models import WishlistItem
 from ..rules import quantity_display
-from ..selectors import wishlist_fulfilment, wishlist_received
+from ..selectors import wishlist_progress
 
 
 class WishlistIndexView(DisplayIndexMixin, generic.IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, paginated = super().paginate_queryset(queryset, page_size)
         object_list = list(object_list)
-        ids = [item.pk for item in object_list]
-        received = wishlist_received(item_ids=ids)
-        percent = wishlist_fulfilment(item_ids=ids)
-        for item in object_list:
-            item.received = received.get(item.pk)
-            item.fulfilment = percent.get(item.pk)
+        # The same progress the public wishlist shows: received since the item was listed.
+        for item, progress in zip(object_list, wishlist_progress(items=object_list), strict=True):
+            item.received = progress.received
+            item.fulfilment = progress.percent
         return paginator, page, object_list, paginated
 
 

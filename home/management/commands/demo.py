@@ -19,7 +19,7 @@ from donations.demo import donations_demo_build
 from donations.funding.demo import funding_demo_build
 from donations.goods.demo import inkind_demo_build
 from home import demo_content as content
-from home.demo import impact_demo_update
+from home.demo import impact_demo_update, support_demo_update
 from home.models import NewsIndexPage, NewsPage, StandardPage
 from members.demo import members_demo_build
 from ouendan.core.demo import page_translate, page_upsert
@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 home=home
             )  # campaigns/demo.py: campaigns with gifts, wall (needs goods)
             impact_demo_update()  # home/demo.py: live impact figures, last (counts all above)
+            support_demo_update()  # home/demo.py: every way to help, once each page exists
             password = self._admin()
         self.stdout.write(self.style.SUCCESS("Demo site ready."))
         self.stdout.write(f"  Site:     {settings.WAGTAILADMIN_BASE_URL}/")

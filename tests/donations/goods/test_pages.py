@@ -95,7 +95,43 @@ def test_page_shows_wishlist_with_progress_and_the_wall(client, pledge_page):
 
     prefilled = client.get(f"/goods/?item={item.pk}")
     first_line = prefilled.context["formset"].forms[0]
-    assert first_line.initial == {"wishlist_item": item.pk, "category": "food", "unit": "kg"}
+    assert first_line.initial == {
+        "wishlist_item": item.pk,
+        "category": "food",
+        "description": "お米",  # 品名 is not typed again
+        "unit": "kg",
+    }
+
+
+def test_the_form_starts_with_one_goods_row(client, pledge_page):
+    response = client.get("/goods/")
+    assert len(response.context["formset"].forms) == 1
+    html = response.content.decode()
+    assert 'id="id_goods-0-description"' in html and 'id="id_goods-1-description"' not in html
+    assert "goods/js/pledge_form.js" in html and 'id="wishlist-names"' in html
+
+
+def test_choosing_a_wishlist_item_fills_in_its_name_category_and_unit(client, pledge_page):
+    item = WishlistItemFactory(name="お米", category="food", unit="kg")
+    data = form_data(**{"goods-0-wishlist_item": str(item.pk), "goods-TOTAL_FORMS": "1"})
+    for name in ("category", "description", "unit"):
+        data[f"goods-0-{name}"] = ""
+    response = client.post("/goods/", data)
+    assert response.status_code == 302, response.context["formset"].errors
+    line = Pledge.objects.get().lines.get()
+    assert (line.description, line.category, line.unit) == ("お米", "food", "kg")
+    assert line.wishlist_item_id == item.pk
+
+
+def test_without_a_wishlist_item_name_category_and_unit_are_required(client, pledge_page):
+    data = form_data(**{"goods-TOTAL_FORMS": "1"})
+    for name in ("category", "description", "unit"):
+        data[f"goods-0-{name}"] = ""
+    response = client.post("/en/goods/", data)
+    assert response.status_code == 200
+    errors = response.context["formset"].forms[0].errors
+    assert set(errors) == {"category", "description", "unit"}
+    assert not Pledge.objects.exists()
 
 
 def test_new_company_pledges_and_gets_the_join_double_opt_in(client, pledge_page):
@@ -248,7 +284,7 @@ def test_more_lines_keeps_what_was_typed_without_error_messages(client, pledge_p
     response = client.post("/goods/", data)
     assert response.status_code == 200
     formset = response.context["formset"]
-    assert len(formset.forms) == 5  # two typed lines + three empty ones
+    assert len(formset.forms) == 3  # two typed lines + one empty one
     assert formset.forms[1].initial["description"] == "ノート"
     assert not response.context["form"].is_bound
     assert not Pledge.objects.exists()
