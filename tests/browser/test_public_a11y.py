@@ -169,7 +169,7 @@ def test_every_public_page_at_phone_and_desktop_width(live_demo, browser, settin
             expect(page.locator("[data-header-portal]")).to_have_text(
                 translation.pgettext("site header", "My page")
             )
-        gifts = page.locator("#donations-heading ~ table[data-stack]")
+        gifts = page.locator("table.gift-history[data-stack]")
         expect(gifts.locator("td[data-label]").first).to_be_attached()
         cell_display = gifts.locator("td").first.evaluate("td => getComputedStyle(td).display")
         if cell_display != ("block" if width < 600 else "table-cell"):

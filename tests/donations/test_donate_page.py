@@ -84,7 +84,7 @@ def tiles(html: str) -> dict[int, dict]:
 def test_amount_tiles_carry_their_frequencies_impact_and_a_monthly_default(
     client, donate_page, stripe_recorder
 ):
-    html = client.get("/donate/").content.decode()
+    html = client.get("/donate/").content.decode().replace("<wbr>", "")
     found = tiles(html)
 
     # one-off 3000,5000,10000,30000 and monthly 500,1000,3000,5000 (the page's defaults)
@@ -155,7 +155,7 @@ def test_a_missing_amount_links_the_summary_to_the_first_tile(client, donate_pag
 def test_the_chosen_programme_is_kept_on_the_ledger_row(
     client, donate_page, stripe_recorder, programmes
 ):
-    html = client.get("/donate/").content.decode()
+    html = client.get("/donate/").content.decode().replace("<wbr>", "")
     assert 'name="programme" value="" ' in html or 'name="programme" value=""' in html
     assert "子どもの居場所" in html and "フードバンク" in html
 
@@ -258,7 +258,7 @@ def test_arriving_from_a_campaign_names_it_with_its_progress(
         paid_at=timezone.now() - datetime.timedelta(hours=1),
         campaign_id=campaign.pk,
     )
-    html = client.get(f"/donate/?campaign={campaign.pk}").content.decode()
+    html = client.get(f"/donate/?campaign={campaign.pk}").content.decode().replace("<wbr>", "")
 
     section = html[html.index("data-campaign") : html.index("</section>")]
     assert campaign.title in section and f'href="{campaign.url}"' in section

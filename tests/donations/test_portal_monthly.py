@@ -103,9 +103,9 @@ def test_portal_shows_the_next_payment_date(portal, supporter):
         status=RecurringDonation.Status.ACTIVE,
         next_payment_on=datetime.date(2026, 2, 28),
     )
-    html = portal.get("/en" + PORTAL).content.decode()
-    assert "next payment on Feb. 28, 2026" in html
-    japanese = portal.get(PORTAL).content.decode()
+    html = portal.get("/en" + PORTAL).content.decode().replace("<wbr>", "")
+    assert "next payment on 28 February 2026" in html
+    japanese = portal.get(PORTAL).content.decode().replace("<wbr>", "")
     assert "2026年2月28日" in japanese
 
 
@@ -121,11 +121,11 @@ def test_gift_history_is_a_table_with_yen_and_local_dates(portal, supporter):
         amount_yen=12345,
         paid_at=tokyo(2026, 4, 1, 8, 0),
     )
-    html = portal.get("/en" + PORTAL).content.decode()
-    table = html[html.index('<table class="data-table gift-history">') :]
+    html = portal.get("/en" + PORTAL).content.decode().replace("<wbr>", "")
+    table = html[html.index('<table class="data-table gift-history" data-stack>') :]
     table = table[: table.index("</table>")]
     assert '<th scope="col">Date</th>' in table
-    assert '<th scope="row"><time datetime="2026-04-01T08:00:00+09:00">April 1, 2026</time>' in (
+    assert '<th scope="row"><time datetime="2026-04-01T08:00:00+09:00">1 April 2026</time>' in (
         table
     )
     assert '<td class="numeric">¥12,345</td>' in table
