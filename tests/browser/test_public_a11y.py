@@ -42,11 +42,6 @@ FORMS_WITH_ERRORS = {  # name: (path, the button that sends the form empty)
     "join, sent empty": ("/join/", "form.join-form button[type=submit]"),
     "goods pledge, sent empty": ("/goods/", "form.pledge-form button[name=send]"),
 }
-# Problems another part of issue 13 fixes in its own page (rule id per page), with who fixes it.
-# The support page's own test below (xfail) keeps the problem visible until then.
-KNOWN_ELSEWHERE = {
-    ("support", "heading-order"): "support page part (h-share): the demo body's h3 after the h1",
-}
 # Controls that must be easy to tap: the header's and every form's (checkboxes and radios count
 # through their labels).
 TAP_TARGETS = (
@@ -57,11 +52,8 @@ TAP_TARGETS = (
 
 
 def check_page(page, axe, where: str, problems: list[str]) -> None:
-    name = where.split(" @ ")[0]
     results = axe.run(page)
     for violation in results.response["violations"]:
-        if (name, violation["id"]) in KNOWN_ELSEWHERE:
-            continue
         targets = [node["target"] for node in violation["nodes"]][:3]
         problems.append(f"{where}: axe {violation['id']} ({violation['impact']}) at {targets}")
     scroll_width, inner_width = page.evaluate(

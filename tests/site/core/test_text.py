@@ -130,11 +130,6 @@ def test_portal_and_wishlist_tables_are_marked_to_stack(demo_site, client):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    reason="support page part of issue 13 (h-share): the demo's support page puts h3 under the "
-    "h1 with no h2 (axe heading-order); tests/browser/test_public_a11y.py skips it until then",
-    strict=False,
-)
 def test_support_page_headings_never_skip_a_level(demo_site, client):
     body = client.get("/support/").content.decode()
     main = body.split('<main id="main"', 1)[1].split("</main>", 1)[0]
