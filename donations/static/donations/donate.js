@@ -1,4 +1,4 @@
-/* The donate page: focus the error summary, keep one amount at a time (a tile or the other
+/* The donate page (site.js focuses the error summary): keep one amount at a time (a tile or the other
    amount), and choose a fitting amount when the visitor switches one-off / monthly. The form
    works without it. */
 (function () {
@@ -17,11 +17,6 @@
         if (!form) {
             return;
         }
-        var summary = form.querySelector(".error-summary");
-        if (summary) {
-            summary.focus();
-        }
-
         var custom = form.querySelector("input[name=custom_amount]");
         var tiles = Array.prototype.slice.call(form.querySelectorAll("input.tile__input"));
 
