@@ -107,8 +107,7 @@ def test_lan_nguyen_joins_gives_pledges_and_reads_the_portal_in_english(
     )
     with override_settings(STRIPE_SECRET_KEY="sk_test_english"):
         page.goto(url + "/en/donate/")
-        # The donate page's layout and its axe sweep belong to its own journey (the donate
-        # page's part of issue 13); this journey checks that the English donor gets through.
+        check_page(page, "donate")
         page.get_by_label("Monthly").check()
         page.get_by_label("¥3,000").check()
         page.locator("#id_family_name").fill("Nguyen")
