@@ -62,7 +62,9 @@ class XdistGroups:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, config, items):
-        if config.getoption("dist", "no") != "loadgroup":
+        # In the worker processes (where collection happens) xdist sets dist to "no" and keeps
+        # the choice in option.loadgroup.
+        if not getattr(config.option, "loadgroup", False):
             return
         for item in items:
             if uses_demo(item):

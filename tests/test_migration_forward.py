@@ -529,7 +529,12 @@ def _postgres_url(name: str) -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
 
 
-@pytest.fixture(scope="module")
+# One process runs the module's tests, and builds the old database once per process (session
+# scope): a module-scoped build was made twice when other tests ran between these on a worker.
+pytestmark = pytest.mark.xdist_group("migration-forward")
+
+
+@pytest.fixture(scope="session")
 def throwaway_database_url():
     """A new, empty database of the suite's engine, dropped afterwards."""
     if connection.vendor == "sqlite":
@@ -549,7 +554,7 @@ def throwaway_database_url():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def forward(throwaway_database_url) -> dict:
     """The child's report: the ids it filled in, the snapshots (previous; stops: before each
     move and after the last; today; back at the previous main's leaves) and what today's models
