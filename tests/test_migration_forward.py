@@ -336,7 +336,8 @@ def _snapshot(connection, apps) -> dict:
             table, pk = model._meta.db_table, model._meta.pk.column
             # Columns by name, not SELECT *: SQLite rebuilds a table to drop a column (a way
             # back), which can change the order of the others.
-            names = sorted(f.column for f in model._meta.concrete_fields)
+            # The table's own columns (a page model's inherited fields live in wagtailcore_page).
+            names = sorted(f.column for f in model._meta.local_concrete_fields)
             columns[model._meta.model_name] = names
             selected = ", ".join(quote(name) for name in names)
             query = f"SELECT {selected} FROM {quote(table)} ORDER BY {quote(pk)}"  # noqa: S608
