@@ -10,6 +10,7 @@
 (escape it as any text); templates load the same functions with ``{% load ouendan_display %}``.
 """
 
+import calendar
 import datetime
 import json
 from collections.abc import Iterable
@@ -45,8 +46,9 @@ def yen(value) -> str:
     return f"{'-' if amount < 0 else ''}¥{abs(amount):,}"
 
 
-def local_date(value) -> str:
-    """A day: "2026年12月1日" / "1 Dec 2026". A moment is first taken to local time."""
+def local_date(value, *, full_month: bool = False) -> str:
+    """A day: "2026年12月1日" / "1 Dec 2026" ("1 December 2026" with full_month, as visitors
+    read it). A moment is first taken to local time."""
     if is_empty(value):
         return EMPTY
     if isinstance(value, datetime.datetime):
@@ -54,22 +56,24 @@ def local_date(value) -> str:
             value = timezone.localtime(value)
         value = value.date()
     if _english():
-        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+        month = calendar.month_name[value.month] if full_month else _MONTHS_EN[value.month - 1]
+        return f"{value.day} {month} {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def local_datetime(value) -> str:
+def local_datetime(value, *, full_month: bool = False) -> str:
     """A moment in local time: "2026年12月1日 9:02" / "1 Dec 2026, 09:02". Stored times are
     UTC; an aware value is always converted, whatever the template's settings."""
     if is_empty(value):
         return EMPTY
     if not isinstance(value, datetime.datetime):
-        return local_date(value)
+        return local_date(value, full_month=full_month)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
+    day = local_date(value, full_month=full_month)
     if _english():
-        return f"{local_date(value)}, {value:%H:%M}"
-    return f"{local_date(value)} {value.hour}:{value:%M}"
+        return f"{day}, {value:%H:%M}"
+    return f"{day} {value.hour}:{value:%M}"
 
 
 def yes_no(value) -> str:

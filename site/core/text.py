@@ -8,21 +8,15 @@
   ``public_datetime`` → "2026年12月1日 9:02" / "1 December 2026, 09:02", in local time.
 """
 
-import datetime
 import functools
 import html
 import re
 
-from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .display import EMPTY, is_empty
+from .display import local_date, local_datetime
 
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 # Hiragana, katakana (with ー), CJK ideographs, full-width forms: text BudouX should split.
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # The elements whose text gets phrase breaks: headings and form labels (short lines that must
@@ -70,31 +64,11 @@ def phrase_breaks_html(rendered: str) -> str:
     return _PHRASED.sub(_phrase_element, rendered)
 
 
-def _english() -> bool:
-    return (translation.get_language() or "ja").split("-")[0] == "en"
-
-
 def public_date(value) -> str:
     """A day for visitors: "2026年12月1日" / "1 December 2026"; a moment in local time."""
-    if is_empty(value):
-        return EMPTY
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        value = value.date()
-    if _english():
-        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
-    return f"{value.year}年{value.month}月{value.day}日"
+    return local_date(value, full_month=True)
 
 
 def public_datetime(value) -> str:
     """A moment for visitors, in local time: "2026年12月1日 9:02" / "1 December 2026, 09:02"."""
-    if is_empty(value):
-        return EMPTY
-    if not isinstance(value, datetime.datetime):
-        return public_date(value)
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    if _english():
-        return f"{public_date(value)}, {value:%H:%M}"
-    return f"{public_date(value)} {value.hour}:{value:%M}"
+    return local_datetime(value, full_month=True)
