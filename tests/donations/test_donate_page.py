@@ -22,7 +22,7 @@ from donations.offline_gifts import donation_record_offline
 from ouendan.core.models import OrganisationSettings
 from tests.donations.test_donor import donate, paid_session, process
 from tests.members.factories import SupporterFactory
-from tests.stripe_recorder import RecordingHTTPClient, checkout_session
+from tests.stripe_recorder import RecordingHTTPClient
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +39,6 @@ def donate_page(home_page):
     home_page.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-@pytest.fixture
-def stripe_recorder(monkeypatch):
-    recorder = RecordingHTTPClient(
-        [(200, checkout_session(f"cs_test_{n}", f"{CHECKOUT}cs_test_{n}")) for n in range(5)]
-    )
-    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
-    with override_settings(STRIPE_SECRET_KEY="sk_test_ouendan_recorder"):
-        yield recorder
 
 
 @pytest.fixture

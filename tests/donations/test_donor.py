@@ -10,18 +10,15 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
 from campaigns.selectors import supporters_wall
-from donations import stripe_api
 from donations.checkout_donor import checkout_request_create, checkout_request_details_prune
 from donations.models import CheckoutRequest, DonatePage, Donation, RecurringDonation, StripeEvent
 from donations.stripe_inbox import stripe_event_process
 from members.models import ConsentRecord, Supporter
 from members.services import consent_record
 from tests.members.factories import SupporterFactory
-from tests.stripe_recorder import RecordingHTTPClient, checkout_session
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +31,6 @@ def donate_page(home_page):
     home_page.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-@pytest.fixture
-def stripe_recorder(monkeypatch):
-    recorder = RecordingHTTPClient(
-        [(200, checkout_session(f"cs_test_{n}", f"{CHECKOUT}cs_test_{n}")) for n in range(5)]
-    )
-    monkeypatch.setattr(stripe_api, "http_client_override", recorder)
-    with override_settings(STRIPE_SECRET_KEY="sk_test_ouendan_recorder"):
-        yield recorder
 
 
 def donate(client, *, path="/donate/", **overrides):
