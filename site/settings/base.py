@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "ouendan.core",
     "home",
     "members",
+    "members.places",  # label "places"
     "donations",
     "donations.goods",
     "donations.receipts",  # label "receipts"
