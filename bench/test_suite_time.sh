@@ -10,6 +10,10 @@
 # PostgreSQL. Runs are sequential: HEAD, base 1, ... on SQLite, then the same on PostgreSQL.
 # Wall time depends on what else the machine is doing, so the load average is printed too, and
 # user+sys CPU seconds beside it. Extra pytest arguments: BENCH_PYTEST_ARGS.
+#
+# HEAD runs twice: "cold", in its fresh worktree, where the first process migrates the test
+# database and keeps a copy (tests/database_snapshot.py), then "warm", as every later run on a
+# developer's machine starts, from that copy. Older commits have no copy to keep: one run each.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
@@ -73,22 +77,26 @@ DATABASES=(sqlite)
 for database in "${DATABASES[@]}"; do
     url=""
     [ "$database" = postgresql ] && url=$BENCH_DATABASE_URL
-    for commit in "${COMMITS[-1]}" "${COMMITS[@]:0:${#COMMITS[@]}-1}"; do
-        echo "$(date +%T) $commit on $database (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-        RESULT[$commit-$database]=$(run_suite "$commit" "$database" "$url")
-        echo "    ${RESULT[$commit-$database]}" >&2
+    head=${COMMITS[-1]}
+    for run in "$head cold" "$head warm" "${COMMITS[@]:0:${#COMMITS[@]}-1}"; do
+        read -r commit temperature <<<"$run"
+        key="$commit-$database${temperature:+-$temperature}"
+        echo "$(date +%T) $commit ${temperature:-} on $database (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+        RESULT[$key]=$(run_suite "$commit" "$database" "$url")
+        echo "    ${RESULT[$key]}" >&2
     done
 done
 
 echo
 echo "Whole test suite, $(nproc) CPUs, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %-11s %10s %14s  %s\n' commit database "wall (s)" "user+sys (s)" result
+printf '%-16s %-11s %10s %14s  %s\n' commit database "wall (s)" "user+sys (s)" result
 for database in "${DATABASES[@]}"; do
-    for commit in "${COMMITS[@]}"; do
-        read -r wall cpu summary <<<"${RESULT[$commit-$database]}"
+    for key in "${COMMITS[@]:0:${#COMMITS[@]}-1}" "${COMMITS[-1]} cold" "${COMMITS[-1]} warm"; do
+        read -r commit temperature <<<"$key"
+        read -r wall cpu summary <<<"${RESULT[$commit-$database${temperature:+-$temperature}]}"
         label=$commit
-        [ "$commit" = "${COMMITS[-1]}" ] && label="$commit*"
-        printf '%-10s %-11s %10s %14s  %s\n' "$label" "$database" "$wall" "$cpu" "$summary"
+        [ -n "$temperature" ] && label="$commit* $temperature"
+        printf '%-16s %-11s %10s %14s  %s\n' "$label" "$database" "$wall" "$cpu" "$summary"
     done
 done
-echo "(* HEAD)"
+echo "(* HEAD; cold: first run in a fresh clone; warm: the next run, from the migrated copy)"

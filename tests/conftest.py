@@ -10,17 +10,47 @@ from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Site
 
+from tests.database_snapshot import setup_from_snapshot
 from tests.demo_database import DemoDatabase, uses_demo
 
-# Migrations: every session migrates its own fresh test database. --nomigrations is not safe
-# here: twelve data migrations create the staff groups and their permissions, the review
-# workflow, the Wagtail home page and site, and tests rely on them. A --reuse-db style cache
-# would only help repeated local runs (CI starts from a fresh clone and a throwaway PostgreSQL)
-# and could hand a stale schema to a branch that edited a migration, so it is not used.
+# Migrations: every session's test database starts from a copy of one migrated database, built
+# once per set of migration files (tests/database_snapshot.py). --nomigrations is not safe here:
+# data migrations create the staff groups and their permissions, the review workflow, the Wagtail
+# home page and site, and tests rely on them.
 
 # In CI every service must be there: a missing Redis fails the run instead of skipping tests.
 REQUIRE_SERVICES = os.environ.get("OUENDAN_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_modify_db_settings,
+):
+    """pytest-django's database setup, starting from the migrated-database snapshot."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+
+    def setup(*, keepdb):
+        return setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+
+    with django_db_blocker.unblock():
+        db_cfg = setup_from_snapshot(setup, aliases)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=verbosity)  # drops the process's own copy
 
 
 @pytest.fixture(autouse=True)

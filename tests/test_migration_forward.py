@@ -6,19 +6,25 @@ organisation settings (home to core). Their rows, content types (same ids, new l
 entries and every group's grants on them must come through each move.
 
 The old database is built once, in a child process, on a throwaway database of the engine the
-suite runs on (SQLite in memory, or a new PostgreSQL database next to the test one): its
+suite runs on (a SQLite file, or a new PostgreSQL database next to the test one): its
 migrations, content types and caches never mix with the test database's, which this module
-does not use at all. The child migrates with MigrationExecutor to the previous main's leaves,
-fills in rows with that state's models, then goes forward one move at a time, stopping before
-each (and after the last), as `manage.py migrate` would (post_migrate after every step). Then it
-goes back to the previous main's leaves, as the in-process tests this module replaced did (so
-every migration since stays reversible). It reports what it found at each stop as JSON; the
-tests below compare the stops.
+does not use at all. The previous main's empty, migrated database is kept after the first run
+(keyed by every migration file, as tests/database_snapshot.py keys the test database), so later
+runs start the child from a copy of it. The child migrates with MigrationExecutor to the
+previous main's leaves, fills in rows with that state's models, then goes forward one move at a
+time, stopping before each (and after the last), as `manage.py migrate` would (post_migrate
+after every step). Then it goes back to the previous main's leaves, as the in-process tests this
+module replaced did (so every migration since stays reversible). It reports what it found at
+each stop as JSON; the tests below compare the stops.
 """
 
+import contextlib
 import datetime
+import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -28,8 +34,9 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as current_apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
@@ -37,6 +44,7 @@ from donations.goods.models import Delivery, DeliveryLine, Pledge, PledgeLine, W
 from members.groups import EDITORS, FINANCE, MEMBER_STAFF, RENAMED_FROM
 from ouendan.core.mail import LINK_HIDDEN
 from ouendan.core.models import OrganisationSettings, OutgoingEmail
+from tests.database_snapshot import migrations_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -467,16 +475,19 @@ def child_main() -> None:
     from django.core.management.sql import emit_post_migrate_signal
     from django.db.migrations.executor import MigrationExecutor
 
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(targets)
-        executor.migrate(targets, plan=plan)
+    def applied_apps():
         # The models of what is applied now, freshly rendered: the run's own state can hold
         # related models of an earlier rendering ("must be a Pledge instance"), and after a
         # way back, the models of migrations it unapplied.
         loader = MigrationExecutor(connection).loader
         applied = [key for key in loader.applied_migrations if key in loader.graph.nodes]
-        apps = loader.project_state(applied).apps  # (not the squashed migrations' parts)
+        return loader.project_state(applied).apps  # (not the squashed migrations' parts)
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(targets)
+        executor.migrate(targets, plan=plan)
+        apps = applied_apps()
         # As `manage.py migrate` does: content types and permissions of every model.
         emit_post_migrate_signal(0, False, connection.alias, apps=apps, plan=plan)
         return apps
@@ -494,7 +505,18 @@ def child_main() -> None:
     assert all(node in graph.nodes for node in previous if node[1]), previous
     assert PREVIOUS_LEAVES.keys() <= {app for app, name in previous if name}, previous
 
-    apps = migrate(previous)
+    # The previous main's database, empty: copied in by the parent from an earlier run's
+    # snapshot (same migration files), or migrated here and kept as that snapshot.
+    snapshot = os.environ.get("FORWARD_SNAPSHOT", "")
+    if snapshot == "restored":
+        apps = applied_apps()
+        assert {key for key in previous if key[1]} <= set(
+            MigrationExecutor(connection).loader.applied_migrations
+        ), "the snapshot is not at the previous main's leaves"
+    else:
+        apps = migrate(previous)
+        if snapshot:
+            _snapshot_save(snapshot)
     ids = _fill_goods(apps)
     _fill_receipts_funding(apps)
     _fill_core(apps)
@@ -535,11 +557,55 @@ def _postgres_url(name: str) -> str:
 pytestmark = pytest.mark.xdist_group("migration-forward")
 
 
-@pytest.fixture(scope="session")
-def throwaway_database_url():
-    """A new, empty database of the suite's engine, dropped afterwards."""
+def _snapshot_name() -> str:
+    """The previous main's migrated, empty database, named by everything it is made from."""
+    leaves = json.dumps(sorted(PREVIOUS_LEAVES.items())).encode()
+    key = migrations_key(connection.vendor) + hashlib.sha256(leaves).hexdigest()[:8]
+    return f"forward_{key}"
+
+
+def _snapshot_save(where: str) -> None:
+    """In the child, right after migrating to the previous main: keep the database for the next
+    run (a file for SQLite, a template database on PostgreSQL). Written aside and renamed, or
+    created in one statement, so a half-made snapshot is never found."""
+    connection.close()
     if connection.vendor == "sqlite":
-        yield "sqlite://:memory:"
+        partial = Path(f"{where}.partial")
+        source, target = sqlite3.connect(connection.settings_dict["NAME"]), sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        partial.replace(where)
+        return
+    name = connection.settings_dict["NAME"]
+    # (Another run may have made the same snapshot meanwhile.)
+    with connection._nodb_cursor() as cursor, contextlib.suppress(DatabaseError):
+        cursor.execute(f'CREATE DATABASE "{where}" TEMPLATE "{name}"')  # noqa: S608
+
+
+@pytest.fixture(scope="session")
+def forward(tmp_path_factory) -> dict:
+    """The child's report: the ids it filled in, the snapshots (previous; stops: before each
+    move and after the last; today; back at the previous main's leaves) and what today's models
+    read. The child works on a throwaway database of the suite's engine, which starts as the
+    previous main's empty database when an earlier run kept one (tests/database_snapshot.py
+    keys it the same way), and is dropped afterwards."""
+    snapshot = _snapshot_name()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ouendan.settings.test"}
+    if connection.vendor == "sqlite":
+        database = tmp_path_factory.mktemp("forward") / "previous-main.sqlite3"
+        kept = Path(settings.DATA_DIR) / "test-db-cache" / f"{snapshot}.sqlite3"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        if kept.exists():
+            shutil.copyfile(kept, database)
+            os.utime(kept)  # in use: not pruned (tests/database_snapshot.py)
+            env["FORWARD_SNAPSHOT"] = "restored"
+        else:
+            env["FORWARD_SNAPSHOT"] = str(kept)
+        env["DATABASE_URL"] = f"sqlite:///{database}"
+        yield _run_child(env)
         return
     assert connection.vendor == "postgresql", connection.vendor
     import psycopg
@@ -547,24 +613,19 @@ def throwaway_database_url():
     name = f"ouendan_forward_{uuid.uuid4().hex[:12]}"
     admin_url = _postgres_url("postgres")
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        kept = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [snapshot]).fetchone()
+        template = f' TEMPLATE "{snapshot}"' if kept else ""
+        admin.execute(f'CREATE DATABASE "{name}"{template}')
+    env["FORWARD_SNAPSHOT"] = "restored" if kept else snapshot
+    env["DATABASE_URL"] = _postgres_url(name)
     try:
-        yield _postgres_url(name)
+        yield _run_child(env)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def forward(throwaway_database_url) -> dict:
-    """The child's report: the ids it filled in, the snapshots (previous; stops: before each
-    move and after the last; today; back at the previous main's leaves) and what today's models
-    read."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": throwaway_database_url,
-        "DJANGO_SETTINGS_MODULE": "ouendan.settings.test",
-    }
+def _run_child(env: dict) -> dict:
     code = "import django; django.setup(); import tests.test_migration_forward as t; t.child_main()"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
