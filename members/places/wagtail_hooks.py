@@ -3,7 +3,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from . import admin
+from . import admin, import_views
 
 
 @hooks.register("register_admin_viewset")
@@ -13,4 +13,7 @@ def register_places_viewset():
 
 @hooks.register("register_admin_urls")
 def register_places_postal_code_url():
-    return [path("places-postal-code/", include((admin.urlpatterns, "places_postal_code")))]
+    return [
+        path("places-postal-code/", include((admin.urlpatterns, "places_postal_code"))),
+        path("places-transfer/", include((import_views.urlpatterns, "places_transfer"))),
+    ]

@@ -48,7 +48,10 @@ def impact_data(db):
     north = Area.objects.create(name="北小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
     for n, district in enumerate([central, central, north]):
         Place.objects.create(
-            name=f"子どもひろば{n}", slug=f"hiroba-{n}", kind="play", district=district,
+            name=f"子どもひろば{n}",
+            slug=f"hiroba-{n}",
+            kind="play",
+            district=district,
             is_regular=n == 0,
         )
     Place.objects.create(name="閉じた", slug="closed", kind="play", district=north, is_active=False)

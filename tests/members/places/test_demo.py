@@ -1,5 +1,6 @@
-"""The demo's places: the seed report's 29 children's places over 17 school districts (8 regular),
-the food bank's warehouse and pantry days, pins near 新座, and the 居場所マップ in both languages."""
+"""The demo's places: the seed report's 29 children's places over 17 school districts
+(8 regular), the food bank's warehouse and pantry days, pins near 新座, and the 居場所マップ
+in two languages."""
 
 import pytest
 from django.utils import timezone
