@@ -31,7 +31,7 @@ def postal_code_lookup(request):
     code = request.GET.get("code", "")
     found = address_for_postal_code(code)
     if found is None:
-        return JsonResponse({"found": False}, status=404)
+        return JsonResponse({"found": False})
     return JsonResponse(
         {
             "found": True,

@@ -12,15 +12,14 @@
         status.textContent = "";
         fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
             .then(function (response) {
-                if (response.status === 404) {
-                    status.textContent = status.getAttribute("data-not-found");
-                    return null;
-                }
                 if (!response.ok) { throw new Error(String(response.status)); }
                 return response.json();
             })
             .then(function (data) {
-                if (!data || !data.found) { return; }
+                if (!data.found) {
+                    status.textContent = status.getAttribute("data-not-found");
+                    return;
+                }
                 input.value = data.postal_code;
                 if (address && address.value.indexOf(data.address) !== 0) {
                     address.value = data.address;
