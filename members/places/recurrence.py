@@ -8,6 +8,7 @@ the place is closed on them. Dates are the Tokyo calendar's: a schedule has no t
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 import jpholiday
@@ -80,13 +81,21 @@ def schedule_dates(schedule, *, start: datetime.date, end: datetime.date) -> lis
     first = max(start, schedule.starts_on) if schedule.starts_on else start
     if end < first or not schedule.rrule:
         return []
+    return list(_rule_dates(schedule.rrule, first, end, schedule.skip_holidays))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_dates(
+    rrule: str, first: datetime.date, end: datetime.date, skip_holidays: bool
+) -> tuple[datetime.date, ...]:
+    """Pure, so remembered: places sharing a rule (every Saturday…) on a day cost one expansion."""
     dtstart = datetime.datetime.combine(first, datetime.time(0, 0))
-    rule = rrulestr(schedule.rrule, dtstart=dtstart)
+    rule = rrulestr(rrule, dtstart=dtstart)
     last = datetime.datetime.combine(end, datetime.time(23, 59, 59))
     dates = [moment.date() for moment in rule.between(dtstart, last, inc=True)]
-    if schedule.skip_holidays:
+    if skip_holidays:
         dates = [day for day in dates if not jpholiday.is_holiday(day)]
-    return dates
+    return tuple(dates)
 
 
 def schedule_describe(schedule) -> str:
