@@ -36,6 +36,7 @@ TASK_MENUS = (
             "member_imports:list",
             "membership_plan:index",
             "area:index",
+            "place:index",
             "skill:index",
             "interest:index",
         ),

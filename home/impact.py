@@ -19,7 +19,8 @@ from django.utils.translation import gettext, pgettext
 
 from donations.goods.selectors import goods_received_totals
 from donations.models import Donation
-from members.models import Area, Supporter
+from members.models import Supporter
+from members.places.selectors import places_figures
 from ouendan.core.translated import translated
 
 from .models import StaffImpactFigure
@@ -73,6 +74,8 @@ class ImpactFigures:
     monthly_supporters: int
     volunteers: int
     childrens_places: int
+    regular_places: int
+    districts_covered: int
     food_kg: Decimal
     items: Decimal
     households: int | None
@@ -112,11 +115,14 @@ def _compute(period: ImpactPeriod) -> ImpactFigures:
             year__lte=(period.end - datetime.timedelta(days=1)).year
         )
     households = staff_figures.first()
+    places = places_figures(as_of=end_at)
     return ImpactFigures(
         supporters=members.count(),
         monthly_supporters=monthly.count(),
         volunteers=members.filter(is_volunteer=True).count(),
-        childrens_places=Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count(),
+        childrens_places=places.places_open,
+        regular_places=places.regular,
+        districts_covered=places.districts,
         food_kg=food_kg,
         items=items,
         households=households.households_supported if households else None,
@@ -211,6 +217,11 @@ def _live_figures(figures, shown) -> list[dict]:
             year = gettext("Year %(year)s") % {"year": figures.households_year}
             staff_note = translated(figures, "households_note")
             note = f"{year} · {staff_note}" if staff_note else year
+        if key == "childrens_places" and value:
+            # Counted from the places (members/places), never typed.
+            note = gettext(
+                "%(regular)s open on a regular schedule · %(districts)s school districts"
+            ) % {"regular": figures.regular_places, "districts": figures.districts_covered}
         if isinstance(value, Decimal):
             value = int(value) if value == int(value) else float(round(value, 1))
         result.append({"key": key, "value": value, "unit": unit, "label": label, "note": note})

@@ -82,6 +82,7 @@ def world_build(*, campaign, home_page) -> dict:
     from donations.receipts.services import receipt_issue_for_donation
     from home.models import StaffImpactFigure
     from members.models import Area, DeletionRequest, Interest, MemberImport, Membership, Skill
+    from members.places.models import Place
     from ouendan.core.models import OutgoingEmail
     from tests.donations.goods.factories import (
         CompanyFactory,
@@ -118,6 +119,12 @@ def world_build(*, campaign, home_page) -> dict:
             original_name="a.csv", file=ContentFile(b"x", name="a.csv"), created_by=admin
         ),
         "area": Area.objects.create(name="新座市"),
+        "place": Place.objects.create(
+            name="子ども食堂 ひだまり",
+            slug="hidamari",
+            kind="kodomo_shokudo",
+            district=Area.objects.create(name="中央小学校区", kind="school_district"),
+        ),
         "skill": Skill.objects.create(name="調理"),
         "interest": Interest.objects.create(name="食支援"),
         "donation": donation,

@@ -4,6 +4,7 @@ Every variable read here is listed in the README's configuration table.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -257,6 +258,33 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+
+# The places map's tile server (members/places). Empty: no tiles, the markers are shown over a
+# plain background and the list stays the primary view. The tile host joins img-src only when set.
+OUENDAN_MAP_TILES_URL = env(
+    "OUENDAN_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+OUENDAN_MAP_TILES_ATTRIBUTION = env(
+    "OUENDAN_MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors"
+)
+
+
+def map_tiles_csp(policy: dict, tiles_url: str) -> dict:
+    """The policy with the tile server's origin added to img-src (unchanged without tiles)."""
+    if not tiles_url:
+        return policy
+    parts = urlsplit(tiles_url.replace("{s}", "a"))
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ImproperlyConfigured("OUENDAN_MAP_TILES_URL must be an http(s) URL or empty.")
+    # {s} (a subdomain Leaflet picks) becomes a wildcard: "https://*.tile.example.org".
+    host = tiles_url.split("://", 1)[1].split("/", 1)[0].replace("{s}", "*")
+    origin = f"{parts.scheme}://{host}"
+    directives = {**policy["DIRECTIVES"], "img-src": [*policy["DIRECTIVES"]["img-src"], origin]}
+    return {**policy, "DIRECTIVES": directives}
+
+
+CONTENT_SECURITY_POLICY_WITHOUT_TILES = CONTENT_SECURITY_POLICY
+CONTENT_SECURITY_POLICY = map_tiles_csp(CONTENT_SECURITY_POLICY, OUENDAN_MAP_TILES_URL)
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="応援団")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")

@@ -5,7 +5,12 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, env, huey_settings
+from .base import CONTENT_SECURITY_POLICY_WITHOUT_TILES, DATA_DIR, env, huey_settings
+
+# No map tiles in tests: the browser tests make no outside requests (tests/members/places set
+# a tile server where they need one).
+OUENDAN_MAP_TILES_URL = ""
+CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_WITHOUT_TILES
 
 OUENDAN_ENVIRONMENT = "test"
 

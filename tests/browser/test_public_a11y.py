@@ -36,6 +36,8 @@ PAGES = {  # name: path in the demo site
     "impact": "/impact/",
     "support": "/support/",
     "portal login": "/portal/",
+    "places map": "/places/",
+    "a place": "/places/hiroba-01/",
     "not found": "/no-such-page/",
 }
 FORMS_WITH_ERRORS = {  # name: (path, the button that sends the form empty)

@@ -19,6 +19,7 @@ from home.demo import impact_demo_update
 from home.impact import impact_figures, impact_period
 from home.models import HomePage, StaffImpactFigure, StandardPage
 from members.models import Area, Supporter
+from members.places.models import Place
 from tests.donations.funding.factories import at, company, goods, monthly, person
 
 D = datetime.date
@@ -42,9 +43,21 @@ def impact_data(db):
     monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 12, 10))
     monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 11, 1))  # too early for 2025
     monthly(created(person(), at(2025, 1, 1)), 1000, at(2025, 12, 20), refunded=1000)
-    for n in range(3):
-        Area.objects.create(name=f"子どもひろば{n}", kind=Area.Kind.CHILDRENS_PLACE)
-    Area.objects.create(name="中央小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
+    # Children's places are counted from the places (members/places), not from a typed number.
+    central = Area.objects.create(name="中央小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
+    north = Area.objects.create(name="北小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
+    for n, district in enumerate([central, central, north]):
+        Place.objects.create(
+            name=f"子どもひろば{n}",
+            slug=f"hiroba-{n}",
+            kind="play",
+            district=district,
+            is_regular=n == 0,
+        )
+    Place.objects.create(name="閉じた", slug="closed", kind="play", district=north, is_active=False)
+    Place.objects.create(name="倉庫", slug="warehouse", kind="warehouse", district=north)
+    Place.objects.update(created_at=at(2025, 2, 1))
+    Place.objects.create(name="新しい", slug="new", kind="play", district=north)  # in 2026
     goods(D(2025, 4, 1), category="food", unit="kg", quantity="100.5", supporter=shop)
     goods(D(2025, 12, 31), category="food", unit="kg", quantity="20", supporter=shop)
     goods(D(2026, 1, 1), category="food", unit="kg", quantity="7", supporter=shop)
@@ -60,7 +73,8 @@ def test_figures_for_a_year_are_counted_at_its_end(impact_data):
     assert figures.supporters == 6  # 3 people + company + 2 monthly donors joined in 2025
     assert figures.volunteers == 1
     assert figures.monthly_supporters == 1
-    assert figures.childrens_places == 3
+    assert figures.childrens_places == 3  # not the closed one, the warehouse or 2026's
+    assert (figures.regular_places, figures.districts_covered) == (1, 2)
     assert figures.food_kg == Decimal("120.5")  # kg only: boxes are not kg
     assert figures.items == Decimal("55")
     assert (figures.households, figures.households_year) == (150, 2025)
@@ -163,7 +177,8 @@ class LiveImpactBlockAdminTests(WagtailPageTestCase):
             }
         )
         self.assertPageIsEditable(page, data)
-        Area.objects.create(name="ひろばA", kind=Area.Kind.CHILDRENS_PLACE)
+        district = Area.objects.create(name="中央小学校区", kind=Area.Kind.SCHOOL_DISTRICT)
+        Place.objects.create(name="ひろばA", slug="hiroba-a", kind="play", district=district)
         page.body = [live_block(figures=["childrens_places"], period="last_12_months")]
         page.save_revision().publish()
         self.assertPageIsRenderable(page)
@@ -187,8 +202,8 @@ def test_demo_update_puts_live_figures_on_the_demo_site(client):
 
     html = client.get("/").content.decode()
     assert html.count('class="impact__item') == 7
-    places = Area.objects.filter(kind=Area.Kind.CHILDRENS_PLACE).count()
-    assert f"{places}<small>" in html
+    assert "29<small>" in html  # the demo's children's places, counted from Place rows
+    assert "8" in html.split("impact__item--childrens_places", 1)[1].split("</li>", 1)[0]
     assert client.get("/impact/").status_code == 200
     assert client.get("/en/impact/").status_code == 200
 
