@@ -11,6 +11,7 @@ from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Site
 
 from tests.demo_database import DemoDatabase, uses_demo
+from tests.object_store import moto_server, object_storage  # noqa: F401 (fixtures)
 
 # Migrations: every session migrates its own fresh test database. --nomigrations is not safe
 # here: twelve data migrations create the staff groups and their permissions, the review

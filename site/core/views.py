@@ -1,14 +1,19 @@
 """Health check for load balancers and uptime monitors."""
 
+import mimetypes
+import posixpath
 import time
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 from huey.contrib.djhuey import HUEY
 
+from .storage import is_local
 from .tasks import HEARTBEAT_KEY
 
 
@@ -45,6 +50,15 @@ def health(request):
 
 
 def media_serve(request, path):
-    """Uploads, for deployments without a proxy in front (SERVE_MEDIA) and for tests. MEDIA_ROOT
-    is read per request, so a test's own media folder is the one served."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploads, for deployments without a proxy in front (SERVE_MEDIA), with object storage
+    (streamed from the bucket, which is never public) and for tests. MEDIA_ROOT is read per
+    request, so a test's own media folder is the one served."""
+    if is_local(default_storage):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    name = posixpath.normpath(path).lstrip("/")
+    if name.startswith("..") or not default_storage.exists(name):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
