@@ -232,6 +232,9 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 
 HUEY_WORKERS = env.int("HUEY_WORKERS", default=4)
+# Each periodic task's period is claimed in the database, so it runs once whatever the number
+# of workers (ouendan.core.periodic).
+PERIODIC_TASKS_ONCE = True
 
 
 def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False) -> dict:
