@@ -9,6 +9,7 @@ files (STORAGES["private"], prefix `private/`) are only streamed by permission-c
 URL the storage itself makes is signed and expires after AWS_QUERYSTRING_EXPIRE seconds.
 """
 
+from botocore.config import Config
 from django.conf import settings
 from storages.backends.s3 import S3Storage
 
@@ -51,8 +52,15 @@ def object_storages(
         "region_name": region or None,
         "access_key": access_key or None,
         "secret_key": secret_key or None,
-        "addressing_style": addressing_style or None,
-        "signature_version": "s3v4",
+        # Path-style addressing for MinIO; fail fast (health checks, requests) instead of
+        # botocore's 60-second connect timeout.
+        "client_config": Config(
+            s3={"addressing_style": addressing_style or None},
+            signature_version="s3v4",
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 3},
+        ),
     }
     return {
         "default": {

@@ -1,8 +1,10 @@
 """Health check for load balancers and uptime monitors."""
 
 import mimetypes
+import os
 import posixpath
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -13,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 from huey.contrib.djhuey import HUEY
 
-from .storage import is_local
+from .storage import is_local, private_storage
 from .tasks import HEARTBEAT_KEY
 
 
@@ -29,12 +31,30 @@ def _check_queue() -> str:
     return "ok"
 
 
+def _check_storage() -> str:
+    """The private storage answers (a HEAD of the bucket, or the folder is writable)."""
+    storage = private_storage()
+    if not is_local(storage):
+        # One HEAD request: fails when the bucket is unreachable, missing or refuses our key.
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    else:
+        folder = Path(storage.path("probe")).parent
+        if folder.exists() and not os.access(folder, os.W_OK):
+            raise PermissionError("private folder not writable")
+    return "ok"
+
+
 @never_cache
 def health(request):
-    """Liveness for load balancers and uptime checks: 200 when the database and queue answer."""
+    """Liveness for load balancers and uptime checks: 200 when the database, the queue and the
+    private storage answer; also the worker's last heartbeat and the queue's depth."""
     checks: dict[str, object] = {}
     healthy = True
-    for name, check in (("database", _check_database), ("queue", _check_queue)):
+    for name, check in (
+        ("database", _check_database),
+        ("queue", _check_queue),
+        ("storage", _check_storage),
+    ):
         try:
             checks[name] = check()
         except Exception as exc:  # any failure means unhealthy; the type tells the operator why
@@ -44,6 +64,8 @@ def health(request):
     checks["worker_seconds_since_heartbeat"] = (
         round(time.time() - float(last_beat)) if last_beat else None
     )
+    # Tasks waiting for a worker: a number that keeps growing means too few workers.
+    checks["queue_pending"] = HUEY.pending_count() if checks["queue"] == "ok" else None
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
