@@ -164,6 +164,11 @@ if env("LOG_FORMAT", default="json") == "json":
             },
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {
+            **LOGGING["loggers"],
+            # A handler of its own, so run_huey adds no second, plain-text one.
+            "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
     }
 
 # Error reporting: off unless SENTRY_DSN is set; no personal data is sent (see

@@ -85,15 +85,17 @@ class Cluster:
         base = PG_ADMIN_URL.rsplit("/", 1)[0]
         return f"{base}/{self.db_name}"
 
-    def create_database(self, *, template: str | None = None) -> None:
-        """A fresh database: a copy of `template` (already migrated), else migrated here."""
+    def create_database(self, *, template: str | None = None, migrate: bool = True) -> None:
+        """A fresh database: a copy of `template` (already migrated), else migrated here (or
+        left empty for a restore)."""
         if template:
             pg_admin(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{template}"')
             self.db_created = True
             return
         pg_admin(f'CREATE DATABASE "{self.db_name}"')
         self.db_created = True
-        self.manage("migrate", "--no-input", "-v0", timeout=900)
+        if migrate:
+            self.manage("migrate", "--no-input", "-v0", timeout=900)
 
     def sql(self, query: str, *params):
         """Rows of a query on the cluster's database (the tests' view of the shared state)."""

@@ -23,6 +23,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from members.models import MemberPortalPage
+from ouendan.core.models import OrganisationSettings
 from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory
 from tests.conftest import REQUIRE_SERVICES
 from tests.donations.receipts.factories import at, donor, gift
@@ -58,7 +59,12 @@ def _services_or_skip():
 
 def _seed() -> dict:
     """Committed rows in the test database, copied into the cluster's database."""
-    home = Site.objects.get(is_default_site=True).root_page.specific
+    site = Site.objects.get(is_default_site=True)
+    organisation = OrganisationSettings.for_site(site)
+    organisation.name = "さくら野 子どもの未来応援団"
+    organisation.address = "東京都千代田区千代田2-2"
+    organisation.save()
+    home = site.root_page.specific
     index = CampaignIndexPageFactory(parent=home)
     campaign = CampaignPageFactory(parent=index, goal_yen=100_000)
     home.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
@@ -161,7 +167,9 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
         timeout=60,
         allow_redirects=False,
     )
-    assert response.status_code == 302, response.text[:500]
+    assert response.status_code == 302, re.findall(
+        r'class="error-message"[^<]*<[^>]*>([^<]*)', response.text
+    )
     batch_id = wait_for(
         lambda: cluster.sql("SELECT id FROM receipts_receiptbatch WHERE status = 'done'"),
         timeout=120,
