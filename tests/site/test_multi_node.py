@@ -205,7 +205,7 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
     response = staff.post(
         f"{web_a}/admin/member-imports/upload/",
         data={"csrfmiddlewaretoken": token},
-        files={"file": ("members.csv", "姓,セイ\r\n山田,ヤマダ\r\n".encode(), "text/csv")},
+        files={"file": ("members.csv", "姓,セイ\r\n佐々木,ササキ\r\n".encode(), "text/csv")},
         timeout=60,
         allow_redirects=False,
     )
@@ -220,7 +220,7 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
         timeout=30,
     )
     wait_for(lambda: cluster.sql(status)[0][0] == "done", timeout=60, what="import done")
-    assert cluster.sql("SELECT count(*) FROM members_supporter WHERE family_name = '山田'") == [
+    assert cluster.sql("SELECT count(*) FROM members_supporter WHERE family_name = '佐々木'") == [
         (1,)
     ]
     keys = s3.list_objects_v2(Bucket=cluster.bucket, Prefix="private/member-imports/")
