@@ -10,7 +10,11 @@ from django.db import connection
 
 from tests.site.cluster import ROOT, postgres_reachable
 
-pytestmark = [pytest.mark.multi_node, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.multi_node,
+    pytest.mark.xdist_group("cluster"),  # fixed ports and Redis databases: one at a time
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_the_soak_smoke_run_has_no_errors():

@@ -7,6 +7,7 @@ shared services. Waits poll a condition up to a deadline; nothing sleeps a fixed
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -219,3 +220,28 @@ class Cluster:
         if self.db_created:
             pg_admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- Clients -------------------------------------------------------------------------------------
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf_token(session: requests.Session, url: str) -> str:
+    """The CSRF token of the form on a page (the session keeps the cookie)."""
+    return TOKEN.search(session.get(url, timeout=60).text).group(1)
+
+
+def login(url: str, *, username: str = "staff", password: str) -> requests.Session:
+    """A session logged in to the admin through one node."""
+    session = requests.Session()
+    token = csrf_token(session, f"{url}/admin/login/")
+    response = session.post(
+        f"{url}/admin/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        timeout=60,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise AssertionError(f"login refused on {url}")
+    return session

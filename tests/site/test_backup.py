@@ -18,12 +18,17 @@ from donations.receipts.services import receipt_issue_for_donation, receipt_pdf_
 from members.models import Supporter
 from tests.donations.receipts.factories import donor, gift
 from tests.object_store import new_bucket
-from tests.site.cluster import Cluster, postgres_reachable
-from tests.site.test_multi_node import PASSWORD, PBKDF2, _login
+from tests.site.cluster import Cluster, login, postgres_reachable
 
-pytestmark = [pytest.mark.multi_node, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.multi_node,
+    pytest.mark.xdist_group("cluster"),  # fixed ports and Redis databases: one at a time
+    pytest.mark.django_db(transaction=True),
+]
 
 PORT = 8725
+PASSWORD = "restore-staff-password"
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 
 def test_a_backup_restores_into_a_fresh_database_and_bucket(object_storage, moto_server, tmp_path):
@@ -70,7 +75,7 @@ def test_a_backup_restores_into_a_fresh_database_and_bucket(object_storage, moto
 
         url = fresh.start_web("web", PORT)
         fresh.wait_web(url)
-        staff = _login(url)  # the restored password works
+        staff = login(url, password=PASSWORD)  # the restored password works
         response = staff.get(f"{url}/admin/receipt-tools/{receipt.pk}/pdf/", timeout=60)
         assert response.status_code == 200 and response.content == original_pdf
         assert requests.get(f"{url}/health/", timeout=30).json()["storage"] == "ok"

@@ -28,17 +28,20 @@ from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFact
 from tests.conftest import REQUIRE_SERVICES
 from tests.donations.receipts.factories import at, donor, gift
 from tests.object_store import new_bucket
-from tests.site.cluster import Cluster, postgres_reachable, wait_for
+from tests.site.cluster import Cluster, csrf_token, login, postgres_reachable, wait_for
 from tests.stripe_events import checkout_session, event, sign
 
-pytestmark = [pytest.mark.multi_node, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.multi_node,
+    pytest.mark.xdist_group("cluster"),  # fixed ports and Redis databases: one at a time
+    pytest.mark.django_db(transaction=True),
+]
 
 REDIS_URL = os.environ.get("CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/4")
 PORTS = (8720, 8721)
 PASSWORD = "cluster-staff-password"
 WEBHOOK_SECRET = "whsec_cluster"
 PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _services_or_skip():
@@ -118,23 +121,6 @@ def cluster(moto_server):
         redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def _token(session: requests.Session, url: str) -> str:
-    return TOKEN.search(session.get(url, timeout=30).text).group(1)
-
-
-def _login(url: str) -> requests.Session:
-    session = requests.Session()
-    token = _token(session, f"{url}/admin/login/")
-    response = session.post(
-        f"{url}/admin/login/",
-        data={"username": "staff", "password": PASSWORD, "csrfmiddlewaretoken": token},
-        timeout=30,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[:500]
-    return session
-
-
 def _post_webhook(url: str, campaign_id: int) -> None:
     session = checkout_session(id="cs_cluster_1", metadata={"campaign_id": str(campaign_id)})
     session["customer_details"]["email"] = "hana@example.jp"
@@ -156,11 +142,11 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
     started = timezone.now()
 
     # Sessions are shared: log in on A, use the session on B.
-    staff = _login(web_a)
+    staff = login(web_a, password=PASSWORD)
     assert staff.get(f"{web_b}/admin/", timeout=30, allow_redirects=False).status_code == 200
 
     # A receipt batch started on node A runs on a worker; node B serves its PDF and ZIP.
-    token = _token(staff, f"{web_a}/admin/receipt-tools/batches/")
+    token = csrf_token(staff, f"{web_a}/admin/receipt-tools/batches/")
     response = staff.post(
         f"{web_a}/admin/receipt-tools/batches/",
         data={"year": "2025", "csrfmiddlewaretoken": token},
@@ -201,7 +187,7 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
     )  # anonymous: the login page, no file
 
     # A member list uploaded to node A is checked and imported by the workers, confirmed on B.
-    token = _token(staff, f"{web_a}/admin/member-imports/upload/")
+    token = csrf_token(staff, f"{web_a}/admin/member-imports/upload/")
     response = staff.post(
         f"{web_a}/admin/member-imports/upload/",
         data={"csrfmiddlewaretoken": token},
@@ -213,7 +199,7 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
     import_id = int(re.search(r"/member-imports/(\d+)/", response.headers["Location"]).group(1))
     status = f"SELECT status FROM members_memberimport WHERE id = {import_id}"  # noqa: S608
     wait_for(lambda: cluster.sql(status)[0][0] == "validated", timeout=60, what="import checked")
-    token = _token(staff, f"{web_b}/admin/member-imports/{import_id}/")
+    token = csrf_token(staff, f"{web_b}/admin/member-imports/{import_id}/")
     staff.post(
         f"{web_b}/admin/member-imports/{import_id}/confirm/",
         data={"csrfmiddlewaretoken": token},
@@ -242,7 +228,7 @@ def test_two_web_nodes_and_two_workers_share_files_cache_sessions_limits_and_sch
     visitor = requests.Session()
     codes = []
     for url in (web_a, web_b, web_a, web_b):
-        token = _token(visitor, f"{url}/portal/")
+        token = csrf_token(visitor, f"{url}/portal/")
         codes.append(
             visitor.post(
                 f"{url}/portal/login/",
