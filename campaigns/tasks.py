@@ -1,7 +1,9 @@
 """Background jobs of the campaigns app (huey). Each task loads by id and calls a service."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from ouendan.core.periodic import periodic_task_once
 
 from .gift_effects import campaign_goal_thanks_unfinished
 from .thanks import (
@@ -29,14 +31,14 @@ def thank_you_batch_task(batch_id: int) -> int:
     return thank_you_batch_run(batch_id=batch_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def thank_you_batch_sweep() -> None:
     """Run again the bulk thank-yous whose task was lost; recipients already done are skipped."""
     for batch_id in thank_you_batch_stuck():
         thank_you_batch_task(batch_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def campaign_goal_thanks_sweep() -> None:
     """Thank the donors of a reached goal whose task was lost; donors already thanked are
     skipped."""

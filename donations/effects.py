@@ -12,7 +12,9 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from ouendan.core.periodic import periodic_task_once
 
 from .models import Donation
 from .signals import gift_recorded
@@ -56,7 +58,7 @@ def donation_effects_task(donation_id: int) -> bool:
     return donation_effects_run(donation_id=donation_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def donation_effects_sweep() -> int:
     """Run the side effects of gifts whose task was lost (worker killed) or failed."""
     pending = donation_effects_pending_ids()

@@ -2,7 +2,9 @@
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from ouendan.core.periodic import periodic_task_once
 
 # members.imports queues these tasks: used through the module (imports.member_import_run), so
 # either module can be imported first without a cycle.
@@ -25,7 +27,7 @@ def member_import_run_task(member_import_id: int) -> None:
     imports.member_import_run(member_import_id=member_import_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def member_import_sweep() -> None:
     """Queue again the imports whose task was lost; both services are safe to repeat."""
     for member_import in imports.member_import_stuck():
@@ -35,7 +37,7 @@ def member_import_sweep() -> None:
             member_import_validate_task(member_import.pk)
 
 
-@db_periodic_task(crontab(minute="17"))
+@periodic_task_once(crontab(minute="17"))
 def member_import_files_purge_hourly() -> int:
     """Delete uploaded member lists once imported, cancelled or a day old (personal data)."""
     return member_import_files_purge()
@@ -45,13 +47,13 @@ def member_import_files_purge_hourly() -> int:
 # huey runs with utc=True, so crontab times are UTC: 00:00 UTC = 09:00 Asia/Tokyo (no DST).
 
 
-@db_periodic_task(crontab(hour="0", minute="0"))
+@periodic_task_once(crontab(hour="0", minute="0"))
 def membership_reminders_daily() -> int:
     """09:00 JST: e-mail members whose membership renews in 30 or 7 days (once each)."""
     return membership_reminders_queue(today=timezone.localdate())
 
 
-@db_periodic_task(crontab(hour="15", minute="10"))
+@periodic_task_once(crontab(hour="15", minute="10"))
 def membership_lapse_daily() -> int:
     """00:10 JST: active memberships past their renewal date become lapsed."""
     return membership_lapse_overdue(today=timezone.localdate())

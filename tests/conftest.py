@@ -12,6 +12,7 @@ from wagtail.models import Site
 
 from tests.database_snapshot import setup_from_snapshot
 from tests.demo_database import DemoDatabase, uses_demo
+from tests.object_store import moto_server, object_storage  # noqa: F401 (fixtures)
 
 # Migrations: every session's test database starts from a copy of one migrated database, built
 # once per set of migration files (tests/database_snapshot.py). --nomigrations is not safe here:

@@ -1,5 +1,7 @@
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from ouendan.core.periodic import periodic_task_once
 
 from .batches import receipt_batch_run, receipt_batch_stuck
 
@@ -9,7 +11,7 @@ def receipt_batch_task(batch_id: int) -> str:
     return receipt_batch_run(batch_id=batch_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def receipt_batch_sweep() -> None:
     """Resume batches whose task was lost (worker stopped): they continue from the last chunk."""
     for batch_id in receipt_batch_stuck():

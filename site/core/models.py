@@ -268,3 +268,24 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class PeriodicTaskRun(models.Model):
+    """One run of a periodic task for one period, claimed by whichever worker gets there first:
+    every huey worker's scheduler enqueues every periodic task, and the unique (task, period)
+    row lets exactly one of them run it (ouendan.core.periodic)."""
+
+    task = models.CharField(_("task"), max_length=200)
+    period_start = models.DateTimeField(_("period start"))
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic task run")
+        verbose_name_plural = _("periodic task runs")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "period_start"], name="core_periodic_run_once")
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.period_start:%Y-%m-%d %H:%M}"

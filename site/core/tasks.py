@@ -3,16 +3,17 @@
 import time
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
+from huey.contrib.djhuey import HUEY, db_task
 
 from .mail import outgoing_email_send
 from .models import OutgoingEmail
+from .periodic import periodic_task_once
 from .selectors import outgoing_email_pending_ids
 
 HEARTBEAT_KEY = "ouendan:worker-heartbeat"
 
 
-@periodic_task(crontab(minute="*"))
+@periodic_task_once(crontab(minute="*"))
 def worker_heartbeat() -> None:
     """Leave a timestamp each minute so /health/ can tell whether a worker is running."""
     HUEY.put(HEARTBEAT_KEY, time.time())
@@ -24,7 +25,7 @@ def outgoing_email_deliver(email_id: int) -> None:
         raise RuntimeError(f"e-mail {email_id} not sent yet")  # let huey retry it later
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task_once(crontab(minute="*/5"))
 def outgoing_email_sweep() -> None:
     """Re-queue messages whose delivery task was lost (worker killed) or ran out of retries.
     This also picks up messages queued under the task's old name (home.tasks) before a deploy."""

@@ -164,8 +164,29 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "ouendan.core.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Shared object storage (S3, R2, Sakura, MinIO) for uploads and private files when a bucket is
+# named: every web node and worker then sees the same files (ouendan.core.object_storage).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    from ouendan.core.object_storage import object_storages  # noqa: E402 (only with a bucket)
+
+    STORAGES.update(
+        object_storages(
+            bucket=AWS_STORAGE_BUCKET_NAME,
+            private_bucket=env("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=""),
+            endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+            region=env("AWS_S3_REGION_NAME", default=""),
+            access_key=env("AWS_ACCESS_KEY_ID", default=""),
+            secret_key=env("AWS_SECRET_ACCESS_KEY", default=""),
+            addressing_style=env("AWS_S3_ADDRESSING_STYLE", default=""),
+            signed_url_seconds=env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+        )
+    )
+    # Uploads are streamed from the bucket by the site's /media/ route (no proxy has them).
+    SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Rate limits (join form, login links) count in the cache, so production shares it via Redis.
@@ -213,6 +234,9 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 
 HUEY_WORKERS = env.int("HUEY_WORKERS", default=4)
+# Each periodic task's period is claimed in the database, so it runs once whatever the number
+# of workers (ouendan.core.periodic).
+PERIODIC_TASKS_ONCE = True
 
 
 def huey_settings(*, redis_url: str, sqlite_path: Path, immediate: bool = False) -> dict:

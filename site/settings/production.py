@@ -16,6 +16,7 @@ from ouendan.net import base_url_error
 from .base import *  # noqa: F403
 from .base import (
     DATA_DIR,
+    LOGGING,
     STRIPE_API_BASE,
     STRIPE_PUBLISHABLE_KEY,
     STRIPE_SECRET_KEY,
@@ -56,6 +57,8 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 # HTTPS everywhere. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=true.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Behind a proxy that forwards the Host it was asked for (X-Forwarded-Host); off by default.
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not TRUSTED_PROXY_COUNT:
@@ -144,4 +147,39 @@ if STRIPE_API_BASE:
     raise ImproperlyConfigured(
         "STRIPE_API_BASE must be empty in production (it is for tests against localstripe): "
         "the Stripe secret key would be sent to that server."
+    )
+
+
+# Logs: one JSON object per line (time, level, logger, message and any extra fields), for the
+# journal or a log collector. LOG_FORMAT=plain gives the development format.
+if env("LOG_FORMAT", default="json") == "json":
+    LOGGING = {
+        **LOGGING,
+        "formatters": {
+            **LOGGING["formatters"],
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {
+            **LOGGING["loggers"],
+            # A handler of its own, so run_huey adds no second, plain-text one.
+            "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
+
+# Error reporting: off unless SENTRY_DSN is set; no personal data is sent (see
+# ouendan.core.error_reporting).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from ouendan.core.error_reporting import sentry_init  # noqa: E402 (only with a DSN)
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )

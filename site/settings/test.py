@@ -52,3 +52,6 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # pytest is one process: the local-memory cache (base settings) is shared by all its threads.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Tests call periodic tasks directly, sometimes twice a minute: no claim unless a test asks.
+PERIODIC_TASKS_ONCE = False
