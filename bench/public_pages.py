@@ -150,8 +150,9 @@ def _ledger(campaign, count: int) -> None:
 
 
 def _after_bulk_load(count: int) -> None:
-    """Fresh planner statistics (autovacuum keeps them in production) and any figures the site
-    maintains from the ledger (rebuilt, since bulk_create sends no signals)."""
+    """Fresh planner statistics and visibility map (autovacuum keeps them in production: index-
+    only scans need the map) and any figures the site maintains from the ledger (rebuilt, since
+    bulk_create sends no signals)."""
     from django.db import connection
 
     from campaigns import selectors
@@ -161,6 +162,7 @@ def _after_bulk_load(count: int) -> None:
         rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE donations_donation")
             cursor.execute("ANALYZE")
 
 
