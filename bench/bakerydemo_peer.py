@@ -129,10 +129,3 @@ def prepare(path: Path, *, cache: Path, python: str | None, database: str, ours_
     for command in (["migrate"], ["load_initial_data"], ["collectstatic", "--noinput"]):
         _run([venv_python, "manage.py", *command, "-v", "0"], cwd=source, env=env)
     return Peer(source=source, python=venv_python, env=env, commit=commit)
-
-
-def drop(*, database: str, ours_db: str) -> None:
-    import psycopg  # noqa: PLC0415 - only the peer needs a second database
-
-    with psycopg.connect(database_url(ours_db, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
