@@ -1,8 +1,8 @@
-"""Settings and URLs for bench/campaign_page.py only (never used by the site).
+"""Settings for bench/public_pages.py only (never used by the site).
 
 Production-like: DEBUG off, cached templates, a shared cache (Redis when BENCH_REDIS_URL is set,
 as in production), persistent database connections. Its URL conf (bench/campaign_bench_urls.py)
-adds a hello-world view at /bench-hello/ so the campaign page can be compared with the cheapest
+adds a hello-world view at /bench-hello/ so the public pages can be compared with the cheapest
 possible Django response on the same server and middleware stack.
 """
 

@@ -1,4 +1,4 @@
-"""URLs for bench/campaign_page.py only: the site's URLs plus a hello-world view."""
+"""URLs for bench/public_pages.py only: the site's URLs plus a hello-world view."""
 
 from django.http import HttpResponse
 from django.urls import path

@@ -70,7 +70,9 @@ def progress_rows(translation_keys: list) -> dict[str, tuple[int, int, int]]:
         .annotate(
             raised=Sum(F("amount_yen") - F("refunded_yen")),
             donors=Count("supporter", distinct=True, filter=counted),
-            gifts=Count("pk", filter=counted),
+            # Counted on an indexed column (never null here), not the primary key: the query
+            # then reads only donation_campaign_progress_idx (an index-only scan).
+            gifts=Count("campaign", filter=counted),
         )
         .order_by()
     )

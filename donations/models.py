@@ -286,6 +286,13 @@ class Donation(models.Model):
         indexes = [
             # Campaign progress and supporters' walls: one campaign's gifts, newest first.
             models.Index(fields=["campaign", "-paid_at"], name="donation_campaign_paid_idx"),
+            # Campaign progress (raised, donors, gifts) from the index alone on PostgreSQL: an
+            # index-only scan, no table rows read (the INCLUDE columns are PostgreSQL's).
+            models.Index(
+                fields=["campaign", "supporter"],
+                include=["amount_yen", "refunded_yen"],
+                name="donation_campaign_progress_idx",
+            ),
         ]
 
     def __str__(self):

@@ -14,3 +14,6 @@ class CoreConfig(AppConfig):
         from .admin_display import register_inspect_displays  # why: Wagtail's registry is ready
 
         register_inspect_displays()
+        from .tree_cache import tree_cache_connect  # why: imports Wagtail's models
+
+        tree_cache_connect()

@@ -40,7 +40,14 @@ def phrase_breaks(text) -> SafeString:
     text = "" if text is None else str(text)
     if not _JAPANESE.search(text):
         return escape(text)
-    return mark_safe("<wbr>".join(escape(phrase) for phrase in _parser().parse(text)))  # noqa: S308
+    return mark_safe("<wbr>".join(escape(phrase) for phrase in _phrases(text)))  # noqa: S308
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrases(text: str) -> tuple[str, ...]:
+    """BudouX's phrases of a string, kept per process: every page repeats the same headings,
+    labels and menu entries, and parsing them is most of the cost of phrase_breaks_html."""
+    return tuple(_parser().parse(text))
 
 
 def _phrase_text(fragment: str) -> str:

@@ -24,6 +24,7 @@ from .base import (
     TRUSTED_PROXY_COUNT,
     env,
     huey_settings,
+    postgres_tune,
 )
 
 OUENDAN_ENVIRONMENT = "production"
@@ -42,6 +43,7 @@ SECRET_KEY = _required("SECRET_KEY")
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+postgres_tune(DATABASES["default"])
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

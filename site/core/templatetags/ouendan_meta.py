@@ -13,6 +13,8 @@ from django.conf import settings
 
 from ouendan.net import base_url_error
 
+from ..tree_cache import tree_cached
+
 register = template.Library()
 
 # Open Graph wants a territory with the language; the site's two languages.
@@ -89,9 +91,17 @@ def share_links(*, url: str, title: str) -> list[dict]:
 
 
 def page_meta(page, *, request=None) -> dict:
-    """What includes/meta.html needs for a Wagtail page (empty for any other view)."""
+    """What includes/meta.html needs for a Wagtail page (empty for any other view). Kept in the
+    tree cache (a saved page drops it), except for previews of unsaved content."""
     if page is None or not hasattr(page, "get_url_parts"):
         return {}
+    if getattr(request, "is_preview", False) or not page.pk:
+        return _page_meta(page, request=request)
+    host = request.get_host() if request is not None else ""
+    return tree_cached(f"meta:{page.pk}:{host}", lambda: _page_meta(page, request=request))
+
+
+def _page_meta(page, *, request=None) -> dict:
     path = _page_path(page)
     if path is None:
         return {}

@@ -24,6 +24,15 @@ def test_phrase_breaks_put_wbr_between_japanese_phrases_only():
     assert text.phrase_breaks("Tom & Jerry") == "Tom &amp; Jerry"
 
 
+def test_phrase_breaks_parse_each_string_once_per_process():
+    text._phrases.cache_clear()
+    first = text.phrase_breaks("子どもの未来を、地域のみんなで支える")
+    assert text.phrase_breaks("子どもの未来を、地域のみんなで支える") == first
+    info = text._phrases.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert "<wbr>" in first
+
+
 def test_phrase_breaks_in_a_page_touch_only_heading_and_label_text():
     page = (
         '<h1 class="x">子どもの未来を、地域のみんなで支える</h1>'
