@@ -14,3 +14,11 @@ class CoreConfig(AppConfig):
         from .admin_display import register_inspect_displays  # why: Wagtail's registry is ready
 
         register_inspect_displays()
+
+        # The mail provider's verified tracking webhooks (django-anymail): bounces and
+        # complaints suppress the address for every mail path.
+        from anymail.signals import tracking
+
+        from .suppression import tracking_event_receiver  # why: models load after the registry
+
+        tracking.connect(tracking_event_receiver, dispatch_uid="core.suppression")
