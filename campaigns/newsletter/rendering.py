@@ -69,13 +69,13 @@ _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|section|div|ul|ol|figure|blockquote)
 
 
 def html_to_text(markup: str) -> str:
-    """The plain-text part: paragraphs, list items with a bullet, links as "text <address>"."""
+    """The plain-text part: paragraphs, list items with a bullet, links as "text (address)"."""
     markup = re.sub(r"<(head|style|script)\b.*?</\1>", "", markup, flags=re.S | re.I)
 
     def link(match):
         text = re.sub(r"<[^>]+>", "", match.group(2)).strip()
         address = html.unescape(match.group(1))
-        return f"{text} <{address}>" if text and text != address else address
+        return f"{text} ({address})" if text and text != address else address
 
     markup = _LINK.sub(link, markup)
     markup = re.sub(r"<br\s*/?>", "\n", markup, flags=re.I)
