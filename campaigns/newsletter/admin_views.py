@@ -32,6 +32,8 @@ class AudienceSegmentViewSet(SnippetViewSet):
     model = AudienceSegment
     icon = "group"
     menu_label = _("Mail news audiences")
+    add_to_admin_menu = True  # its own menu item: the generic snippets index stays unused
+    menu_order = 423
     chooser_viewset_class = ListPermissionSnippetChooserViewSet
     list_display = ["name", "description"]
     search_fields = ["name"]
