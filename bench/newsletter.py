@@ -88,7 +88,13 @@ def supporters_create(count: int, *, prefix: str) -> list[int]:
         created = Supporter.objects.bulk_create(rows, batch_size=1000)
         ConsentRecord.objects.bulk_create(
             [
-                ConsentRecord(supporter=s, kind="newsletter", granted=True, source="join_form")
+                ConsentRecord(
+                    supporter=s,
+                    kind="newsletter",
+                    granted=True,
+                    source="join_form",
+                    recorded_at=now - datetime.timedelta(days=30),
+                )
                 for s in created
             ]
             + [

@@ -2,9 +2,10 @@
 
 Exactly once per recipient: the recipient row is the newsletter's outbox entry (unique per
 mailing and supporter). A worker claims a row PENDING → SENDING in its own committed UPDATE
-before handing the message to the mail backend, then marks it SENT. A worker killed between the
-two leaves that one row SENDING: never sent again (at most one mail lost, shown on the report),
-never doubled. Batches are huey tasks; the sweeper (tasks.py) restarts a mailing that stopped.
+before handing the message to the mail backend, then marks it SENT (a few dozen at a time). A
+worker killed after a claim leaves its rows SENDING: never sent again (at most the one mail in
+hand lost, shown on the report as "being sent"), never doubled. Batches are huey tasks;
+the sweeper (tasks.py) restarts a mailing that stopped.
 """
 
 import datetime
@@ -153,15 +154,30 @@ class IssueCache:
         return self.rendered[language]
 
 
-def _claim(recipient_id: int) -> bool:
+def _claim(recipient_id: int, message_id: str) -> bool:
     """PENDING → SENDING, committed before the send (autocommit: callers run outside a
-    transaction, as huey tasks do)."""
+    transaction, as huey tasks do). The Message-ID goes with it, so the provider's reports
+    find the row even when the worker dies before marking it sent."""
     return (
         MailingRecipient.objects.filter(
             pk=recipient_id, status=MailingRecipient.Status.PENDING
-        ).update(status=MailingRecipient.Status.SENDING, attempts=F("attempts") + 1)
+        ).update(
+            status=MailingRecipient.Status.SENDING,
+            attempts=F("attempts") + 1,
+            message_id=message_id[:200],
+        )
         == 1
     )
+
+
+def _mark_sent(recipient_ids: list[int]) -> None:
+    """SENDING → SENT for mails handed to the backend, in one statement per few dozen mails (a
+    worker dying before this leaves them "being sent": unconfirmed, never sent again)."""
+    if recipient_ids:
+        MailingRecipient.objects.filter(
+            pk__in=recipient_ids, status=MailingRecipient.Status.SENDING
+        ).update(status=MailingRecipient.Status.SENT, sent_at=timezone.now(), last_error="")
+        recipient_ids.clear()
 
 
 def mailing_send_batch(*, mailing_id: int, size: int | None = None) -> int:
@@ -189,25 +205,27 @@ def mailing_send_batch(*, mailing_id: int, size: int | None = None) -> int:
     return remaining
 
 
+MARK_SENT_EVERY = 50
+
+
 def _send_rows(mailing: Mailing, rows: list[MailingRecipient], interval: float) -> None:
     issues = IssueCache(mailing)
     supporter_ids = [row.supporter_id for row in rows if row.supporter_id]
     # Withdrawn, deleted or suppressed since the list was frozen: not sent (one query).
     still = set(news_audience().filter(pk__in=supporter_ids).values_list("pk", flat=True))
+    MailingRecipient.objects.filter(
+        pk__in=[row.pk for row in rows if row.supporter_id not in still],
+        status=MailingRecipient.Status.PENDING,
+    ).update(status=MailingRecipient.Status.SKIPPED)
     supporters = Supporter.objects.in_bulk(supporter_ids)
     day = timezone.localdate()
     organisations = {}
+    sent: list[int] = []
     connection = get_connection()
     connection.open()
     started = time.monotonic()
     try:
-        for number, row in enumerate(rows):
-            if not _claim(row.pk):
-                continue  # another worker has it
-            one = MailingRecipient.objects.filter(pk=row.pk)
-            if row.supporter_id not in still:
-                one.update(status=MailingRecipient.Status.SKIPPED)
-                continue
+        for number, row in enumerate(row for row in rows if row.supporter_id in still):
             issue = issues.get(row.language)
             language = issue.language
             if language not in organisations:
@@ -223,29 +241,32 @@ def _send_rows(mailing: Mailing, rows: list[MailingRecipient], interval: float) 
             )
             message.metadata = {"mailing_recipient": str(row.pk)}  # anymail backends only
             message.connection = connection
+            if not _claim(row.pk, message.extra_headers["Message-ID"]):
+                continue  # another worker has it
             try:
                 message.send()
             except Exception as exc:  # SMTP/API errors vary; all mean "not sent, try later"
                 error = f"{type(exc).__name__}: {exc}"[:2000]
                 status = MailingRecipient.Status
                 retry = row.attempts + 1 < MAX_ATTEMPTS
-                one.update(status=status.PENDING if retry else status.FAILED, last_error=error)
+                MailingRecipient.objects.filter(pk=row.pk).update(
+                    status=status.PENDING if retry else status.FAILED, last_error=error
+                )
                 logger.warning("Newsletter mail %s failed: %s", row.pk, error)
                 continue
             status_info = getattr(message, "anymail_status", None)
-            message_id = (status_info and status_info.message_id) or message.extra_headers.get(
-                "Message-ID", ""
-            )
-            one.update(
-                status=MailingRecipient.Status.SENT,
-                sent_at=timezone.now(),
-                message_id=str(message_id)[:200],
-                last_error="",
-            )
+            if status_info is not None and status_info.message_id:  # the provider's own id
+                MailingRecipient.objects.filter(pk=row.pk).update(
+                    message_id=str(status_info.message_id)[:200]
+                )
+            sent.append(row.pk)
+            if len(sent) >= MARK_SENT_EVERY:
+                _mark_sent(sent)
             wait = started + (number + 1) * interval - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
     finally:
+        _mark_sent(sent)
         connection.close()
 
 

@@ -17,7 +17,7 @@ from .factories import everyone, issue, subscriber
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 worker_env = kill.worker_env  # the fixture: settings, slow mail backend, file-backed queue
 
-RECIPIENTS = 40
+RECIPIENTS = 100
 
 START = "from campaigns.newsletter.tasks import mailing_start_task; mailing_start_task({id})"
 SWEEP_UNTIL_DONE = """
@@ -41,7 +41,7 @@ sys.exit(1)
 
 def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
     env, mails, folder = worker_env
-    env = {**env, "NEWSLETTER_BATCH_SIZE": "10", "NEWSLETTER_MAILS_PER_SECOND": "100"}
+    env = {**env, "NEWSLETTER_BATCH_SIZE": "10", "NEWSLETTER_MAILS_PER_SECOND": "15"}
     people = [subscriber() for _n in range(RECIPIENTS)]
     mailing = Mailing.objects.create(page=issue(home_page), segment=everyone())
     log = folder / "worker.log"
@@ -50,7 +50,7 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
         started = "Huey consumer started"
         wait_for(lambda: started in log.read_text(errors="replace"), timeout=300, what=started)
         assert manage(env, "shell", "-c", START.format(id=mailing.pk)).wait(timeout=120) == 0
-        wait_for(lambda: len(mails_by_recipient(mails)) >= 8, timeout=300, what="mails", log=log)
+        wait_for(lambda: len(mails_by_recipient(mails)) >= 5, timeout=300, what="mails", log=log)
         sending = MailingRecipient.objects.filter(status=MailingRecipient.Status.SENDING)
         deadline = time.monotonic() + 0.5
         while not sending.exists() and time.monotonic() < deadline:
@@ -60,7 +60,7 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
     finally:
         if worker.poll() is None:
             worker.kill()
-    assert 8 <= sum(mails_by_recipient(mails).values()) < RECIPIENTS
+    assert 5 <= sum(mails_by_recipient(mails).values()) < RECIPIENTS
 
     worker = manage(env, "run_huey", log=log)
     sweeper = manage(env, "shell", "-c", SWEEP_UNTIL_DONE.format(id=mailing.pk), log=log)
@@ -78,4 +78,5 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
     missing = {person.email for person in people} - set(received)
     assert all(rows[email] == MailingRecipient.Status.SENDING for email in missing)
     assert len(missing) <= 1  # one batch at a time: at most the one being sent at the kill
-    assert all(rows[email] == MailingRecipient.Status.SENT for email in received)
+    # Sent mails are SENT, or still "being sent" when the kill came before they were marked.
+    assert {rows[email] for email in received} <= {"sent", "sending"}
