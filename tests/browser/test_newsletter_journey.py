@@ -12,7 +12,12 @@ from playwright.sync_api import expect
 from wagtail.models import Site
 from wagtail.users.models import UserProfile
 
-from campaigns.newsletter.models import AudienceSegment, Mailing, NewsletterIndexPage
+from campaigns.newsletter.models import (
+    AudienceSegment,
+    Mailing,
+    NewsletterIndexPage,
+    NewsletterPage,
+)
 from campaigns.newsletter.services import mailing_send_batch, mailing_start
 from members.groups import EDITORS
 from members.models import ConsentRecord
@@ -56,7 +61,7 @@ def test_editor_writes_tests_and_schedules_an_issue_and_a_reader_unsubscribes(
     page.locator("footer [data-w-dropdown-target='toggle']").last.click()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("published")
-    issue = index.get_children().live().get().specific
+    issue = NewsletterPage.objects.live().get()
 
     # Test to herself, then schedule for the audience.
     page.goto(f"{live_server.url}/admin/mailings/send/{issue.pk}/")

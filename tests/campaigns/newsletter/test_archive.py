@@ -12,7 +12,7 @@ def test_archive_lists_public_issues_and_hides_the_others(client, home_page):
     private = issue(home_page, title="会員限定号", is_public=False)
     index = public.get_parent()
     html = client.get(index.url).content.decode()
-    assert "春号" in html and "春のご報告" in html
-    assert "会員限定号" not in html
+    assert f'href="{public.url}"' in html and "春のご報告" in html
+    assert f'href="{private.url}"' not in html
     assert client.get(public.url).status_code == 200
     assert client.get(private.url).status_code == 404
