@@ -6,7 +6,7 @@ marked as spam)."""
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import FirstValue, Lower
 from django.utils import timezone
 
@@ -57,15 +57,6 @@ def _choice(queryset: QuerySet, value: str, condition: Q) -> QuerySet:
     return queryset
 
 
-def _gave(start: datetime.datetime | None, end: datetime.datetime) -> Exists:
-    gifts = Donation.objects.filter(
-        supporter=OuterRef("pk"), amount_yen__gt=F("refunded_yen"), paid_at__lt=end
-    )
-    if start is not None:
-        gifts = gifts.filter(paid_at__gte=start)
-    return Exists(gifts)
-
-
 def segment_supporters(segment: AudienceSegment, *, now=None) -> QuerySet[Supporter]:
     """The supporters a segment reaches now (consent and contactability always applied)."""
     supporters = news_audience()
@@ -99,17 +90,26 @@ def segment_supporters(segment: AudienceSegment, *, now=None) -> QuerySet[Suppor
     )
     supporters = _choice(supporters, segment.corporate_contacts, corporate)
     if segment.lapsed:
+        # Lapsed donors by the date of their last gift (one grouped pass over the ledger):
+        # LYBUNT's last gift was last year, SYBUNT's before it, "either" before this year.
         year = timezone.localdate(now).year
         this_start, next_start = year_bounds(year)
         last_start, _ = year_bounds(year - 1)
-        not_this_year = ~_gave(this_start, next_start)
-        lybunt = _gave(last_start, this_start) & not_this_year
-        sybunt = _gave(None, last_start) & ~_gave(last_start, this_start) & not_this_year
-        condition = {
-            AudienceSegment.Lapsed.LYBUNT: lybunt,
-            AudienceSegment.Lapsed.SYBUNT: sybunt,
-        }.get(segment.lapsed, lybunt | sybunt)
-        supporters = supporters.filter(condition)
+        bounds = {
+            AudienceSegment.Lapsed.LYBUNT: {"last__gte": last_start, "last__lt": this_start},
+            AudienceSegment.Lapsed.SYBUNT: {"last__lt": last_start},
+        }.get(segment.lapsed, {"last__lt": this_start})
+        donors = (
+            Donation.objects.filter(
+                amount_yen__gt=F("refunded_yen"), paid_at__lt=next_start, supporter__isnull=False
+            )
+            .order_by()
+            .values("supporter_id")
+            .annotate(last=Max("paid_at"))
+            .filter(**bounds)
+            .values("supporter_id")
+        )
+        supporters = supporters.filter(pk__in=donors)
     return supporters
 
 
