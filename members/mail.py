@@ -22,7 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ouendan.core.mail import email_queue, email_redact
-from ouendan.core.models import OutgoingEmail
+from ouendan.core.models import OutgoingEmail, SuppressedAddress
+from ouendan.core.suppression import address_suppression
 
 from .access_links import access_token_issue
 from .models import AccessToken, ConsentRecord, DeletionRequest, Supporter
@@ -65,8 +66,9 @@ def supporter_mailable(supporter: Supporter, *, purpose: str) -> bool:
     MARKETING: only ACTIVE supporters (address confirmed: double opt-in) whose newsletter consent
     in force (the newest record) is granted.
 
-    No bounce/"address known bad" flag exists on Supporter yet; when one is added, it belongs
-    here.
+    Suppressed addresses (the mail provider reported them, ouendan.core.suppression): a
+    bounced address gets nothing (it does not arrive); one that marked our mail as spam gets no
+    MARKETING (its receipts and sign-in links still go).
     """
     if purpose not in MailPurpose.values:
         raise ValueError(f"Unknown mail purpose: {purpose!r}")
@@ -80,7 +82,12 @@ def supporter_mailable(supporter: Supporter, *, purpose: str) -> bool:
         supporter=supporter, status=DeletionRequest.Status.PENDING
     ).exists():
         return False
+    suppressed = address_suppression(supporter.email)
+    if suppressed == SuppressedAddress.Reason.BOUNCED:
+        return False
     if purpose == MailPurpose.MARKETING:
+        if suppressed is not None:
+            return False
         if supporter.status != Supporter.Status.ACTIVE:
             return False
         newest = (

@@ -20,6 +20,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("health/", core_views.health, name="health"),
     path("stripe/webhook/", donation_views.stripe_webhook, name="stripe_webhook"),
+    # The mail provider's tracking webhooks (anymail verifies each provider's signature):
+    # bounces and complaints suppress the address (ouendan.core.suppression).
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -36,6 +39,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("members.urls")),
+    path("newsletter/", include("campaigns.newsletter.urls")),
     path(
         "donations/billing-portal/",
         donation_views.billing_portal,

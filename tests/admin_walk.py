@@ -175,6 +175,19 @@ def world_build(*, campaign, home_page) -> dict:
         "wagtaildocs": document,
     }
     objects["receipt_tools"] = objects["receipts"]
+    # Mail news: a mailing of an issue to an audience, and a suppressed address.
+    from campaigns.newsletter.models import AudienceSegment, Mailing
+    from ouendan.core.models import SuppressedAddress
+    from tests.campaigns.newsletter.factories import issue as newsletter_issue
+
+    news_issue = newsletter_issue(home_page)
+    segment = AudienceSegment.objects.create(name="歩く人")
+    objects["newsletter_mailings"] = Mailing.objects.create(page=news_issue, segment=segment)
+    objects["suppressed_addresses"] = SuppressedAddress.objects.create(
+        email="bounce@example.jp", reason=SuppressedAddress.Reason.BOUNCED
+    )
+    objects["wagtailsnippets_newsletter_audiencesegment"] = segment
+    objects["wagtailsnippetchoosers_newsletter_audiencesegment"] = segment
     batch = ReceiptBatch.objects.create(year=2025)
     for name in ["batch", "batch_progress", "batch_zip"]:
         objects[f"receipt_tools:{name}"] = batch
@@ -254,6 +267,7 @@ def world_build(*, campaign, home_page) -> dict:
             "uploaded_file_id": uploaded_document.pk
         },
         "wagtaildocs:delete_upload_multiple": {"uploaded_file_id": uploaded_document.pk},
+        "newsletter_mailings:send": {"page_id": news_issue.pk},
     }
     for name in [
         "workflow_action",
@@ -270,6 +284,7 @@ def world_build(*, campaign, home_page) -> dict:
         "user": objects["wagtailusers_users"].pk,
         "thankyoutemplate": objects["wagtailsnippets_campaigns_thankyoutemplate"].pk,
         "programme": objects["wagtailsnippets_donations_programme"].pk,
+        "audiencesegment": segment.pk,
     }
     queries = {
         "wagtailadmin_api:pages:find": f"?id={page.pk}",
@@ -311,6 +326,7 @@ VARIANTS = {
             ("members", "user"),
             ("campaigns", "thankyoutemplate"),
             ("donations", "programme"),
+            ("newsletter", "audiencesegment"),
         ]
     ],
     "simple_translation:submit_snippet_translation": [

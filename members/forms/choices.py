@@ -1,6 +1,7 @@
 """Volunteering, membership and consent fields, asked on the join form and in the portal."""
 
 from django import forms
+from django.conf import settings
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +96,12 @@ def plan_label(plan: MembershipPlan) -> str:
     }
 
 
+NEWSLETTER_TRACKING_NOTICE = _(
+    "Our mail provider records whether each issue of the mail news is opened and which of its "
+    "links are clicked, to count readers. Unsubscribe at any time with the link in every issue."
+)
+
+
 class ConsentFieldsMixin(forms.Form):
     """The optional consents, asked on the join form and changed in the portal."""
 
@@ -102,6 +109,12 @@ class ConsentFieldsMixin(forms.Form):
     supporters_wall = forms.BooleanField(
         label=_("You may show my name on the supporters' wall."), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if settings.NEWSLETTER_TRACK_OPENS_CLICKS:
+            # The privacy notice at the point of consent: open and click tracking is on.
+            self.fields["newsletter"].help_text = NEWSLETTER_TRACKING_NOTICE
 
     def consents(self) -> dict[str, bool]:
         return {

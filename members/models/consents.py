@@ -23,6 +23,8 @@ class ConsentRecord(models.Model):
         PORTAL = "portal", _("Member portal")
         STAFF = "staff", _("Staff")
         IMPORT = "import", _("Import")
+        # The per-recipient link in a newsletter, or the mail program's one-click button.
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
 
     supporter = models.ForeignKey(
         Supporter, on_delete=models.CASCADE, related_name="consents", verbose_name=_("supporter")

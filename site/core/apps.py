@@ -17,3 +17,11 @@ class CoreConfig(AppConfig):
         from .tree_cache import tree_cache_connect  # why: imports Wagtail's models
 
         tree_cache_connect()
+
+        # The mail provider's verified tracking webhooks (django-anymail): bounces and
+        # complaints suppress the address for every mail path.
+        from anymail.signals import tracking
+
+        from .suppression import tracking_event_receiver  # why: models load after the registry
+
+        tracking.connect(tracking_event_receiver, dispatch_uid="core.suppression")

@@ -289,3 +289,29 @@ class PeriodicTaskRun(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class SuppressedAddress(models.Model):
+    """An address the mail provider reported as bouncing or complaining (anymail tracking
+    webhooks, ouendan.core.suppression): never sent bulk mail again; a bounced address is not
+    sent anything. One row per address (lower-cased), the newest report kept."""
+
+    wagtail_reference_index_ignore = True  # a record, not content
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+
+    email = models.EmailField(_("email"), unique=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    provider = models.CharField(_("mail provider"), max_length=30, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self):
+        return self.email

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "donations.receipts",  # label "receipts"
     "donations.funding",  # label "funding"
     "campaigns",
+    "campaigns.newsletter",  # label "newsletter"
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "anymail",
     "csp",
     "django_ratelimit",
     "django.contrib.admin",
@@ -235,6 +237,47 @@ if env("EMAIL_URL", default=""):
     globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="応援団 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def mail_provider_settings(provider: str, environ) -> tuple[str | None, dict]:
+    """MAIL_PROVIDER=mailgun sends every mail (transactional and newsletters) through Mailgun's
+    API with django-anymail: MAILGUN_API_KEY, MAILGUN_WEBHOOK_SIGNING_KEY (the tracking
+    webhooks at /anymail/mailgun/tracking/ are refused unless signed with it),
+    MAILGUN_SENDER_DOMAIN and MAILGUN_API_URL (EU: https://api.eu.mailgun.net/v3) when needed;
+    ANYMAIL_WEBHOOK_SECRET adds basic auth ("user:password") to the webhook URL. Without
+    MAIL_PROVIDER the EMAIL_URL (SMTP) or console backend stays. Returns (backend or None,
+    ANYMAIL). Empty values are left out: an empty signing key must never verify anything."""
+    names = {
+        "MAILGUN_API_KEY": "MAILGUN_API_KEY",
+        "MAILGUN_WEBHOOK_SIGNING_KEY": "MAILGUN_WEBHOOK_SIGNING_KEY",
+        "MAILGUN_SENDER_DOMAIN": "MAILGUN_SENDER_DOMAIN",
+        "MAILGUN_API_URL": "MAILGUN_API_URL",
+        "WEBHOOK_SECRET": "ANYMAIL_WEBHOOK_SECRET",
+    }
+    anymail = {key: environ(name, default="") for key, name in names.items()}
+    anymail = {key: value for key, value in anymail.items() if value}
+    if not provider:
+        return None, anymail
+    if provider != "mailgun":
+        raise ImproperlyConfigured(f"MAIL_PROVIDER={provider!r}: only 'mailgun' is set up.")
+    missing = {"MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"} - set(anymail)
+    if missing:
+        raise ImproperlyConfigured(f"MAIL_PROVIDER=mailgun needs {', '.join(sorted(missing))}.")
+    return "anymail.backends.mailgun.EmailBackend", anymail
+
+
+MAIL_PROVIDER = env("MAIL_PROVIDER", default="")
+_provider_backend, ANYMAIL = mail_provider_settings(MAIL_PROVIDER, env)
+if _provider_backend:
+    EMAIL_BACKEND = _provider_backend
+
+# Newsletters (campaigns.newsletter): sending rate of one worker, recipients per huey task,
+# and open/click tracking by the mail provider (off: the privacy notice says so when on).
+NEWSLETTER_MAILS_PER_SECOND = env.float("NEWSLETTER_MAILS_PER_SECOND", default=10.0)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
+NEWSLETTER_TRACK_OPENS_CLICKS = env.bool("NEWSLETTER_TRACK_OPENS_CLICKS", default=False)
+# The mailto: half of List-Unsubscribe; empty: the address mail is sent from.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
 
 
 # Stripe is reached only when keys are configured (README: test keys and webhook secret).

@@ -1,9 +1,9 @@
 """Production: PostgreSQL (DATABASE_URL), Redis for huey (REDIS_URL), HTTPS only.
 
-Refuses to start without SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_URL, ALLOWED_HOSTS
-and WAGTAILADMIN_BASE_URL, and with a half or contradictory Stripe setup, a STRIPE_API_BASE,
-a public base URL that is not HTTPS on an allowed host, or a TLS proxy with no trusted-proxy
-count (README, "Configuration").
+Refuses to start without SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_URL (or MAIL_PROVIDER),
+ALLOWED_HOSTS and WAGTAILADMIN_BASE_URL, and with a half or contradictory Stripe setup, a
+STRIPE_API_BASE, a public base URL that is not HTTPS on an allowed host, or a TLS proxy with
+no trusted-proxy count (README, "Configuration").
 """
 
 from urllib.parse import urlsplit
@@ -85,7 +85,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-globals().update(env.email_url_config(_required("EMAIL_URL")))
+if not MAIL_PROVIDER:  # noqa: F405  (a provider's API replaces SMTP: base.mail_provider_settings)
+    globals().update(env.email_url_config(_required("EMAIL_URL")))
 WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="") or WAGTAILADMIN_BASE_URL
 

@@ -21,6 +21,8 @@ ALLOWED_HOSTS = ["*"]
 PUBLIC_BASE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The Mailgun tracking webhook verifies signatures with this key (tests sign their payloads).
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": "test-webhook-signing-key"}
 # Per process, in the system's temp folder, so test runs never share uploads; tests/conftest.py
 # empties them before the session and removes them after it.
 _TEST_FILES = Path(tempfile.gettempdir()) / f"ouendan-test-{os.getpid()}"

@@ -15,6 +15,7 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
 from campaigns.demo import campaigns_demo_build
+from campaigns.newsletter.demo import newsletter_demo_build
 from donations.demo import donations_demo_build
 from donations.funding.demo import funding_demo_build
 from donations.goods.demo import inkind_demo_build
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             campaigns_demo_build(
                 home=home
             )  # campaigns/demo.py: campaigns with gifts, wall (needs goods)
+            newsletter_demo_build(home=home)  # campaigns/newsletter/demo.py: issues, audiences
             impact_demo_update()  # home/demo.py: live impact figures, last (counts all above)
             support_demo_update()  # home/demo.py: every way to help, once each page exists
             password = self._admin()
