@@ -4,7 +4,9 @@ sweep up mailings whose task was lost or whose worker died."""
 import datetime
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from ouendan.core.periodic import periodic_task_once
 
 from .selectors import mailings_due, mailings_stalled
 from .services import mailing_send_batch, mailing_start
@@ -23,7 +25,7 @@ def mailing_batch_task(mailing_id: int) -> None:
         mailing_batch_task(mailing_id)  # the next batch, queued behind other work
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task_once(crontab(minute="*"))
 def mailing_sweep() -> None:
     """Start mailings whose time has come (a scheduled task may be lost), and move on those
     that stopped (worker killed): their rows still pending are sent, rows left 'being sent'

@@ -24,9 +24,9 @@ from .recurrence import WEEK_CHOICES, schedule_check, schedule_describe, schedul
 class Offer(models.TextChoices):
     """What a place offers: 食 (a meal or food), 学 (study), 遊 (play)."""
 
-    FOOD = "food", _("Food (食)")
-    STUDY = "study", _("Study (学)")
-    PLAY = "play", _("Play (遊)")
+    FOOD = "food", _("Food")
+    STUDY = "study", _("Study")
+    PLAY = "play", _("Play")
 
 
 class Place(ClusterableModel):
@@ -56,7 +56,7 @@ class Place(ClusterableModel):
     is_regular = models.BooleanField(
         _("regular place"),
         default=False,
-        help_text=_("Open on a regular schedule (定期開催)."),
+        help_text=_("Open on a regular schedule."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
@@ -80,7 +80,7 @@ class Place(ClusterableModel):
         choices=Offer.choices,
         default=list,
         blank=True,
-        help_text=_("Food (食), study (学), play (遊): tick all that apply."),
+        help_text=_("Food, study, play: tick all that apply."),
     )
     audience = models.CharField(
         _("who it is for"),
