@@ -28,9 +28,7 @@ def milestones() -> dict[str, list[int]]:
 
 
 def volunteer_totals(*, volunteer_id: int) -> tuple[int, float]:
-    shifts = Signup.objects.filter(
-        volunteer_id=volunteer_id, status=Signup.Status.ATTENDED
-    ).count()
+    shifts = Signup.objects.filter(volunteer_id=volunteer_id, status=Signup.Status.ATTENDED).count()
     minutes = (
         HoursEntry.objects.filter(
             volunteer_id=volunteer_id, status=HoursEntry.Status.APPROVED

@@ -314,7 +314,9 @@ class CalendarFeed(models.Model):
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
 
+    def __str__(self):
+        return str(self.volunteer)
+
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-

@@ -44,9 +44,7 @@ def shift_series_generate(
     created = []
     trainings = list(series.required_trainings.all())
     skills = list(series.required_skills.all())
-    existing = set(
-        Shift.objects.filter(series=series).values_list("starts_at", flat=True)
-    )
+    existing = set(Shift.objects.filter(series=series).values_list("starts_at", flat=True))
     for day in series_dates(series=series, start=start, end=end):
         starts_at = datetime.datetime.combine(day, series.start_time, tzinfo=tz)
         ends_at = datetime.datetime.combine(day, series.end_time, tzinfo=tz)

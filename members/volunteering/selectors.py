@@ -160,9 +160,7 @@ def volunteers_dormant(*, user, today: datetime.date | None = None, days: int = 
         volunteers = volunteers.filter(signups__shift__place__in=places_for(user)).distinct()
     return (
         volunteers.annotate(
-            last_served=Max(
-                "hours__served_on", filter=Q(hours__status=HoursEntry.Status.APPROVED)
-            )
+            last_served=Max("hours__served_on", filter=Q(hours__status=HoursEntry.Status.APPROVED))
         )
         .filter(Q(last_served__lt=since) | Q(last_served__isnull=True))
         .order_by(F("last_served").asc(nulls_first=True), "pk")

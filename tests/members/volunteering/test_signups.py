@@ -33,7 +33,9 @@ def test_seats_then_waitlist_in_order():
     assert shift.confirmed_count == 1
 
 
-def test_cancelling_promotes_the_first_waitlisted_and_mails_them(django_capture_on_commit_callbacks):
+def test_cancelling_promotes_the_first_waitlisted_and_mails_them(
+    django_capture_on_commit_callbacks,
+):
     shift = ShiftFactory(people_needed=1)
     first, second, third = (SupporterFactory(is_volunteer=True) for _ in range(3))
     seat = signup_create(shift_id=shift.pk, volunteer=first).signup
@@ -133,5 +135,7 @@ def test_last_seat_goes_to_exactly_one_of_many_on_postgresql():
     assert Signup.objects.filter(status=Signup.Status.CONFIRMED).count() == 1
     assert Signup.objects.filter(status=Signup.Status.WAITLISTED).count() == 7
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
-    positions = sorted(Signup.objects.filter(status="waitlisted").values_list("position", flat=True))
+    positions = sorted(
+        Signup.objects.filter(status="waitlisted").values_list("position", flat=True)
+    )
     assert positions == list(range(1, 8))
