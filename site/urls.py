@@ -36,6 +36,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("members.urls")),
+    path("", include("members.volunteering.urls")),
     path(
         "donations/billing-portal/",
         donation_views.billing_portal,
