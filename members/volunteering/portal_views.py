@@ -19,7 +19,7 @@ from . import selectors, services
 from .certificate import certificate_pdf
 from .forms import HoursReportForm
 from .models import CalendarFeed, Signup
-from .rules import SignupRefused, signup_refusal
+from .rules import SignupRefused, signup_refusal, volunteer_qualifications
 
 SESSION_FEED_URL = "volunteering_feed_url"
 
@@ -49,6 +49,7 @@ def portal_shifts(request, page):
             messages.success(request, _("Thank you: your hours wait for staff approval."))
             return redirect(sub_url(request, page, "shifts"))
     suggestions = selectors.shifts_for_volunteer(volunteer=volunteer)
+    qualifications = volunteer_qualifications(volunteer)
     hours, total_hours = selectors.hours_of(volunteer=volunteer)
     this_year = timezone.localdate().year
     return page.render(
@@ -59,7 +60,7 @@ def portal_shifts(request, page):
             "suggestions": [
                 (
                     shift,
-                    signup_refusal(shift=shift, volunteer=volunteer),
+                    signup_refusal(shift=shift, volunteer=volunteer, qualifications=qualifications),
                     sub_url(request, page, "shift_signup", shift_id=shift.pk),
                 )
                 for shift in suggestions

@@ -52,7 +52,8 @@ def shifts_for_volunteer(
     # Slots are local weekday + hour: filtered in Python over a bounded window (four weeks),
     # capped after filtering.
     result = []
-    for shift in _shift_list(shifts)[: SUGGESTION_LIMIT * 6]:
+    candidates = _shift_list(shifts).prefetch_related("required_trainings", "required_skills")
+    for shift in candidates[: SUGGESTION_LIMIT * 6]:
         if availability and shift_slot(shift.starts_at) not in availability:
             continue
         result.append(shift)

@@ -2,11 +2,13 @@
 the certificate of activity."""
 
 import datetime
+import io
 import re
 import time
 
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from members.models import MemberPortalPage, VolunteerProfile
 from members.views.session import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
@@ -122,16 +124,12 @@ def test_calendar_feed_is_valid_private_and_revocable(logged_in, volunteer, clie
 
 
 def test_certificate_pdf_lists_the_hours(logged_in, volunteer):
-    from pypdf import PdfReader  # test-only dependency
-
     shift = ShiftFactory(starts_at=in_days(-3), signup_cutoff_hours=0)
     signup = Signup.objects.create(shift=shift, volunteer=volunteer, status="confirmed")
     attendance_mark(signup_id=signup.pk, present=True, user=None)
     year = shift.starts_at.year
     response = logged_in.get(PORTAL + f"shifts/certificate/{year}/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    import io
-
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "活動証明書" in text and "3.0" in text and shift.place.name in text
     assert datetime.date.today().year >= year
