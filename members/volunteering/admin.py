@@ -38,7 +38,9 @@ class PlaceScoped:
         return queryset.filter(**{f"{self.place_lookup}__in": places_for(self.request.user)})
 
     def get_base_queryset(self):
-        return self.scope(super().get_base_queryset())
+        queryset = super().get_base_queryset()
+        # The history view lists log entries, not the model's rows: those follow get_object.
+        return self.scope(queryset) if queryset.model is self.model else queryset
 
     def get_object(self, *args, **kwargs):
         found = super().get_object(*args, **kwargs)

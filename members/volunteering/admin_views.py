@@ -16,6 +16,7 @@ from wagtail.admin import messages
 from ouendan.core.exports import CSV_CONTENT_TYPE, spreadsheet_csv, spreadsheet_response
 
 from . import selectors, services
+from .imports import COLUMNS, volunteer_list_import
 from .models import HoursEntry, Signup
 
 
@@ -164,3 +165,33 @@ def reports(request):
 attendance_urls = [path("", attendance, name="today")]
 hours_urls = [path("", hours_pending, name="pending")]
 reports_urls = [path("", reports, name="index")]
+
+
+@_refuse_unless("add_volunteertraining")
+def volunteer_import(request):
+    """Upload a volunteer list: "Check" shows every error and writes nothing; "Import" writes
+    the whole file in one transaction when it has no errors (imports.py)."""
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        report = volunteer_list_import(
+            upload=upload.file,
+            name=upload.name,
+            commit=request.POST.get("action") == "import",
+        )
+        if report.written:
+            messages.success(request, _("%(n)s rows imported.") % {"n": report.rows})
+    language = "ja" if (request.LANGUAGE_CODE or "ja").startswith("ja") else "en"
+    return TemplateResponse(
+        request,
+        "volunteering/admin/import.html",
+        {
+            "header_title": _("Import volunteer lists"),
+            "report": report,
+            "columns": list(COLUMNS.values()),
+            "language": language,
+        },
+    )
+
+
+import_urls = [path("", volunteer_import, name="index")]

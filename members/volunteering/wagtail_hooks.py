@@ -67,3 +67,14 @@ def register_reports_menu_item():
         order=257,
         permission="volunteering.view_shift",
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return _PermissionMenuItem(
+        _("Import volunteer lists"),
+        reverse("volunteer_import:index"),
+        icon_name="upload",
+        order=311,
+        permission="volunteering.add_volunteertraining",
+    )
