@@ -2,11 +2,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from members.merge import supporter_merge
 from members.models import Supporter
+from members.privacy import privacy_sections_export, supporter_anonymise
 from members.volunteering.milestones import volunteer_milestone_reached
 from members.volunteering.models import HoursEntry, Signup
 from members.volunteering.selectors import company_hours
-from members.volunteering.services import attendance_mark, employer_link_set, hours_review
+from members.volunteering.services import (
+    attendance_mark,
+    employer_link_set,
+    hours_review,
+    signup_create,
+)
 from ouendan.core.models import OutgoingEmail
 from tests.members.factories import SupporterFactory
 
@@ -67,3 +74,29 @@ def test_employee_hours_count_for_the_company(admin_client):
     assert company_hours(employer=company) == {"hours": 3.0, "people": 1}
     html = admin_client.get(reverse("supporter:inspect", args=[company.pk])).content.decode()
     assert "data-employee-volunteering" in html and "3.0" in html
+
+
+def test_merging_moves_signups_and_hours_to_the_survivor():
+    survivor, duplicate = SupporterFactory(), SupporterFactory()
+    shift, other = ShiftFactory(people_needed=3), ShiftFactory()
+    Signup.objects.create(shift=shift, volunteer=survivor, status="confirmed")
+    Signup.objects.create(shift=shift, volunteer=duplicate, status="confirmed")
+    Signup.objects.create(shift=other, volunteer=duplicate, status="confirmed")
+    type(shift).objects.filter(pk=shift.pk).update(confirmed_count=2)
+    supporter_merge(survivor=survivor, duplicate=duplicate, by_user=None)
+    assert Signup.objects.filter(volunteer=survivor).count() == 2
+    assert not Signup.objects.filter(volunteer=duplicate).exists()
+    shift.refresh_from_db()
+    assert shift.confirmed_count == 1
+
+
+def test_download_and_anonymise_cover_volunteering():
+    volunteer, waiting = SupporterFactory(), SupporterFactory()
+    shift = ShiftFactory(people_needed=1)
+    signup_create(shift_id=shift.pk, volunteer=volunteer)
+    signup_create(shift_id=shift.pk, volunteer=waiting)
+    sections = privacy_sections_export(supporter=volunteer)
+    assert sections["volunteer_signups"][0]["place"] == shift.place.name
+    supporter_anonymise(supporter=volunteer, reviewed_by=None)
+    assert Signup.objects.get(volunteer=volunteer).status == Signup.Status.CANCELLED
+    assert Signup.objects.get(volunteer=waiting).status == Signup.Status.CONFIRMED
