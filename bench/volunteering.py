@@ -135,7 +135,18 @@ def build(sizes: dict, *, fraction: float = 1.0) -> dict:
         )
         n += 1
     Signup.objects.bulk_create(signups, batch_size=5000)
-    return {"volunteer": all_volunteers[0]}
+    # The measured volunteer always has something to see: one open shift next Saturday morning
+    # in their area (so both sizes render the same sections, and only the data size differs).
+    volunteer = all_volunteers[0]
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    probe_start = datetime.datetime.combine(saturday, datetime.time(10), tzinfo=tz)
+    Shift.objects.get_or_create(
+        place=places[0],
+        role=role,
+        starts_at=probe_start,
+        defaults={"ends_at": probe_start + datetime.timedelta(hours=3), "people_needed": 5},
+    )
+    return {"volunteer": volunteer}
 
 
 def measure_page(volunteer, *, repeat: int) -> tuple[float, int]:
