@@ -24,6 +24,7 @@ def register_volunteering_urls():
         ),
         path("volunteering/hours/", include((admin_views.hours_urls, "volunteering_hours"))),
         path("volunteering/reports/", include((admin_views.reports_urls, "volunteering_reports"))),
+        path("volunteering/import/", include((admin_views.import_urls, "volunteer_import"))),
     ]
 
 
