@@ -16,3 +16,7 @@ RENAMED_FROM = {
     FINANCE: "Finance",
 }
 RENAMED_TO = {old: new for new, old in RENAMED_FROM.items()}
+
+# Place coordinators (members/volunteering/migrations/0002_coordinators_group): their own places'
+# shifts, sign-ups, attendance and hours, and those volunteers' contact details; nothing else.
+COORDINATORS = "コーディネーター"

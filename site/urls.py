@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("members.urls")),
     path("newsletter/", include("campaigns.newsletter.urls")),
+    path("", include("members.volunteering.urls")),
     path(
         "donations/billing-portal/",
         donation_views.billing_portal,

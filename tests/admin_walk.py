@@ -106,7 +106,9 @@ def world_build(*, campaign, home_page) -> dict:
     image = Image.objects.create(title="写真", file=_image_file())
     document = Document.objects.create(title="資料", file=ContentFile(b"%PDF-1.4", name="a.pdf"))
     plan = MembershipPlanFactory()
+    volunteering = _volunteering_objects(supporter=supporter, company=company)
     objects = {
+        **volunteering,
         "supporter": supporter,
         "supporter_chooser": supporter,
         "donor_chooser": supporter,
@@ -300,6 +302,48 @@ def world_build(*, campaign, home_page) -> dict:
         "queries": queries,
         "campaign": campaign,
         "page": page,
+    }
+
+
+def _volunteering_objects(*, supporter, company) -> dict:
+    """One of each volunteering object, keyed by its viewset's URL namespace."""
+    from members.volunteering.models import (
+        EmployerLink,
+        HoursEntry,
+        ShiftSeries,
+        Signup,
+        VolunteerTraining,
+    )
+    from tests.members.volunteering.factories import ShiftFactory, TrainingFactory
+
+    shift = ShiftFactory()
+    signup = Signup.objects.create(shift=shift, volunteer=supporter, status="confirmed")
+    training = TrainingFactory()
+    return {
+        "shift": shift,
+        "shift_series": ShiftSeries.objects.create(
+            place=shift.place,
+            role=shift.role,
+            rrule="FREQ=WEEKLY;BYDAY=SA",
+            starts_on=datetime.date(2027, 1, 2),
+            start_time=datetime.time(11),
+            end_time=datetime.time(14),
+        ),
+        "signup": signup,
+        "hours_entry": HoursEntry.objects.create(
+            volunteer=supporter,
+            place=shift.place,
+            served_on=datetime.date(2026, 1, 10),
+            minutes=120,
+            source="reported",
+            status="pending",
+        ),
+        "volunteer_role": shift.role,
+        "training": training,
+        "volunteer_training": VolunteerTraining.objects.create(
+            volunteer=supporter, training=training, completed_on=datetime.date(2026, 1, 5)
+        ),
+        "employer_link": EmployerLink.objects.create(volunteer=supporter, employer=company),
     }
 
 

@@ -28,6 +28,7 @@ from ..selectors import (
 )
 from ..services import supporter_send_login_link
 from ..views.links import link_template
+from ..volunteering.selectors import company_hours
 
 # Every stored field, in the order of the folded section.
 RAW_FIELDS = (
@@ -119,6 +120,11 @@ class SupporterInspectView(generic.InspectView):
             include_gifts=supporter_detail_sees_money(user=user),
         )
         context["volunteer_profile"] = getattr(supporter, "volunteer_profile", None)
+        if supporter.kind == Supporter.Kind.ORGANISATION and user.has_perm(
+            "volunteering.view_hoursentry"
+        ):
+            # Corporate employee volunteering: approved hours of the employees it sends.
+            context["employee_volunteering"] = company_hours(employer=supporter)
         context["membership"] = memberships_of(supporter=supporter).order_by("-created_at").first()
         context["raw_fields"] = raw_fields(supporter)
         context["actions"] = self._actions()

@@ -20,6 +20,14 @@ def _views():
     return views
 
 
+def _volunteering_views():
+    """members.volunteering.portal_views, which imports these models: loaded when served."""
+    # Import cycle: the volunteering views import members.models at module level.
+    from members.volunteering import portal_views
+
+    return portal_views
+
+
 class JoinPage(RoutablePageMixin, Page):
     """The public sign-up form: supporter, volunteer or corporate supporter.
 
@@ -122,6 +130,26 @@ class MemberPortalPage(RoutablePageMixin, Page):
     @page_route("volunteering/", name="volunteer")
     def volunteer_view(self, request):
         return _views().portal_volunteer(request, self)
+
+    @page_route("shifts/", name="shifts")
+    def shifts_view(self, request):
+        return _volunteering_views().portal_shifts(request, self)
+
+    @page_route("shifts/<int:shift_id>/signup/", name="shift_signup")
+    def shift_signup_view(self, request, shift_id):
+        return _volunteering_views().portal_shift_signup(request, self, shift_id)
+
+    @page_route("shifts/signups/<int:signup_id>/cancel/", name="signup_cancel")
+    def signup_cancel_view(self, request, signup_id):
+        return _volunteering_views().portal_signup_cancel(request, self, signup_id)
+
+    @page_route("shifts/calendar/", name="shift_feed")
+    def shift_feed_view(self, request):
+        return _volunteering_views().portal_shift_feed(request, self)
+
+    @page_route("shifts/certificate/<int:year>/", name="shift_certificate")
+    def shift_certificate_view(self, request, year):
+        return _volunteering_views().portal_certificate(request, self, year)
 
     @page_route("consents/", name="consents")
     def consents_view(self, request):

@@ -73,7 +73,7 @@ def portal_home(request, page):
             "payments_enabled": payments_enabled(),
             "urls": {
                 name: sub_url(request, page, name)
-                for name in ("profile", "volunteer", "consents", "delete", "logout")
+                for name in ("profile", "volunteer", "shifts", "consents", "delete", "logout")
             },
             "export_json_url": sub_url(request, page, "export", fmt="json"),
             "export_csv_url": sub_url(request, page, "export", fmt="csv"),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "home",
     "members",
     "members.places",  # label "places"
+    "members.volunteering",  # label "volunteering"
     "donations",
     "donations.goods",
     "donations.receipts",  # label "receipts"

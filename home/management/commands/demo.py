@@ -24,6 +24,7 @@ from home.demo import impact_demo_update, support_demo_update
 from home.models import NewsIndexPage, NewsPage, StandardPage
 from members.demo import members_demo_build
 from members.places.demo import places_demo_build
+from members.volunteering.demo import volunteering_demo_build
 from ouendan.core.demo import page_translate, page_upsert
 from ouendan.core.models import OrganisationSettings
 
@@ -87,6 +88,8 @@ class Command(BaseCommand):
             places_demo_build(  # members/places/demo.py: 29 places, the food bank, the map
                 home=home, page_upsert=page_upsert, page_translate=page_translate
             )
+            # members/volunteering/demo.py: roles, shifts at the places, sign-ups and hours
+            volunteering_demo_build()
             donations_demo_build(home=home)  # donations/demo.py: donate page, a small ledger
             funding_demo_build()  # donations/funding/demo.py: grant, running costs, 18 months
             inkind_demo_build(home=home)  # donations/goods/demo.py: wishlist, pledges, deliveries

@@ -1,0 +1,102 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from members.merge import supporter_merge
+from members.models import Supporter
+from members.privacy import privacy_sections_export, supporter_anonymise
+from members.volunteering.milestones import volunteer_milestone_reached
+from members.volunteering.models import HoursEntry, Signup
+from members.volunteering.selectors import company_hours
+from members.volunteering.services import (
+    attendance_mark,
+    employer_link_set,
+    hours_review,
+    signup_create,
+)
+from ouendan.core.models import OutgoingEmail
+from tests.members.factories import SupporterFactory
+
+from .factories import PlaceFactory, ShiftFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tenth_shift_is_thanked_once(settings):
+    settings.VOLUNTEER_MILESTONES = {"shifts": [3], "hours": [100]}
+    volunteer = SupporterFactory(is_volunteer=True)
+    heard = []
+
+    def listen(**kwargs):
+        heard.append(kwargs["count"])
+
+    volunteer_milestone_reached.connect(listen)
+    place = PlaceFactory()
+    signups = []
+    for day in range(4):
+        shift = ShiftFactory(place=place, starts_at=in_days(-10 + day))
+        signups.append(Signup.objects.create(shift=shift, volunteer=volunteer, status="confirmed"))
+    for signup in signups[:2]:
+        attendance_mark(signup_id=signup.pk, present=True, user=None)
+    assert not OutgoingEmail.objects.filter(key__startswith="volunteer-milestone:").exists()
+    attendance_mark(signup_id=signups[2].pk, present=True, user=None)
+    attendance_mark(signup_id=signups[2].pk, present=True, user=None)  # re-marked: no second mail
+    attendance_mark(signup_id=signups[3].pk, present=True, user=None)
+    mail = OutgoingEmail.objects.get(key__startswith="volunteer-milestone:")
+    assert mail.key == f"volunteer-milestone:shifts:3:{volunteer.pk}" and "3" in mail.body
+    volunteer_milestone_reached.disconnect(listen)
+    assert heard == [3]
+
+
+def test_hours_milestone_after_approval(settings):
+    settings.VOLUNTEER_MILESTONES = {"hours": [2]}
+    volunteer = SupporterFactory(is_volunteer=True)
+    entry = HoursEntry.objects.create(
+        volunteer=volunteer,
+        place=PlaceFactory(),
+        served_on=in_days(-2).date(),
+        minutes=150,
+        source="reported",
+        status="pending",
+    )
+    user = get_user_model().objects.create_user("staff")
+    hours_review(entry_id=entry.pk, approve=True, user=user)
+    assert OutgoingEmail.objects.filter(key=f"volunteer-milestone:hours:2:{volunteer.pk}").exists()
+
+
+def test_employee_hours_count_for_the_company(admin_client):
+    company = SupporterFactory(kind=Supporter.Kind.ORGANISATION, organisation_name="株式会社さくら")
+    employee = SupporterFactory(is_volunteer=True)
+    employer_link_set(volunteer=employee, employer=company)
+    shift = ShiftFactory(starts_at=in_days(-1))
+    signup = Signup.objects.create(shift=shift, volunteer=employee, status="confirmed")
+    attendance_mark(signup_id=signup.pk, present=True, user=None)
+    assert company_hours(employer=company) == {"hours": 3.0, "people": 1}
+    html = admin_client.get(reverse("supporter:inspect", args=[company.pk])).content.decode()
+    assert "data-employee-volunteering" in html and "3.0" in html
+
+
+def test_merging_moves_signups_and_hours_to_the_survivor():
+    survivor, duplicate = SupporterFactory(), SupporterFactory()
+    shift, other = ShiftFactory(people_needed=3), ShiftFactory()
+    Signup.objects.create(shift=shift, volunteer=survivor, status="confirmed")
+    Signup.objects.create(shift=shift, volunteer=duplicate, status="confirmed")
+    Signup.objects.create(shift=other, volunteer=duplicate, status="confirmed")
+    type(shift).objects.filter(pk=shift.pk).update(confirmed_count=2)
+    supporter_merge(survivor=survivor, duplicate=duplicate, by_user=None)
+    assert Signup.objects.filter(volunteer=survivor).count() == 2
+    assert not Signup.objects.filter(volunteer=duplicate).exists()
+    shift.refresh_from_db()
+    assert shift.confirmed_count == 1
+
+
+def test_download_and_anonymise_cover_volunteering():
+    volunteer, waiting = SupporterFactory(), SupporterFactory()
+    shift = ShiftFactory(people_needed=1)
+    signup_create(shift_id=shift.pk, volunteer=volunteer)
+    signup_create(shift_id=shift.pk, volunteer=waiting)
+    sections = privacy_sections_export(supporter=volunteer)
+    assert sections["volunteer_signups"][0]["place"] == shift.place.name
+    supporter_anonymise(supporter=volunteer, reviewed_by=None)
+    assert Signup.objects.get(volunteer=volunteer).status == Signup.Status.CANCELLED
+    assert Signup.objects.get(volunteer=waiting).status == Signup.Status.CONFIRMED
