@@ -167,6 +167,14 @@ class Supporter(models.Model):
     def __str__(self):
         return self.display_name or f"#{self.pk}"
 
+    def save(self, *args, **kwargs):
+        # `current_membership` is written only by the membership paths: a full save of an
+        # instance loaded before a membership was added (a form, a merge) must not undo it.
+        loaded = not self._state.adding and not kwargs.get("force_insert") and not args
+        if loaded and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = _SAVED_FIELDS
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         if self.kind == self.Kind.ORGANISATION:
@@ -179,6 +187,12 @@ class Supporter(models.Model):
             return self.organisation_name_kana
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
+
+_SAVED_FIELDS = [
+    f.name
+    for f in Supporter._meta.concrete_fields
+    if not f.primary_key and not f.generated and f.name != "current_membership"
+]
 
 # Supporters who asked to be deleted, or were, and merged duplicates: never e-mailed, never
 # named in public.
