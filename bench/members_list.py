@@ -145,7 +145,9 @@ def main() -> None:
         print(f"{args.members:,} supporters created in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+            # The steady state autovacuum keeps: statistics, and a visibility map so the
+            # paginator's COUNT(*) is an index-only scan (92 ms → 18 ms at 100,000 here).
+            cursor.execute("VACUUM ANALYZE")
     print(f"database: {connection.vendor}")
 
     user, _ = User.objects.get_or_create(username="bench", defaults={"is_superuser": True})
