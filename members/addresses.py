@@ -123,10 +123,34 @@ def _same_city(a: str, b: str) -> bool:
     return a == b or a.startswith(b) or b.startswith(a)
 
 
+@functools.cache
+def _cities_by_first_character() -> tuple[dict, dict]:
+    """_cities()'s city lists bucketed by first character, each bucket in the list's own order
+    (longest name first), so finding the city at the front of a line reads a handful of names,
+    not the prefecture's hundreds (an import checks every row: bench/members_import.py)."""
+    _prefectures, cities, unique = _cities()
+
+    def bucket(items) -> dict[str, list]:
+        items = list(items)
+        if any(not item[0] for item in items):  # an empty name matches anything: no buckets
+            return {"": items}
+        buckets: dict[str, list] = {}
+        for item in items:
+            buckets.setdefault(item[0][:1], []).append(item)
+        return buckets
+
+    return {name: bucket(places) for name, places in cities.items()}, bucket(unique)
+
+
+def _candidates(buckets: dict[str, list], rest: str) -> list:
+    return buckets[""] if "" in buckets else buckets.get(rest[:1], [])
+
+
 def _split_front(line: str, prefecture: str, known_cities: list[str]) -> tuple[str, str, str]:
     """(prefecture, city, rest) as written at the front of the line; "" for a part not there.
     With no prefecture written or known, the prefecture of a city found in only one is given."""
-    prefectures, cities, unique = _cities()
+    prefectures, _cities_all, _unique = _cities()
+    cities, unique = _cities_by_first_character()
     written_prefecture = next((p for p in prefectures if line.startswith(p)), "")
     rest = line[len(written_prefecture) :].lstrip(_SEPARATORS)
     # A city the other fields already give is stripped as written (even one the dataset lacks).
@@ -135,11 +159,11 @@ def _split_front(line: str, prefecture: str, known_cities: list[str]) -> tuple[s
             return written_prefecture, city, rest[len(city) :].lstrip(_SEPARATORS)
     # Otherwise look for a city of the prefecture we know; never guess across prefectures.
     if written_prefecture or prefecture:
-        for name, stored in cities.get(written_prefecture or prefecture, ()):
+        for name, stored in _candidates(cities.get(written_prefecture or prefecture, {}), rest):
             if rest.startswith(name):
                 return written_prefecture, stored, rest[len(name) :].lstrip(_SEPARATORS)
         return written_prefecture, "", rest
-    for name, city_prefecture, stored in unique:
+    for name, city_prefecture, stored in _candidates(unique, rest):
         if rest.startswith(name):
             return city_prefecture, stored, rest[len(name) :].lstrip(_SEPARATORS)
     return "", "", rest

@@ -45,7 +45,7 @@ def supporter_export_data(*, supporter: Supporter) -> dict[str, Any]:
     """
     data: dict[str, Any] = {
         "exported_at": export_value(timezone.now()),
-        "supporter": export_record(supporter),
+        "supporter": export_record(supporter, exclude=("current_membership", "search_text")),
         "volunteer_profile": None,
         "memberships": [
             export_record(membership, exclude=("supporter",))

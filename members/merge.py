@@ -50,6 +50,7 @@ from .models import (
     User,
     VolunteerProfile,
 )
+from .models.memberships import supporters_refresh_current_membership
 
 MERGE_LOG_ACTION = "ouendan.merge"
 
@@ -241,6 +242,7 @@ def members_rows_move(survivor: Supporter, duplicate: Supporter) -> dict[str, in
     for model in (Membership, ConsentRecord, AccessToken, DeletionRequest, OutgoingEmail):
         count = model._base_manager.filter(supporter=duplicate).update(supporter=survivor)
         moved[model._meta.label_lower] = count
+    supporters_refresh_current_membership(supporter_ids=[survivor.pk, duplicate.pk])
     moved[VolunteerProfile._meta.label_lower] = _volunteer_profile_move(survivor, duplicate)
     moved["members.supporter"] = Supporter.objects.filter(merged_into=duplicate).update(
         merged_into=survivor

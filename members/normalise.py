@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 _KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ]*$")  # katakana block, long-vowel mark, spaces
 _POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
+# Mobile and IP phones (070/080/090/050, then a digit 1-9): always 3-4-4 digits, formatted
+# here without phonenumbers, whose parse + validate + format took most of an import's check
+# (bench/members_import.py --profile); tests/members/test_normalise.py compares both paths.
+_MOBILE = re.compile(r"^(0[5789]0)-?([1-9]\d{3})-?(\d{4})$")
 
 
 def to_halfwidth(value: str) -> str:
@@ -67,6 +71,9 @@ def normalise_phone(value: str) -> str:
     value = re.sub(r"[ー－‐―−]", "-", value)
     if not value:
         return ""
+    mobile = _MOBILE.match(value)
+    if mobile:
+        return "-".join(mobile.groups())
     try:
         number = phonenumbers.parse(value, "JP")
     except phonenumbers.NumberParseException:

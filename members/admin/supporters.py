@@ -21,13 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from ouendan.core.admin_display import (
-    DisplayColumn,
-    DisplayTitleColumn,
-    LocalDateColumn,
-    LocalDateTimeColumn,
-    NoWrapColumn,
-)
+from ouendan.core.admin_display import DisplayTitleColumn
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
@@ -42,6 +36,12 @@ from ..selectors import (
     SEARCH_FIELDS,
     supporters_for_list,
     supporters_search,
+)
+from .columns import (
+    PlainDisplayColumn,
+    PlainLocalDateColumn,
+    PlainLocalDateTimeColumn,
+    PlainNoWrapColumn,
 )
 from .detail import SupporterInspectView, SupporterLoginLinkView
 from .editing import SupporterAdminForm, SupporterCreateView, SupporterEditView
@@ -179,13 +179,13 @@ class SupporterIndexView(generic.IndexView):
                 get_url=lambda obj: self.get_inspect_url(obj) or self.get_edit_url(obj),
                 sort_key="family_name_kana",
             ),
-            DisplayColumn("kana", label=_("Kana"), accessor="display_name_kana"),
-            NoWrapColumn("kind", label=_("Kind"), accessor="get_kind_display"),
-            DisplayColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
-            NoWrapColumn("phone", label=_("Phone"), accessor="phone"),
-            NoWrapColumn("status", label=_("Status"), accessor="get_status_display"),
-            DisplayColumn("plan", label=_("Plan"), accessor="membership_plan_name"),
-            LocalDateColumn(
+            PlainDisplayColumn("kana", label=_("Kana"), accessor="display_name_kana"),
+            PlainNoWrapColumn("kind", label=_("Kind"), accessor="get_kind_display"),
+            PlainDisplayColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
+            PlainNoWrapColumn("phone", label=_("Phone"), accessor="phone"),
+            PlainNoWrapColumn("status", label=_("Status"), accessor="get_status_display"),
+            PlainDisplayColumn("plan", label=_("Plan"), accessor="membership_plan_name"),
+            PlainLocalDateColumn(
                 "renews_on",
                 label=_("Renewal date"),
                 accessor=lambda obj: (
@@ -194,7 +194,7 @@ class SupporterIndexView(generic.IndexView):
                     else None
                 ),
             ),
-            LocalDateTimeColumn(
+            PlainLocalDateTimeColumn(
                 "created_at",
                 label=pgettext_lazy("date", "Created"),
                 accessor="created_at",

@@ -56,6 +56,18 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.supporter} — {self.plan}"
 
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:  # usually the newest, so the supporter's current one
+            supporters_refresh_current_membership(supporter_ids=[self.supporter_id])
+
+    def delete(self, *args, **kwargs):
+        supporter_id = self.supporter_id
+        result = super().delete(*args, **kwargs)
+        supporters_refresh_current_membership(supporter_ids=[supporter_id])
+        return result
+
     # Paying is offered this many days before the renewal date.
     PAY_AHEAD_DAYS = 30
 
@@ -68,3 +80,16 @@ class Membership(models.Model):
             return True
         today = today or timezone.localdate()
         return bool(self.renews_on and (self.renews_on - today).days <= self.PAY_AHEAD_DAYS)
+
+
+def supporters_refresh_current_membership(*, supporter_ids=None) -> int:
+    """Point `Supporter.current_membership` at each supporter's newest membership (by created_at,
+    then pk), in one UPDATE; all supporters when `supporter_ids` is None. Bulk paths that add or
+    move memberships without Membership.save() (merges, imports, data migrations) call this."""
+    newest = Membership.objects.filter(supporter=models.OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    supporters = Supporter.objects.all()
+    if supporter_ids is not None:
+        supporters = supporters.filter(pk__in=list(supporter_ids))
+    return supporters.update(current_membership=models.Subquery(newest.values("pk")[:1]))

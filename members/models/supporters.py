@@ -1,13 +1,23 @@
 """Supporters (people and organisations) and their volunteer profiles."""
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from .lists import Area, Interest, Skill
+
+
+class SearchJoin(models.Func):
+    """`a || b || c`, flat: text columns that are never NULL (Django's Concat nests one
+    COALESCE per pair, which overflows SQLite's parser in a generated column)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = models.TextField()
+
 
 # --- Supporters --------------------------------------------------------------------------------
 
@@ -89,8 +99,49 @@ class Supporter(models.Model):
     )
     merged_at = models.DateTimeField(_("merged"), null=True, blank=True)
 
+    # The newest membership (the one the staff list shows and filters on), kept by
+    # Membership.save()/delete() and members.memberships.supporters_refresh_current_membership
+    # in the same transaction as the change; bulk paths (merge, imports) call the latter.
+    current_membership = models.ForeignKey(
+        "members.Membership",
+        verbose_name=_("current membership"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
     # No Wagtail search index: staff search with plain database lookups, and a second copy of
-    # names and e-mails would be one more place personal data must be erased from.
+    # names and e-mails would be one more place personal data must be erased from. The one
+    # search column below is computed by the database from the row itself (never a copy that
+    # can go stale or survive an erasure): lower-cased names, kana (stored in katakana),
+    # e-mail, phone and the phone's digits, one per line. On PostgreSQL a pg_trgm GIN index
+    # (migration 0015) makes `LIKE '%term%'` on it an index scan; members.selectors searches it.
+    search_text = models.GeneratedField(
+        expression=Lower(
+            SearchJoin(
+                "family_name",
+                "given_name",
+                models.Value("\n"),
+                "family_name_kana",
+                "given_name_kana",
+                models.Value("\n"),
+                "organisation_name",
+                models.Value("\n"),
+                "organisation_name_kana",
+                models.Value("\n"),
+                "email",
+                models.Value("\n"),
+                "phone",
+                models.Value("\n"),
+                Replace("phone", models.Value("-"), models.Value("")),
+            )
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["family_name_kana", "given_name_kana", "organisation_name_kana", "pk"]
@@ -105,11 +156,24 @@ class Supporter(models.Model):
         ]
         indexes = [
             models.Index(fields=["family_name_kana", "given_name_kana"], name="supporter_kana_idx"),
+            # The list's default order, so its first page is an index scan, not a sort.
+            models.Index(
+                fields=["family_name_kana", "given_name_kana", "organisation_name_kana", "id"],
+                name="supporter_list_order_idx",
+            ),
             models.Index(fields=["phone"], name="supporter_phone_idx"),
         ]
 
     def __str__(self):
         return self.display_name or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # `current_membership` is written only by the membership paths: a full save of an
+        # instance loaded before a membership was added (a form, a merge) must not undo it.
+        loaded = not self._state.adding and not kwargs.get("force_insert") and not args
+        if loaded and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = _SAVED_FIELDS
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -123,6 +187,12 @@ class Supporter(models.Model):
             return self.organisation_name_kana
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
+
+_SAVED_FIELDS = [
+    f.name
+    for f in Supporter._meta.concrete_fields
+    if not f.primary_key and not f.generated and f.name != "current_membership"
+]
 
 # Supporters who asked to be deleted, or were, and merged duplicates: never e-mailed, never
 # named in public.

@@ -368,16 +368,17 @@ def test_a_failure_half_way_through_the_write_rolls_everything_back(monkeypatch)
     assert member_import.status == Status.VALIDATED
 
     monkeypatch.setattr(imports, "BATCH_SIZE", 3)
-    real_bulk_create = Supporter.objects.bulk_create.__func__
+    # New rows are written by one prepared INSERT per batch (imports._supporters_insert).
+    real_insert = imports._supporters_insert
     calls = []
 
-    def failing_bulk_create(manager, objs, *args, **kwargs):
-        calls.append(len(objs))
+    def failing_insert(rows, now):
+        calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_bulk_create(manager, objs, *args, **kwargs)
+        return real_insert(rows, now)
 
-    monkeypatch.setattr(type(Supporter.objects), "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(imports, "_supporters_insert", failing_insert)
     member_import = member_import_run(member_import_id=member_import.pk)
     assert calls == [3, 3]  # the first batch was written, then rolled back
     assert member_import.status == Status.FAILED

@@ -98,3 +98,19 @@ def test_postal_lookup_works_from_other_threads():
     for thread in threads:
         thread.join()
     assert [address.city for address in results] == ["新座市"] * 4
+
+
+def test_mobile_phone_fast_path_matches_phonenumbers():
+    """normalise_phone formats 050/070/080/090 numbers itself: same result as phonenumbers."""
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(18)
+    for _ in range(2000):
+        prefix = rng.choice(["050", "070", "080", "090"])
+        digits = f"{prefix}{rng.randint(1000, 9999)}{rng.randint(0, 9999):04d}"
+        number = phonenumbers.parse(digits, "JP")
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        assert normalise_phone(digits) == expected
+        assert normalise_phone(f"{digits[:3]}-{digits[3:7]}-{digits[7:]}") == expected

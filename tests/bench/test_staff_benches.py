@@ -1,0 +1,62 @@
+"""The staff benches (issue 18) run once at a tiny size, so they cannot rot: each script runs in
+a subprocess with `--smoke` on its own temporary SQLite database and must print its figures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.xdist_group("staff-benches")
+
+
+def run_bench(script: str) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
+        [sys.executable, str(ROOT / "bench" / script), "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_members_list_bench_prints_every_request_and_the_combinations():
+    out = run_bench("members_list.py")
+    for label in (
+        "first page",
+        "page 100",
+        "search hiragana",
+        "search half-width kana",
+        "search e-mail",
+        "search phone digits",
+        "filter plan + membership active",
+        "search + every filter",
+    ):
+        assert label in out, out
+    assert "filter combinations: 16" in out, out
+    assert "query counts [" in out, out
+
+
+def test_members_import_bench_prints_both_sides():
+    out = run_bench("members_import.py")
+    assert "bulk import with full validation" in out, out
+    assert "created/updated:  270 / 30" in out, out
+    assert "django-import-export tuned" in out, out
+    assert "× the tuned library" in out, out
+    assert "300 imported rows findable" in out, out
+
+
+def test_webhook_bench_prints_the_baseline_beside_intake_and_processing():
+    out = run_bench("webhook_intake.py")
+    for label in ("baseline:", "intake:", "processing:", "× baseline", "queries per processed"):
+        assert label in out, out
