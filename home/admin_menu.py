@@ -37,6 +37,7 @@ TASK_MENUS = (
             "membership_plan:index",
             "area:index",
             "place:index",
+            "places_transfer:import",
             "skill:index",
             "interest:index",
         ),
