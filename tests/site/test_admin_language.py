@@ -122,6 +122,10 @@ def japanese_runs(html: str, data: set[str]) -> set[str]:
     return found
 
 
+# Ours, on purpose: a shift series' rule is written in RFC 5545 (iCalendar) syntax, and its help
+# text shows an example rule.
+RRULE_EXAMPLE = {"BYDAY", "FREQ", "MONTHLY", "RRULE", "SA", "iCalendar"}
+
 # Wagtail 8.0 writes these without gettext, so no catalogue can translate them (the sr-only
 # "Search" button of the dashboard's search, the sites list's column names taken from field
 # names, content-type headings and sr-only labels of the permission forms, the users list's
@@ -137,6 +141,8 @@ WAGTAIL_UNTRANSLATABLE = {
     "/admin/locales/": {"locale"},
     "/admin/locales/new/": {"Locale"},
 }
+WAGTAIL_UNTRANSLATABLE["/admin/shift_series/new/"] = RRULE_EXAMPLE
+WAGTAIL_UNTRANSLATABLE["/admin/shift_series/edit/<id>/"] = RRULE_EXAMPLE
 # Wagtail 8.0 builds the group form's collection permission labels (images, documents,
 # collections) once per process, in the language of the first request that shows them: in
 # Japanese, as the Japanese test runs first. Anything else in Japanese fails.
@@ -146,6 +152,11 @@ WAGTAIL_FIRST_LANGUAGE = {
         "選択画面で画像を選ぶ"},
 }  # fmt: skip
 WAGTAIL_FIRST_LANGUAGE["/admin/groups/new/"] = WAGTAIL_FIRST_LANGUAGE["/admin/groups/edit/<id>/"]
+# Ours, on purpose: the volunteer import names the file's column headings, which are Japanese
+# in every language (as in the template file staff download).
+WAGTAIL_FIRST_LANGUAGE["/admin/volunteering/import/"] = {
+    "メールアドレス、スキル、活動地域、活動できる時間帯、研修、研修修了日"
+}
 
 
 def unexplained(leftovers: dict[str, set[str]], known: dict[str, set[str]]) -> dict:

@@ -58,7 +58,18 @@ def revoke(apps, schema_editor):
         apps, group=MEMBER_STAFF, app_label="volunteering", codenames=MEMBER_STAFF_CODENAMES
     )
     Group = apps.get_model("auth", "Group")
-    Group.objects.filter(name=COORDINATORS).delete()
+    ids = list(Group.objects.filter(name=COORDINATORS).values_list("pk", flat=True))
+    if not ids:
+        return
+    # Rows that point at the group go first, by id: Django's cascade collector, in a run that
+    # goes back over many migrations, meets two renderings of Group ("Must be a Group instance").
+    Group.permissions.through.objects.filter(group_id__in=ids).delete()
+    apps.get_model("members", "User").groups.through.objects.filter(group_id__in=ids).delete()
+    for model in ("GroupPagePermission", "GroupCollectionPermission"):
+        apps.get_model("wagtailcore", model).objects.filter(group_id__in=ids).delete()
+    task = apps.get_model("wagtailcore", "GroupApprovalTask")
+    task.groups.through.objects.filter(group_id__in=ids).delete()
+    Group.objects.filter(pk__in=ids)._raw_delete(schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

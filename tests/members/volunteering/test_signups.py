@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from members.models import Skill, VolunteerProfile
 from members.volunteering.models import HoursEntry, Shift, Signup, VolunteerTraining
@@ -18,6 +19,13 @@ from tests.members.factories import SupporterFactory
 from .factories import ShiftFactory, TrainingFactory, in_days
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals' wording is matched in English (the Japanese is in the catalogue)."""
+    with translation.override("en"):
+        yield
 
 
 def test_seats_then_waitlist_in_order():
