@@ -141,6 +141,17 @@ def _check_migrated(db) -> None:
         raise RuntimeError("the test database was not migrated: no snapshot made")
 
 
+def sqlite_snapshot_copy(target: Path) -> bool:
+    """Copy the migrated SQLite database to `target` for a subprocess (a bench's smoke run), if
+    this checkout has one for today's migrations; False if not (the caller migrates)."""
+    snapshot = Path(settings.DATA_DIR) / "test-db-cache" / f"{migrations_key('sqlite')}.sqlite3"
+    if not ENABLED or not snapshot.exists():
+        return False
+    shutil.copyfile(snapshot, target)
+    os.utime(snapshot)
+    return True
+
+
 # --- PostgreSQL: a template database --------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The staff benches (issue 18) run once at a tiny size, so they cannot rot: each script runs in
-a subprocess with `--smoke` on its own temporary SQLite database and must print its figures."""
+a subprocess with `--smoke` on its own temporary SQLite database and must print its figures. The
+database starts as a copy of the suite's migrated one when there is one
+(tests/database_snapshot.py), so `migrate` in the bench has nothing to do."""
 
 import os
 import subprocess
@@ -8,13 +10,25 @@ from pathlib import Path
 
 import pytest
 
+from tests.database_snapshot import sqlite_snapshot_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.xdist_group("staff-benches")
 
 
-def run_bench(script: str) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+@pytest.fixture
+def run_bench(tmp_path):
+    def run(script: str) -> str:
+        database = tmp_path / "bench.sqlite3"
+        extra = {"DATABASE_URL": f"sqlite:///{database}"} if sqlite_snapshot_copy(database) else {}
+        return _run_bench(script, extra)
+
+    return run
+
+
+def _run_bench(script: str, extra: dict) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | extra
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("REDIS_URL", None)
     result = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
@@ -30,7 +44,7 @@ def run_bench(script: str) -> str:
     return result.stdout
 
 
-def test_members_list_bench_prints_every_request_and_the_combinations():
+def test_members_list_bench_prints_every_request_and_the_combinations(run_bench):
     out = run_bench("members_list.py")
     for label in (
         "first page",
@@ -47,7 +61,7 @@ def test_members_list_bench_prints_every_request_and_the_combinations():
     assert "query counts [" in out, out
 
 
-def test_members_import_bench_prints_both_sides():
+def test_members_import_bench_prints_both_sides(run_bench):
     out = run_bench("members_import.py")
     assert "bulk import with full validation" in out, out
     assert "created/updated:  270 / 30" in out, out
@@ -56,7 +70,7 @@ def test_members_import_bench_prints_both_sides():
     assert "300 imported rows findable" in out, out
 
 
-def test_webhook_bench_prints_the_baseline_beside_intake_and_processing():
+def test_webhook_bench_prints_the_baseline_beside_intake_and_processing(run_bench):
     out = run_bench("webhook_intake.py")
     for label in ("baseline:", "intake:", "processing:", "× baseline", "queries per processed"):
         assert label in out, out
