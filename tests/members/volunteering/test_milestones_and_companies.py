@@ -1,10 +1,13 @@
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from members.merge import supporter_merge
-from members.models import Supporter
+from members.models import MemberPortalPage, Supporter
 from members.privacy import privacy_sections_export, supporter_anonymise
+from members.views.session import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
 from members.volunteering.milestones import volunteer_milestone_reached
 from members.volunteering.models import HoursEntry, Signup, VolunteerMilestone
 from members.volunteering.selectors import company_hours
@@ -76,6 +79,30 @@ def test_employee_hours_count_for_the_company(admin_client):
     assert company_hours(employer=company) == {"hours": 3.0, "people": 1}
     html = admin_client.get(reverse("supporter:inspect", args=[company.pk])).content.decode()
     assert "data-employee-volunteering" in html and "3.0" in html
+
+
+def test_the_company_sees_its_employees_hours_in_its_portal(client, home_page):
+    home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
+    company = SupporterFactory(kind=Supporter.Kind.ORGANISATION, organisation_name="株式会社さくら")
+    employee = SupporterFactory(is_volunteer=True, family_name="社員", given_name="一郎")
+    employer_link_set(volunteer=employee, employer=company)
+    signup = Signup.objects.create(
+        shift=ShiftFactory(starts_at=in_days(-1)), volunteer=employee, status="confirmed"
+    )
+
+    def portal_as(supporter) -> str:
+        session = client.session
+        session[SESSION_SUPPORTER] = supporter.pk
+        session[SESSION_LOGGED_IN_AT] = time.time()
+        session.save()
+        return client.get("/portal/").content.decode()
+
+    assert "data-employee-volunteering" not in portal_as(company)  # nobody served yet
+    attendance_mark(signup_id=signup.pk, present=True, user=None)
+    html = portal_as(company)
+    assert "data-employee-volunteering" in html and "3.0" in html
+    assert "一郎" not in html  # totals only: no employee's name
+    assert "data-employee-volunteering" not in portal_as(employee)  # a person has no such box
 
 
 def test_merging_moves_signups_and_hours_to_the_survivor():
