@@ -2,9 +2,11 @@
 staff's text, in the volunteer's language, through the outbox."""
 
 import pytest
+from django.urls import reverse
 
 from campaigns.models import ThankYouKind, ThankYouLog, ThankYouTemplate
 from campaigns.thank_you_defaults import DEFAULTS
+from campaigns.thanks_display import thank_you_log_link
 from campaigns.volunteer_effects import volunteer_milestone_thanks_queue
 from members.volunteering.models import Signup
 from members.volunteering.services import attendance_mark
@@ -53,6 +55,11 @@ def test_a_milestone_is_thanked_once_with_the_template(settings):
     assert mail.category == OutgoingEmail.Category.GENERAL  # not money: member staff see it
     log = ThankYouLog.objects.get(kind=ThankYouKind.VOLUNTEER_MILESTONE)
     assert (log.supporter, log.email, log.status) == (volunteer, mail, ThankYouLog.Status.QUEUED)
+    # Staff read whom it thanked as a link to the volunteer, not the raw key.
+    assert thank_you_log_link(log) == (
+        str(volunteer),
+        reverse("supporter:inspect", args=[volunteer.pk]),
+    )
     # The receiver runs again (a re-sent signal): nothing new.
     _log, created = volunteer_milestone_thanks_queue(
         supporter=volunteer, kind="shifts", count=3, shifts=4, hours=12
