@@ -66,6 +66,16 @@ class CampaignsConfig(AppConfig):
             delivery_recorded_receiver, dispatch_uid="campaigns.goods_delivery_recorded"
         )
 
+        # Volunteer milestones (members.volunteering does not import campaigns): thanked once
+        # each with the "Volunteer milestone" template.
+        from members.volunteering.milestones import volunteer_milestone_reached
+
+        from .volunteer_effects import volunteer_milestone_receiver
+
+        volunteer_milestone_reached.connect(
+            volunteer_milestone_receiver, dispatch_uid="campaigns.volunteer_milestone_reached"
+        )
+
         # What thank-you mail in the outbox is for (ouendan.core names no upper app).
         from .thanks_display import outbox_purposes_register
 

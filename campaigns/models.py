@@ -267,13 +267,24 @@ class ThankYouKind(models.TextChoices):
     INKIND_DELIVERY = "inkind_delivery", _("In-kind delivery")
     CAMPAIGN_GOAL_REACHED = "campaign_goal_reached", _("Campaign goal reached")
     BULK = "bulk", _("Thanks sent by staff")
+    VOLUNTEER_MILESTONE = "volunteer_milestone", _("Volunteer milestone")
 
 
-PLACEHOLDERS = ("name", "amount", "campaign", "date", "organisation", "items")
+PLACEHOLDERS = (
+    "name",
+    "amount",
+    "campaign",
+    "date",
+    "organisation",
+    "items",
+    "milestone",
+    "shifts",
+    "hours",
+)
 
 
 def placeholders_validate(text: str) -> None:
-    """Only {name} {amount} {campaign} {date} {organisation} {items}; braces otherwise doubled."""
+    """Only the PLACEHOLDERS ({name} {amount}…); braces otherwise doubled."""
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -309,7 +320,8 @@ class ThankYouTemplate(models.Model):
         validators=[placeholders_validate],
         help_text=_(
             "Placeholders: {name} {amount} {campaign} {date} {organisation}, and {items} "
-            "(the goods received) for in-kind deliveries. Write {{ or }} for a literal brace."
+            "(the goods received) for in-kind deliveries; {milestone} {shifts} {hours} for "
+            "volunteer milestones. Write {{ or }} for a literal brace."
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

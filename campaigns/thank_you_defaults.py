@@ -1,6 +1,7 @@
 """Default thank-you texts: copied into the editable templates by a data migration, and used as
 they are when staff have deleted a template. Placeholders: {name} {amount} {campaign} {date}
-{organisation}. Plain constants only (the migration imports this module)."""
+{organisation} {items}, and {milestone} {shifts} {hours} for volunteer milestones. Plain
+constants only (the migrations import this module)."""
 
 SIGNATURE_JA = "\n\n{organisation}"
 SIGNATURE_EN = "\n\n{organisation}"
@@ -75,5 +76,17 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("bulk", "en"): (
         "Thank you for supporting {campaign}",
         "Dear {name},\n\nThank you for supporting {campaign}." + SIGNATURE_EN,
+    ),
+    ("volunteer_milestone", "ja"): (
+        "{milestone}、ありがとうございます",
+        "{name} 様\n\n{milestone}を迎えました。これまでに{shifts}回、合計{hours}時間、"
+        "子どもたちの居場所で活動していただきました。心よりお礼申し上げます。\n"
+        "これからもどうぞよろしくお願いいたします。" + SIGNATURE_JA,
+    ),
+    ("volunteer_milestone", "en"): (
+        "Thank you for {milestone} with us",
+        "Dear {name},\n\nYou have reached {milestone}: {shifts} shifts and {hours} hours so far "
+        "at our children's places. Thank you so much for your time; the places run on it."
+        + SIGNATURE_EN,
     ),
 }

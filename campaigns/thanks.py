@@ -61,6 +61,15 @@ def _organisation_name() -> str:
     return OrganisationSettings.for_default_site().name
 
 
+def _milestone_text(milestone: tuple[str, int] | None, language: str) -> str:
+    if milestone is None:
+        return ""
+    kind, count = milestone
+    if language == "en":
+        return f"{count} shifts" if kind == "shifts" else f"{count} hours"
+    return f"{count}回目の活動" if kind == "shifts" else f"活動時間{count}時間"
+
+
 def thank_you_values(
     *,
     supporter: Supporter,
@@ -70,10 +79,17 @@ def thank_you_values(
     day: datetime.date | None = None,
     organisation: str | None = None,
     items: str = "",
+    milestone: tuple[str, int] | None = None,
+    shifts: int | None = None,
+    hours: float | None = None,
 ) -> dict[str, str]:
-    """The placeholder values for one recipient, in their language."""
+    """The placeholder values for one recipient, in their language. milestone: a volunteer's
+    ("shifts" or "hours", count)."""
     fallback = "Supporter" if language == "en" else "ご支援者"
     return {
+        "milestone": _milestone_text(milestone, language),
+        "shifts": "" if shifts is None else str(shifts),
+        "hours": "" if hours is None else f"{round(hours, 1):g}",
         "name": supporter.display_name or fallback,
         "amount": f"{amount_yen:,}" if amount_yen is not None else "",
         "campaign": _campaign_title(campaign, language),
@@ -120,8 +136,8 @@ def thanks_queue(
 ) -> tuple[ThankYouLog, bool]:
     """Thank one supporter for one thing (`key`, e.g. "donation:12"), at most once.
 
-    context: amount_yen, campaign (a page), day (a date), items (text). The text is the kind's
-    thank-you template. Returns (log entry, created)."""
+    context: amount_yen, campaign (a page), day (a date), items (text), milestone, shifts,
+    hours. The text is the kind's thank-you template. Returns (log entry, created)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -143,10 +159,11 @@ def thanks_queue(
             supporter=supporter,
             key=f"thanks:{kind}:{key}"[:200],
             purpose=MailPurpose.THANKS,
-            # Thanks for gifts, fees and goals are money (Finance only); for goods they are not.
+            # Thanks for gifts, fees and goals are money (Finance only); for goods and
+            # volunteering they are not.
             category=(
                 OutgoingEmail.Category.GENERAL
-                if kind == ThankYouKind.INKIND_DELIVERY
+                if kind in (ThankYouKind.INKIND_DELIVERY, ThankYouKind.VOLUNTEER_MILESTONE)
                 else OutgoingEmail.Category.MONEY
             ),
             render=render,

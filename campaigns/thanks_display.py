@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from donations.goods.models import Delivery
 from donations.models import Donation
+from members.models import Supporter
 from ouendan.core.outbox_purposes import outbox_purpose_register
 
 from .models import CampaignPage, ThankYouBatch, ThankYouKind, ThankYouLog
@@ -24,6 +25,7 @@ THANKS_PURPOSES = {
     ThankYouKind.MEMBERSHIP_RENEWED: _("Thanks for a membership"),
     ThankYouKind.INKIND_DELIVERY: _("Thanks for goods"),
     ThankYouKind.CAMPAIGN_GOAL_REACHED: _("Campaign thanks"),
+    ThankYouKind.VOLUNTEER_MILESTONE: _("Volunteer milestone thanks"),
 }
 
 
@@ -85,7 +87,8 @@ def _pk(text: str) -> int | None:
 
 def thank_you_object_link(object_key: str) -> tuple[str, str | None] | None:
     """(text, admin URL) of what a thank-you was for, from its ThankYouLog object key
-    ("donation:12", "campaign:<uuid>", "campaign:<uuid>:supporter:3", "delivery:5")."""
+    ("donation:12", "campaign:<uuid>", "campaign:<uuid>:supporter:3", "delivery:5",
+    "volunteer:3:shifts:10")."""
     kind, _sep, rest = (object_key or "").partition(":")
     if kind == "donation":
         donation = Donation.objects.select_related("supporter").filter(pk=_pk(rest)).first()
@@ -100,6 +103,10 @@ def thank_you_object_link(object_key: str) -> tuple[str, str | None] | None:
         delivery = Delivery.objects.select_related("pledge__supporter").filter(pk=_pk(rest)).first()
         if delivery:
             return str(delivery.pledge), _admin_url("pledge:inspect", delivery.pledge_id)
+    elif kind == "volunteer":
+        supporter = Supporter.objects.filter(pk=_pk(rest.split(":")[0])).first()
+        if supporter:
+            return str(supporter), _admin_url("supporter:inspect", supporter.pk)
     return None
 
 

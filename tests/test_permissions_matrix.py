@@ -18,11 +18,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from members.groups import EDITORS, FINANCE, MEMBER_STAFF
+from members.groups import COORDINATORS, EDITORS, FINANCE, MEMBER_STAFF
 from tests.admin_walk import admin_urls, world_build
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ROLES = [EDITORS, MEMBER_STAFF, FINANCE, "superuser", "anonymous"]
+ROLES = [EDITORS, MEMBER_STAFF, FINANCE, COORDINATORS, "superuser", "anonymous"]
 # --- The matrix, read from the README ------------------------------------------------------------
 
 
@@ -119,7 +119,7 @@ def walk(client, urls) -> list[tuple[str, str, object]]:
     return results
 
 
-def login_as(client, role: str):
+def login_as(client, role: str, world):
     if role == "anonymous":
         return
     User = get_user_model()
@@ -128,6 +128,9 @@ def login_as(client, role: str):
     else:
         user = User.objects.create_user(f"walk-{role}".replace(" ", "-"), password="pw")
         user.groups.add(Group.objects.get(name=role))
+    if role == COORDINATORS:
+        # Coordinates the place of the walk's shift, series, sign-up and hours entry.
+        world["objects"]["shift"].place.coordinators.add(user)
     client.force_login(user)
 
 
@@ -141,7 +144,7 @@ def world(db, campaign, home_page):
 def test_every_admin_url_matches_the_readme_matrix(client, world, role):
     rows = matrix_rows()
     client.raise_request_exception = False  # a crash is an outcome ("error 500"), not a stop
-    login_as(client, role)
+    login_as(client, role, world)
     mismatches = []
     for name, url, response in walk(client, admin_urls(world)):
         row = row_for(name, rows)

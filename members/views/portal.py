@@ -19,6 +19,7 @@ from ..forms import ConsentForm, DeletionForm, EmailForm, ProfileForm, Volunteer
 from ..models import AccessToken, ConsentRecord, Supporter, VolunteerProfile
 from ..registry import payments_enabled
 from ..selectors import consent_history, memberships_of, volunteer_profile_for
+from ..volunteering.selectors import company_hours
 from .join import rate_limited
 from .links import _postal_lookup_url, link_template, sub_url
 from .session import _portal_logout, portal_session_start, portal_supporter
@@ -69,6 +70,12 @@ def portal_home(request, page):
             "consents": [(label, current.get(kind)) for kind, label in ConsentRecord.Kind.choices],
             "consent_history": consent_history(supporter=supporter),
             "memberships": memberships_of(supporter=supporter),
+            # A company sees the approved hours of the employees it sends (totals, no names).
+            "employee_volunteering": (
+                company_hours(employer=supporter)
+                if supporter.kind == Supporter.Kind.ORGANISATION
+                else None
+            ),
             "membership_paid": request.GET.get("membership_paid") == "1",
             "payments_enabled": payments_enabled(),
             "urls": {

@@ -1,29 +1,37 @@
 """活動証明書: a certificate of a volunteer's approved hours for a period, as a PDF (Japanese fonts
-from ouendan.core.pdf; no network)."""
+from ouendan.core.pdf; no network), written in the volunteer's language (Japanese unless they
+chose another the site has)."""
 
 import datetime
 import io
 from collections import defaultdict
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from wagtail.models import Site
 
+from members.mail import supporter_language
 from members.models import Supporter
+from ouendan.core.display import local_date
 from ouendan.core.models import OrganisationSettings
 from ouendan.core.pdf import pdf_fonts
 
 from .selectors import hours_between
 
 
-def _jp_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def _hours(minutes: int) -> str:
+    return _("%(hours)s hours") % {"hours": f"{minutes / 60:.1f}"}
 
 
 def certificate_pdf(*, volunteer: Supporter, start: datetime.date, end: datetime.date) -> bytes:
+    with translation.override(supporter_language(volunteer)):
+        return _certificate_pdf(volunteer=volunteer, start=start, end=end)
+
+
+def _certificate_pdf(*, volunteer: Supporter, start: datetime.date, end: datetime.date) -> bytes:
     fonts = pdf_fonts()
     site = Site.objects.filter(is_default_site=True).first()
     organisation = OrganisationSettings.for_site(site) if site else None
@@ -39,14 +47,15 @@ def certificate_pdf(*, volunteer: Supporter, start: datetime.date, end: datetime
     pdf.setTitle(_("Certificate of volunteer activity"))
     width, height = A4
     pdf.setFont(fonts.serif, 24)
-    pdf.drawCentredString(width / 2, height - 40 * mm, "活動証明書")
+    pdf.drawCentredString(width / 2, height - 40 * mm, _("Certificate of volunteer activity"))
     pdf.setFont(fonts.serif, 14)
-    pdf.drawString(25 * mm, height - 60 * mm, f"{volunteer.display_name} 様")
+    pdf.drawString(25 * mm, height - 60 * mm, _("To: %(name)s") % {"name": volunteer.display_name})
     pdf.setFont(fonts.serif, 11)
     lines = [
-        f"期間: {_jp_date(start)} 〜 {_jp_date(end)}",
-        f"活動日数: {len(days)}日",
-        f"活動時間: 合計 {total / 60:.1f} 時間",
+        _("Period: %(start)s to %(end)s")
+        % {"start": local_date(start, full_month=True), "end": local_date(end, full_month=True)},
+        _("Days of activity: %(days)s") % {"days": len(days)},
+        _("Hours of activity: %(hours)s in total") % {"hours": _hours(total)},
     ]
     y = height - 75 * mm
     for line in lines:
@@ -56,15 +65,17 @@ def certificate_pdf(*, volunteer: Supporter, start: datetime.date, end: datetime
     pdf.setFont(fonts.sans, 10)
     for place, minutes in sorted(per_place.items()):
         pdf.drawString(30 * mm, y, place)
-        pdf.drawRightString(width - 30 * mm, y, f"{minutes / 60:.1f} 時間")
+        pdf.drawRightString(width - 30 * mm, y, _hours(minutes))
         y -= 6 * mm
         if y < 60 * mm:
             pdf.showPage()
             pdf.setFont(fonts.sans, 10)
             y = height - 30 * mm
     pdf.setFont(fonts.serif, 11)
-    pdf.drawString(25 * mm, 45 * mm, "上記のとおり、ボランティア活動に従事したことを証明します。")
-    pdf.drawString(25 * mm, 35 * mm, _jp_date(timezone.localdate()))
+    pdf.drawString(
+        25 * mm, 45 * mm, _("We certify that the above person volunteered with us as stated.")
+    )
+    pdf.drawString(25 * mm, 35 * mm, local_date(timezone.localdate(), full_month=True))
     if organisation is not None:
         pdf.drawRightString(width - 25 * mm, 25 * mm, organisation.legal_entity)
     pdf.showPage()

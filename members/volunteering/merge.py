@@ -6,7 +6,15 @@ from django.db.models import F
 
 from members.models import Supporter
 
-from .models import CalendarFeed, EmployerLink, HoursEntry, Shift, Signup, VolunteerTraining
+from .models import (
+    CalendarFeed,
+    EmployerLink,
+    HoursEntry,
+    Shift,
+    Signup,
+    VolunteerMilestone,
+    VolunteerTraining,
+)
 
 
 def volunteering_rows_move(survivor: Supporter, duplicate: Supporter) -> dict[str, int]:
@@ -29,6 +37,16 @@ def volunteering_rows_move(survivor: Supporter, duplicate: Supporter) -> dict[st
             volunteer=duplicate
         ).update(volunteer=survivor),
     }
+    # A milestone both reached stays the survivor's (it was thanked for it already).
+    reached = set(
+        VolunteerMilestone.objects.filter(volunteer=survivor).values_list("kind", "count")
+    )
+    for milestone in VolunteerMilestone.objects.filter(volunteer=duplicate):
+        if (milestone.kind, milestone.count) in reached:
+            milestone.delete()
+    moved["volunteering.volunteermilestone"] = VolunteerMilestone.objects.filter(
+        volunteer=duplicate
+    ).update(volunteer=survivor)
     HoursEntry.objects.filter(employer=duplicate).update(employer=survivor)
     EmployerLink.objects.filter(employer=duplicate).update(employer=survivor)
     if EmployerLink.objects.filter(volunteer=survivor).exists():

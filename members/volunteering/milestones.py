@@ -1,25 +1,26 @@
-"""Milestone thanks (the 10th shift, 50 hours…): once per milestone per volunteer.
+"""Milestones (the 10th shift, 50 hours…): recorded once per milestone per volunteer.
 
-The thank-you templates live in campaigns, above this layer: a milestone is announced with the
-`volunteer_milestone_reached` signal (campaigns may subscribe in its AppConfig.ready()), and
-thanked here through the outbox with this app's own template, under a key that names the
-milestone, so it is sent once however often attendance is re-marked. Milestones are the
-VOLUNTEER_MILESTONES setting: {"shifts": [10, 50], "hours": [50, 100]}.
+The thank-you itself is written with the staff's thank-you templates, which live in campaigns,
+above this layer: a milestone is recorded here (VolunteerMilestone, unique per volunteer, kind
+and count) and announced with the `volunteer_milestone_reached` signal, to which campaigns
+subscribes in its AppConfig.ready(). However often attendance is re-marked, the row exists once
+and the signal is sent once. Milestones are the VOLUNTEER_MILESTONES setting:
+{"shifts": [10, 50], "hours": [50, 100]}.
 """
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.dispatch import Signal
 
-from members.mail import MailPurpose, supporter_email_queue
 from members.models import Supporter
-from ouendan.core.models import OutgoingEmail
 
-from .models import HoursEntry, Signup
+from .models import HoursEntry, Signup, VolunteerMilestone
 
 DEFAULT_MILESTONES = {"shifts": [10, 50, 100], "hours": [50, 100, 300]}
 
-# Sent with supporter, kind ("shifts" or "hours") and count, once per milestone reached.
+# Sent with supporter, kind ("shifts" or "hours"), count, shifts and hours (the volunteer's
+# totals), once per milestone reached.
 volunteer_milestone_reached = Signal()
 
 
@@ -39,25 +40,29 @@ def volunteer_totals(*, volunteer_id: int) -> tuple[int, float]:
 
 
 def volunteer_milestones_check(*, volunteer_id: int) -> list[tuple[str, int]]:
-    """Thank the volunteer for every milestone reached and not yet thanked; returns them."""
+    """Record every milestone reached and not yet recorded, announcing each; returns them."""
     supporter = Supporter.objects.get(pk=volunteer_id)
     shifts, hours = volunteer_totals(volunteer_id=volunteer_id)
+    already = set(
+        VolunteerMilestone.objects.filter(volunteer_id=volunteer_id).values_list("kind", "count")
+    )
     reached = []
     for kind, total in (("shifts", shifts), ("hours", hours)):
         for count in milestones().get(kind, []):
-            if total < count:
+            if total < count or (kind, count) in already:
                 continue
-            queued = supporter_email_queue(
+            try:
+                with transaction.atomic():
+                    VolunteerMilestone.objects.create(volunteer=supporter, kind=kind, count=count)
+            except IntegrityError:
+                continue  # recorded concurrently: announced by the other run
+            reached.append((kind, count))
+            volunteer_milestone_reached.send(
+                sender=Supporter,
                 supporter=supporter,
-                key=f"volunteer-milestone:{kind}:{count}:{supporter.pk}",
-                purpose=MailPurpose.THANKS,
-                category=OutgoingEmail.Category.GENERAL,
-                template="volunteering/email/milestone",
-                context={"supporter": supporter, "kind": kind, "count": count},
+                kind=kind,
+                count=count,
+                shifts=shifts,
+                hours=hours,
             )
-            if queued is not None and queued.created:
-                reached.append((kind, count))
-                volunteer_milestone_reached.send(
-                    sender=Supporter, supporter=supporter, kind=kind, count=count
-                )
     return reached

@@ -320,3 +320,34 @@ class CalendarFeed(models.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class VolunteerMilestone(models.Model):
+    """A milestone a volunteer reached (the 10th shift, 50 hours…), recorded once: the signal
+    `volunteer_milestone_reached` is sent when the row is created (campaigns thanks for it)."""
+
+    class Kind(models.TextChoices):
+        SHIFTS = "shifts", _("Shifts served")
+        HOURS = "hours", _("Hours served")
+
+    volunteer = models.ForeignKey(
+        Supporter,
+        on_delete=models.CASCADE,
+        related_name="volunteer_milestones",
+        verbose_name=_("volunteer"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("count"))
+    reached_at = models.DateTimeField(_("reached"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("volunteer milestone")
+        verbose_name_plural = _("volunteer milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "kind", "count"], name="volunteer_milestone_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer}: {self.count} {self.get_kind_display()}"

@@ -18,4 +18,5 @@ def _supporter(parts: list[str]):
 def register() -> None:
     outbox_purpose_register("shift-reminder", _("Shift reminder"), link=_supporter)
     outbox_purpose_register("shift-promoted", _("Shift: off the waitlist"), link=_supporter)
+    # Milestone thanks are now campaigns' thank-you templates; older mail keeps its label.
     outbox_purpose_register("volunteer-milestone", _("Volunteer milestone thanks"), link=_supporter)

@@ -4,7 +4,14 @@ from django.utils import timezone
 
 from members.models import Supporter
 
-from .models import CalendarFeed, EmployerLink, HoursEntry, Signup, VolunteerTraining
+from .models import (
+    CalendarFeed,
+    EmployerLink,
+    HoursEntry,
+    Signup,
+    VolunteerMilestone,
+    VolunteerTraining,
+)
 from .services import signup_cancel
 
 
@@ -41,6 +48,14 @@ def volunteering_export(supporter: Supporter) -> dict[str, list[dict]]:
             for t in VolunteerTraining.objects.filter(volunteer=supporter).select_related(
                 "training"
             )
+        ],
+        "volunteer_milestones": [
+            {
+                "kind": m.kind,
+                "count": m.count,
+                "reached_at": timezone.localtime(m.reached_at).isoformat(),
+            }
+            for m in VolunteerMilestone.objects.filter(volunteer=supporter).order_by("reached_at")
         ],
     }
 

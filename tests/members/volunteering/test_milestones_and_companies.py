@@ -1,12 +1,15 @@
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from members.merge import supporter_merge
-from members.models import Supporter
+from members.models import MemberPortalPage, Supporter
 from members.privacy import privacy_sections_export, supporter_anonymise
+from members.views.session import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
 from members.volunteering.milestones import volunteer_milestone_reached
-from members.volunteering.models import HoursEntry, Signup
+from members.volunteering.models import HoursEntry, Signup, VolunteerMilestone
 from members.volunteering.selectors import company_hours
 from members.volunteering.services import (
     attendance_mark,
@@ -38,14 +41,16 @@ def test_tenth_shift_is_thanked_once(settings):
         signups.append(Signup.objects.create(shift=shift, volunteer=volunteer, status="confirmed"))
     for signup in signups[:2]:
         attendance_mark(signup_id=signup.pk, present=True, user=None)
-    assert not OutgoingEmail.objects.filter(key__startswith="volunteer-milestone:").exists()
+    assert not VolunteerMilestone.objects.exists()
     attendance_mark(signup_id=signups[2].pk, present=True, user=None)
-    attendance_mark(signup_id=signups[2].pk, present=True, user=None)  # re-marked: no second mail
+    attendance_mark(signup_id=signups[2].pk, present=True, user=None)  # re-marked: not again
     attendance_mark(signup_id=signups[3].pk, present=True, user=None)
-    mail = OutgoingEmail.objects.get(key__startswith="volunteer-milestone:")
-    assert mail.key == f"volunteer-milestone:shifts:3:{volunteer.pk}" and "3" in mail.body
     volunteer_milestone_reached.disconnect(listen)
     assert heard == [3]
+    milestone = VolunteerMilestone.objects.get()
+    assert (milestone.volunteer, milestone.kind, milestone.count) == (volunteer, "shifts", 3)
+    # The thank-you is campaigns' (its templates); this app sends no mail of its own.
+    assert not OutgoingEmail.objects.filter(key__startswith="volunteer-milestone:").exists()
 
 
 def test_hours_milestone_after_approval(settings):
@@ -61,7 +66,7 @@ def test_hours_milestone_after_approval(settings):
     )
     user = get_user_model().objects.create_user("staff")
     hours_review(entry_id=entry.pk, approve=True, user=user)
-    assert OutgoingEmail.objects.filter(key=f"volunteer-milestone:hours:2:{volunteer.pk}").exists()
+    assert VolunteerMilestone.objects.filter(volunteer=volunteer, kind="hours", count=2).exists()
 
 
 def test_employee_hours_count_for_the_company(admin_client):
@@ -76,6 +81,30 @@ def test_employee_hours_count_for_the_company(admin_client):
     assert "data-employee-volunteering" in html and "3.0" in html
 
 
+def test_the_company_sees_its_employees_hours_in_its_portal(client, home_page):
+    home_page.add_child(instance=MemberPortalPage(title="マイページ", slug="portal"))
+    company = SupporterFactory(kind=Supporter.Kind.ORGANISATION, organisation_name="株式会社さくら")
+    employee = SupporterFactory(is_volunteer=True, family_name="社員", given_name="一郎")
+    employer_link_set(volunteer=employee, employer=company)
+    signup = Signup.objects.create(
+        shift=ShiftFactory(starts_at=in_days(-1)), volunteer=employee, status="confirmed"
+    )
+
+    def portal_as(supporter) -> str:
+        session = client.session
+        session[SESSION_SUPPORTER] = supporter.pk
+        session[SESSION_LOGGED_IN_AT] = time.time()
+        session.save()
+        return client.get("/portal/").content.decode()
+
+    assert "data-employee-volunteering" not in portal_as(company)  # nobody served yet
+    attendance_mark(signup_id=signup.pk, present=True, user=None)
+    html = portal_as(company)
+    assert "data-employee-volunteering" in html and "3.0" in html
+    assert "一郎" not in html  # totals only: no employee's name
+    assert "data-employee-volunteering" not in portal_as(employee)  # a person has no such box
+
+
 def test_merging_moves_signups_and_hours_to_the_survivor():
     survivor, duplicate = SupporterFactory(), SupporterFactory()
     shift, other = ShiftFactory(people_needed=3), ShiftFactory()
@@ -83,8 +112,14 @@ def test_merging_moves_signups_and_hours_to_the_survivor():
     Signup.objects.create(shift=shift, volunteer=duplicate, status="confirmed")
     Signup.objects.create(shift=other, volunteer=duplicate, status="confirmed")
     type(shift).objects.filter(pk=shift.pk).update(confirmed_count=2)
+    VolunteerMilestone.objects.create(volunteer=survivor, kind="shifts", count=10)
+    for kind, count in (("shifts", 10), ("hours", 50)):
+        VolunteerMilestone.objects.create(volunteer=duplicate, kind=kind, count=count)
     supporter_merge(survivor=survivor, duplicate=duplicate, by_user=None)
     assert Signup.objects.filter(volunteer=survivor).count() == 2
+    assert sorted(
+        VolunteerMilestone.objects.filter(volunteer=survivor).values_list("kind", "count")
+    ) == [("hours", 50), ("shifts", 10)]
     assert not Signup.objects.filter(volunteer=duplicate).exists()
     shift.refresh_from_db()
     assert shift.confirmed_count == 1

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from members.models import MemberPortalPage, VolunteerProfile
 from members.views.session import SESSION_LOGGED_IN_AT, SESSION_SUPPORTER
+from members.volunteering.certificate import certificate_pdf
 from members.volunteering.models import HoursEntry, Signup
 from members.volunteering.selectors import shift_slot
 from members.volunteering.services import attendance_mark, signup_create
@@ -132,4 +133,21 @@ def test_certificate_pdf_lists_the_hours(logged_in, volunteer):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "活動証明書" in text and "3.0" in text and shift.place.name in text
+    assert "活動時間: 合計 3.0 時間" in text and f"{volunteer.display_name} 様" in text
     assert datetime.date.today().year >= year
+
+
+def test_an_english_volunteer_gets_an_english_certificate():
+    volunteer = SupporterFactory(is_volunteer=True, preferred_language="en")
+    shift = ShiftFactory(starts_at=in_days(-3))
+    signup = Signup.objects.create(shift=shift, volunteer=volunteer, status="confirmed")
+    attendance_mark(signup_id=signup.pk, present=True, user=None)
+    start = datetime.date(2026, 1, 1)
+    pdf = certificate_pdf(volunteer=volunteer, start=start, end=datetime.date(2026, 12, 31))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Certificate of volunteer activity" in text
+    assert "Period: 1 January 2026 to 31 December 2026" in text
+    assert f"To: {volunteer.display_name}" in text
+    assert "We certify that the above person volunteered with us as stated." in text
+    assert "Hours of activity: 3.0 hours in total" in text and "Days of activity: 1" in text
+    assert not [word for word in ("証明", "期間", "時間", "様") if word in text]  # no Japanese
