@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +12,7 @@ from wagtail.search import index
 
 from campaigns.blocks import BodyBlock
 from campaigns.selectors import campaigns_featured
+from members.selectors import page_is_privacy_notice
 from ouendan.core.blocks import CallToActionBlock
 from ouendan.core.slugs import AsciiSlugPageForm
 from ouendan.core.translated import ENGLISH_HELP
@@ -86,6 +88,15 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("standard page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # With open and click tracking on, the privacy policy (the page a join form links to)
+        # says so by itself, in the page's language; off: no paragraph and no extra query.
+        context["mail_tracking_notice"] = (
+            settings.NEWSLETTER_TRACK_OPENS_CLICKS and page_is_privacy_notice(self)
+        )
+        return context
 
 
 class NewsIndexPage(Page):

@@ -379,3 +379,8 @@ def supporters_new_count(*, since: datetime.datetime) -> int:
     """Active supporters created since a moment (the supporter list's "created" filter with
     status "active" lists the same people)."""
     return Supporter.objects.filter(status=Supporter.Status.ACTIVE, created_at__gte=since).count()
+
+
+def page_is_privacy_notice(page) -> bool:
+    """The page (in any language) is the privacy policy a join form links to."""
+    return JoinPage.objects.filter(privacy_page__translation_key=page.translation_key).exists()

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from ouendan.settings.mail_providers import PROVIDERS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -12,6 +14,10 @@ def variables_read_by_settings() -> set[str]:
         text = path.read_text(encoding="utf-8")
         names |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', text))
         names |= set(re.findall(r'_required\("([A-Z][A-Z0-9_]+)"\)', text))
+    # Each mail provider's variables are read from a table, not by literal env("...") calls.
+    names.add("ANYMAIL_WEBHOOK_SECRET")
+    for provider in PROVIDERS.values():
+        names |= {*provider.names, *provider.required, *provider.client_params}
     return names
 
 

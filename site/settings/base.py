@@ -10,6 +10,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .mail_providers import mail_provider_settings
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the `site/` folder (import name `ouendan`)
 BASE_DIR = PROJECT_DIR.parent
 
@@ -240,33 +242,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="応援団 <noreply@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
-def mail_provider_settings(provider: str, environ) -> tuple[str | None, dict]:
-    """MAIL_PROVIDER=mailgun sends every mail (transactional and newsletters) through Mailgun's
-    API with django-anymail: MAILGUN_API_KEY, MAILGUN_WEBHOOK_SIGNING_KEY (the tracking
-    webhooks at /anymail/mailgun/tracking/ are refused unless signed with it),
-    MAILGUN_SENDER_DOMAIN and MAILGUN_API_URL (EU: https://api.eu.mailgun.net/v3) when needed;
-    ANYMAIL_WEBHOOK_SECRET adds basic auth ("user:password") to the webhook URL. Without
-    MAIL_PROVIDER the EMAIL_URL (SMTP) or console backend stays. Returns (backend or None,
-    ANYMAIL). Empty values are left out: an empty signing key must never verify anything."""
-    names = {
-        "MAILGUN_API_KEY": "MAILGUN_API_KEY",
-        "MAILGUN_WEBHOOK_SIGNING_KEY": "MAILGUN_WEBHOOK_SIGNING_KEY",
-        "MAILGUN_SENDER_DOMAIN": "MAILGUN_SENDER_DOMAIN",
-        "MAILGUN_API_URL": "MAILGUN_API_URL",
-        "WEBHOOK_SECRET": "ANYMAIL_WEBHOOK_SECRET",
-    }
-    anymail = {key: environ(name, default="") for key, name in names.items()}
-    anymail = {key: value for key, value in anymail.items() if value}
-    if not provider:
-        return None, anymail
-    if provider != "mailgun":
-        raise ImproperlyConfigured(f"MAIL_PROVIDER={provider!r}: only 'mailgun' is set up.")
-    missing = {"MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"} - set(anymail)
-    if missing:
-        raise ImproperlyConfigured(f"MAIL_PROVIDER=mailgun needs {', '.join(sorted(missing))}.")
-    return "anymail.backends.mailgun.EmailBackend", anymail
-
-
+# MAIL_PROVIDER (amazon_ses, brevo, mailgun, postmark, sendgrid): a provider's API through
+# django-anymail instead of SMTP, with its own environment variables (mail_providers.py).
 MAIL_PROVIDER = env("MAIL_PROVIDER", default="")
 _provider_backend, ANYMAIL = mail_provider_settings(MAIL_PROVIDER, env)
 if _provider_backend:

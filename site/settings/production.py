@@ -85,7 +85,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-if not MAIL_PROVIDER:  # noqa: F405  (a provider's API replaces SMTP: base.mail_provider_settings)
+if not MAIL_PROVIDER:  # noqa: F405  (a provider's API replaces SMTP: mail_providers.py)
     globals().update(env.email_url_config(_required("EMAIL_URL")))
 WAGTAILADMIN_BASE_URL = _required("WAGTAILADMIN_BASE_URL")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="") or WAGTAILADMIN_BASE_URL

@@ -49,6 +49,7 @@ for name, environment in cases.items():
             "public_base_url": settings.PUBLIC_BASE_URL,
             "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
             "ratelimit_ip_key": settings.RATELIMIT_IP_META_KEY,
+            "email_backend": settings.EMAIL_BACKEND, "anymail": settings.ANYMAIL,
         }
     except Exception:
         results[name] = {"error": traceback.format_exc()}
@@ -146,6 +147,37 @@ def test_production_reads_everything_from_the_environment(loaded):
 )
 def test_production_refuses_to_start_without(loaded, missing):
     assert f"{missing} must be set for production settings" in loaded[missing]["error"]
+
+
+_WITHOUT_SMTP = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+POSTMARK = case(
+    "production with Postmark",
+    {
+        **_WITHOUT_SMTP,
+        "MAIL_PROVIDER": "postmark",
+        "POSTMARK_SERVER_TOKEN": "pm-token",
+        "ANYMAIL_WEBHOOK_SECRET": "hook:secret",
+    },
+)
+UNKNOWN_PROVIDER = case(
+    "production with an unknown provider", {**_WITHOUT_SMTP, "MAIL_PROVIDER": "mailchimp"}
+)
+
+
+def test_production_sends_through_the_chosen_provider_without_smtp(loaded):
+    settings = loaded[POSTMARK]
+    assert settings["error"] == ""
+    assert settings["email_backend"] == "anymail.backends.postmark.EmailBackend"
+    assert settings["anymail"] == {
+        "POSTMARK_SERVER_TOKEN": "pm-token",
+        "WEBHOOK_SECRET": "hook:secret",
+    }
+    assert loaded[PRODUCTION]["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_refuses_an_unknown_mail_provider(loaded):
+    error = loaded[UNKNOWN_PROVIDER]["error"]
+    assert "ImproperlyConfigured: MAIL_PROVIDER='mailchimp' is not known" in error
 
 
 DEV = case("dev", {"DJANGO_SETTINGS_MODULE": "ouendan.settings.dev", "OUENDAN_DATA_DIR": "{data}"})
