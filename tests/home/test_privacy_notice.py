@@ -36,10 +36,10 @@ def heading(language: str) -> str:
 
 @override_settings(NEWSLETTER_TRACK_OPENS_CLICKS=True)
 def test_with_tracking_on_the_privacy_policy_says_so_in_both_languages(client, pages):
-    japanese = client.get("/privacy/").content.decode()
+    japanese = client.get("/privacy/").content.decode().replace("<wbr>", "")  # phrase breaks
     assert 'class="mail-tracking-notice"' in japanese
     assert heading("ja") in japanese
-    english = client.get("/en/privacy/").content.decode()
+    english = client.get("/en/privacy/").content.decode().replace("<wbr>", "")
     assert 'class="mail-tracking-notice"' in english
     assert HEADING in english and ENGLISH in english
     # Only the privacy policy: other pages are not about it.
@@ -50,7 +50,8 @@ def test_with_tracking_on_the_privacy_policy_says_so_in_both_languages(client, p
 @override_settings(NEWSLETTER_TRACK_OPENS_CLICKS=False)
 def test_with_tracking_off_the_privacy_policy_says_nothing_of_it(client, pages):
     for url, language in (("/privacy/", "ja"), ("/en/privacy/", "en")):
-        html = client.get(url).content.decode()
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+        html = response.content.decode().replace("<wbr>", "")
+        assert response.status_code == 200
         assert "mail-tracking-notice" not in html
         assert heading(language) not in html
