@@ -51,7 +51,25 @@ def django_db_setup(
         db_cfg = setup_from_snapshot(setup, aliases)
     yield
     with django_db_blocker.unblock():
+        _close_other_sessions()
         teardown_databases(db_cfg, verbosity=verbosity)  # drops the process's own copy
+
+
+def _close_other_sessions() -> None:
+    """On PostgreSQL, end the sessions a finished thread of a concurrency test left open on the
+    test database (a thread's connection is closed only when it is garbage-collected), so the
+    database can be dropped."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
 
 
 @pytest.fixture(autouse=True)
