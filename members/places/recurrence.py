@@ -81,18 +81,27 @@ def schedule_dates(schedule, *, start: datetime.date, end: datetime.date) -> lis
     first = max(start, schedule.starts_on) if schedule.starts_on else start
     if end < first or not schedule.rrule:
         return []
-    return list(_rule_dates(schedule.rrule, first, end, schedule.skip_holidays))
+    anchor = schedule.starts_on or first
+    return list(rule_dates(schedule.rrule, anchor, first, end, schedule.skip_holidays))
 
 
 @functools.lru_cache(maxsize=4096)
-def _rule_dates(
-    rrule: str, first: datetime.date, end: datetime.date, skip_holidays: bool
+def rule_dates(
+    rrule: str, anchor: datetime.date, first: datetime.date, end: datetime.date, skip_holidays: bool
 ) -> tuple[datetime.date, ...]:
-    """Pure, so remembered: places sharing a rule (every Saturday…) on a day cost one expansion."""
-    dtstart = datetime.datetime.combine(first, datetime.time(0, 0))
-    rule = rrulestr(rrule, dtstart=dtstart)
-    last = datetime.datetime.combine(end, datetime.time(23, 59, 59))
-    dates = [moment.date() for moment in rule.between(dtstart, last, inc=True)]
+    """The dates an RFC 5545 rule starting on `anchor` falls on from `first` to `end` (both
+    included), Japanese public holidays left out if asked. Used by places' schedules and by
+    volunteering's shift series. Pure, so remembered: places sharing a rule (every Saturday…) on
+    a day cost one expansion."""
+    rule = rrulestr(rrule, dtstart=datetime.datetime.combine(anchor, datetime.time(0, 0)))
+    dates = [
+        moment.date()
+        for moment in rule.between(
+            datetime.datetime.combine(first, datetime.time(0, 0)),
+            datetime.datetime.combine(end, datetime.time(23, 59, 59)),
+            inc=True,
+        )
+    ]
     if skip_holidays:
         dates = [day for day in dates if not jpholiday.is_holiday(day)]
     return tuple(dates)

@@ -4,10 +4,10 @@ generation again (a retried task, an overlapping window) adds nothing twice."""
 
 import datetime
 
-import jpholiday
-from dateutil.rrule import rrulestr
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from members.places.recurrence import rule_dates
 
 from .models import Shift, ShiftSeries
 
@@ -20,20 +20,7 @@ def series_dates(*, series: ShiftSeries, start: datetime.date, end: datetime.dat
     last = min(end, series.ends_on) if series.ends_on else end
     if first > last:
         return []
-    rule = rrulestr(
-        series.rrule, dtstart=datetime.datetime.combine(series.starts_on, datetime.time())
-    )
-    dates = [
-        moment.date()
-        for moment in rule.between(
-            datetime.datetime.combine(first, datetime.time()),
-            datetime.datetime.combine(last, datetime.time()),
-            inc=True,
-        )
-    ]
-    if series.skip_holidays:
-        dates = [day for day in dates if not jpholiday.is_holiday(day)]
-    return dates
+    return list(rule_dates(series.rrule, series.starts_on, first, last, series.skip_holidays))
 
 
 def shift_series_generate(
