@@ -2,16 +2,13 @@
 so it cannot rot: it must finish and print its figures. The benches write to this test's own
 database (a transactional test: emptied afterwards) through their own processes."""
 
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.helpers import bench_smoke
+
 pytestmark = [pytest.mark.xdist_group("bench-smoke"), pytest.mark.django_db(transaction=True)]
 
 
@@ -43,22 +40,11 @@ def _free_port() -> int:
 
 def _run(script: str, *args: str, tmp_path) -> str:
     env = {
-        **os.environ,
         "DATABASE_URL": _database_url(),
         "OUENDAN_DATA_DIR": str(tmp_path),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(  # noqa: S603 - our own bench script
-        [sys.executable, str(ROOT / "bench" / script), "--smoke", "--no-migrate", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return bench_smoke(script, "--no-migrate", *args, env=env, timeout=300)
 
 
 def test_public_pages_bench_prints_its_figures_without_the_peer(tmp_path):

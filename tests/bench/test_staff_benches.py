@@ -3,16 +3,10 @@ a subprocess with `--smoke` on its own temporary SQLite database and must print 
 database starts as a copy of the suite's migrated one when there is one
 (tests/database_snapshot.py), so `migrate` in the bench has nothing to do."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.bench.helpers import bench_smoke
 from tests.database_snapshot import sqlite_snapshot_copy
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.xdist_group("staff-benches")
 
@@ -21,27 +15,11 @@ pytestmark = pytest.mark.xdist_group("staff-benches")
 def run_bench(tmp_path):
     def run(script: str) -> str:
         database = tmp_path / "bench.sqlite3"
-        extra = {"DATABASE_URL": f"sqlite:///{database}"} if sqlite_snapshot_copy(database) else {}
-        return _run_bench(script, extra)
+        copied = sqlite_snapshot_copy(database)
+        env = {"DATABASE_URL": f"sqlite:///{database}" if copied else None, "REDIS_URL": None}
+        return bench_smoke(script, env=env)
 
     return run
-
-
-def _run_bench(script: str, extra: dict) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | extra
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("REDIS_URL", None)
-    result = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
-        [sys.executable, str(ROOT / "bench" / script), "--smoke"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
 
 
 def test_members_list_bench_prints_every_request_and_the_combinations(run_bench):
