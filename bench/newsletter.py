@@ -67,6 +67,7 @@ def supporters_create(count: int, *, prefix: str) -> list[int]:
 
     from donations.models import Donation
     from members.models import ConsentRecord, Supporter
+    from members.models.consents import supporters_refresh_newsletter_consent
     from ouendan.core.models import SuppressedAddress
 
     ids = []
@@ -110,6 +111,8 @@ def supporters_create(count: int, *, prefix: str) -> list[int]:
             ],
             batch_size=2000,
         )
+        # bulk_create skips ConsentRecord.save(): set the consent in force as the service would.
+        supporters_refresh_newsletter_consent(supporter_ids=[s.pk for s in created])
         SuppressedAddress.objects.bulk_create(
             [
                 SuppressedAddress(email=s.email, reason="bounced")
@@ -302,6 +305,11 @@ def _supporters_clear() -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
+        if connection.vendor == "postgresql":
+            # One statement, so the peak memory printed is the run's own: the ORM's cascade
+            # would first load every old supporter into this process.
+            cursor.execute("TRUNCATE members_supporter CASCADE")
+            return
     from members.models import Supporter
 
     Supporter.objects.all().delete()

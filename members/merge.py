@@ -50,6 +50,7 @@ from .models import (
     User,
     VolunteerProfile,
 )
+from .models.consents import supporters_refresh_newsletter_consent
 from .models.memberships import supporters_refresh_current_membership
 
 MERGE_LOG_ACTION = "ouendan.merge"
@@ -243,6 +244,7 @@ def members_rows_move(survivor: Supporter, duplicate: Supporter) -> dict[str, in
         count = model._base_manager.filter(supporter=duplicate).update(supporter=survivor)
         moved[model._meta.label_lower] = count
     supporters_refresh_current_membership(supporter_ids=[survivor.pk, duplicate.pk])
+    supporters_refresh_newsletter_consent(supporter_ids=[survivor.pk, duplicate.pk])
     moved[VolunteerProfile._meta.label_lower] = _volunteer_profile_move(survivor, duplicate)
     moved["members.supporter"] = Supporter.objects.filter(merged_into=duplicate).update(
         merged_into=survivor

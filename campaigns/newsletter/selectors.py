@@ -6,14 +6,14 @@ marked as spam)."""
 
 import datetime
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import FirstValue, Lower
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from donations.goods.models import Pledge
 from donations.models import Donation, RecurringDonation
 from donations.receipts.selectors import year_bounds
-from members.models import ConsentRecord, DeletionRequest, Supporter
+from members.models import DeletionRequest, Supporter
 from ouendan.core.suppression import suppressed_emails
 
 from .models import AudienceSegment, Choice, Mailing, MailingRecipient
@@ -21,28 +21,20 @@ from .models import AudienceSegment, Choice, Mailing, MailingRecipient
 
 def news_audience() -> QuerySet[Supporter]:
     """Everybody who may receive the newsletter now."""
-    # Supporters whose newest newsletter record is a grant: one window over the consent table
-    # (a hash semi-join), not a lookup per supporter (3x faster at 100,000 supporters).
-    consenting = (
-        ConsentRecord.objects.filter(kind=ConsentRecord.Kind.NEWSLETTER)
-        .annotate(
-            newest_granted=Window(
-                FirstValue("granted"),
-                partition_by=[F("supporter_id")],
-                order_by=[F("recorded_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(newest_granted=True)
-        .values("supporter_id")
-    )
+    # `newsletter_consent` is the newest newsletter record's answer, kept on the supporter row
+    # (members.models.consents) so this is one scan of a partial index
+    # (supporter_news_audience_idx) rather than a window over the whole consent history.
     deletion_waiting = DeletionRequest.objects.filter(
         supporter=OuterRef("pk"), status=DeletionRequest.Status.PENDING
     )
     return (
-        Supporter.objects.filter(status=Supporter.Status.ACTIVE, anonymised_at__isnull=True)
+        Supporter.objects.filter(
+            newsletter_consent=True,
+            status=Supporter.Status.ACTIVE,
+            anonymised_at__isnull=True,
+            merged_into__isnull=True,
+        )
         .exclude(email="")
-        .filter(merged_into__isnull=True)
-        .filter(pk__in=consenting)
         .exclude(Exists(deletion_waiting))
         .annotate(address=Lower("email"))
         .exclude(address__in=suppressed_emails())

@@ -1,6 +1,7 @@
 """Consent history: append-only grants and withdrawals."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,26 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.granted}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.kind == self.Kind.NEWSLETTER:
+            supporters_refresh_newsletter_consent(supporter_ids=[self.supporter_id])
+
+
+def supporters_refresh_newsletter_consent(*, supporter_ids=None) -> int:
+    """Set `Supporter.newsletter_consent` from each supporter's newest NEWSLETTER record (by
+    recorded_at, then pk), in one UPDATE; all supporters when `supporter_ids` is None. Paths
+    that add or move records without ConsentRecord.save() (merges, bulk loads, data
+    migrations) call this."""
+    newest = ConsentRecord.objects.filter(
+        supporter=models.OuterRef("pk"), kind=ConsentRecord.Kind.NEWSLETTER
+    ).order_by("-recorded_at", "-pk")
+    supporters = Supporter.objects.all()
+    if supporter_ids is not None:
+        supporters = supporters.filter(pk__in=list(supporter_ids))
+    return supporters.update(
+        newsletter_consent=Coalesce(
+            models.Subquery(newest.values("granted")[:1]), models.Value(False)
+        )
+    )

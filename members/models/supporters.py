@@ -112,6 +112,15 @@ class Supporter(models.Model):
         related_name="+",
     )
 
+    # The newsletter consent in force (the newest NEWSLETTER ConsentRecord is a grant), so the
+    # mail-news audience is one indexed scan instead of a window over the consent history. Kept
+    # by ConsentRecord.save() and members.models.consents.supporters_refresh_newsletter_consent
+    # in the same transaction as the change; the history stays the truth (the send path checks
+    # it again per recipient).
+    newsletter_consent = models.BooleanField(
+        _("newsletter consent in force"), default=False, editable=False
+    )
+
     # No Wagtail search index: staff search with plain database lookups, and a second copy of
     # names and e-mails would be one more place personal data must be erased from. The one
     # search column below is computed by the database from the row itself (never a copy that
@@ -162,14 +171,29 @@ class Supporter(models.Model):
                 name="supporter_list_order_idx",
             ),
             models.Index(fields=["phone"], name="supporter_phone_idx"),
+            # The mail-news audience (campaigns.newsletter.selectors.news_audience): only the
+            # supporters who may get it, with the address the suppression list is matched on.
+            models.Index(
+                Lower("email"),
+                models.F("id"),
+                name="supporter_news_audience_idx",
+                condition=models.Q(
+                    newsletter_consent=True,
+                    status="active",
+                    anonymised_at__isnull=True,
+                    merged_into__isnull=True,
+                )
+                & ~models.Q(email=""),
+            ),
         ]
 
     def __str__(self):
         return self.display_name or f"#{self.pk}"
 
     def save(self, *args, **kwargs):
-        # `current_membership` is written only by the membership paths: a full save of an
-        # instance loaded before a membership was added (a form, a merge) must not undo it.
+        # `current_membership` and `newsletter_consent` are written only by the membership and
+        # consent paths: a full save of an instance loaded before such a change (a form, a
+        # merge) must not undo it.
         loaded = not self._state.adding and not kwargs.get("force_insert") and not args
         if loaded and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = _SAVED_FIELDS
@@ -191,7 +215,9 @@ class Supporter(models.Model):
 _SAVED_FIELDS = [
     f.name
     for f in Supporter._meta.concrete_fields
-    if not f.primary_key and not f.generated and f.name != "current_membership"
+    if not f.primary_key
+    and not f.generated
+    and f.name not in ("current_membership", "newsletter_consent")
 ]
 
 # Supporters who asked to be deleted, or were, and merged duplicates: never e-mailed, never
