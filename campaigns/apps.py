@@ -57,6 +57,19 @@ class CampaignsConfig(AppConfig):
         gift_refunded.connect(gift_refunded_receiver, dispatch_uid="campaigns.gift_refunded")
         gift_changed.connect(gift_changed_receiver, dispatch_uid="campaigns.gift_changed")
 
+        # Kept progress (campaigns/tally.py): any ledger row saved or deleted drops its
+        # campaign's row in the same transaction.
+        from django.db.models.signals import post_delete, post_save
+
+        from donations.models import Donation
+
+        from .tally import donation_deleted_receiver, donation_saved_receiver
+
+        post_save.connect(donation_saved_receiver, sender=Donation, dispatch_uid="campaigns.tally")
+        post_delete.connect(
+            donation_deleted_receiver, sender=Donation, dispatch_uid="campaigns.tally_delete"
+        )
+
         # Goods deliveries (donations.goods does not import campaigns): thanked once each.
         from donations.goods.signals import delivery_recorded
 

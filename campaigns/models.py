@@ -26,6 +26,7 @@ from ouendan.core.display import local_date
 from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
+from .tally import CampaignTally  # noqa: F401  (a model of this app, kept beside its logic)
 
 # --- Pages -------------------------------------------------------------------------------------
 

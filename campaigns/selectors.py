@@ -1,10 +1,11 @@
 """Campaign reads: progress from the ledger, goods goals, listings and the supporters' wall, each
 cached for at most cache_seconds() (dropped by campaigns/services.py when a gift or refund commits).
 
-Progress is one aggregate query over the donations ledger (online and offline gifts, net of
-refunds), so a campaign page costs the same number of queries at 10 or 100,000 gifts. A campaign
-and its translations share one `translation_key`; gifts made from the English page count for the
-same campaign, so everything here is keyed by it.
+Progress (online and offline gifts, net of refunds) is read from each campaign's kept row
+(campaigns/tally.py: computed from the ledger, recomputed after every gift or refund), so a
+campaign page costs the same number of queries, and about the same time, at 10 or 100,000
+gifts. A campaign and its translations share one `translation_key`; gifts made from the English
+page count for the same campaign, so everything here is keyed by it.
 """
 
 import datetime
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from wagtail.models import Page
 
@@ -21,6 +22,7 @@ from donations.models import Donation
 from members.models import NOT_CONTACTABLE, ConsentRecord
 
 from .models import CampaignPage
+from .tally import tallies_compute, tallies_read
 
 WALL_SIZE = 30
 
@@ -61,39 +63,19 @@ def progress_cache_key(translation_key) -> str:
     return f"campaigns:progress:{translation_key}"
 
 
-def progress_rows(translation_keys: list) -> dict[str, tuple[int, int, int]]:
-    """raised, donors, gifts per translation key: one grouped aggregate query."""
-    counted = Q(refunded_yen__lt=F("amount_yen"))
-    rows = (
-        Donation.objects.filter(campaign__translation_key__in=translation_keys)
-        .values("campaign__translation_key")
-        .annotate(
-            raised=Sum(F("amount_yen") - F("refunded_yen")),
-            donors=Count("supporter", distinct=True, filter=counted),
-            # Counted on an indexed column (never null here), not the primary key: the query
-            # then reads only donation_campaign_progress_idx (an index-only scan).
-            gifts=Count("campaign", filter=counted),
-        )
-        .order_by()
-    )
-    return {
-        str(row["campaign__translation_key"]): (
-            int(row["raised"] or 0),
-            row["donors"],
-            row["gifts"],
-        )
-        for row in rows
-    }
-
-
 def campaign_progress_many(*, campaigns: list[CampaignPage]) -> dict[int, CampaignProgress]:
-    """Progress for several campaigns (page id → progress) with at most one query."""
+    """Progress for several campaigns (page id → progress): one query (the kept rows), or none
+    while cached; two more for campaigns without a row yet."""
     keys = {page.pk: progress_cache_key(page.translation_key) for page in campaigns}
     cached = cache.get_many(list(keys.values())) if cache_seconds() else {}
     missing = [page for page in campaigns if keys[page.pk] not in cached]
     if missing:
-        rows = progress_rows([page.translation_key for page in missing])
-        fresh = {keys[page.pk]: rows.get(str(page.translation_key), (0, 0, 0)) for page in missing}
+        # The kept rows (campaigns/tally.py); a campaign without one is computed and kept.
+        wanted = [page.translation_key for page in missing]
+        rows = tallies_read(wanted)
+        absent = [key for key in wanted if str(key) not in rows]
+        rows.update(tallies_compute(absent, replace=False))
+        fresh = {keys[page.pk]: rows[str(page.translation_key)] for page in missing}
         if cache_seconds():
             cache.set_many(fresh, cache_seconds())
         cached.update(fresh)
@@ -104,8 +86,8 @@ def campaign_progress_many(*, campaigns: list[CampaignPage]) -> dict[int, Campai
 
 
 def campaign_progress(*, campaign: CampaignPage) -> CampaignProgress:
-    """Money raised (gifts minus refunds, online and offline), donors and gifts: one query, or
-    none while cached."""
+    """Money raised (gifts minus refunds, online and offline), donors and gifts: one query (the
+    kept row, campaigns/tally.py), or none while cached."""
     return campaign_progress_many(campaigns=[campaign])[campaign.pk]
 
 

@@ -1,4 +1,4 @@
-"""Campaign writes: dropping cached progress when the ledger changes, and the review workflow.
+"""Campaign writes: fresh progress when the ledger changes, and the review workflow.
 Reads are in campaigns/selectors.py, the whole-page cache in campaigns/page_cache.py."""
 
 from django.conf import settings
@@ -8,12 +8,13 @@ from wagtail.models import Page, Workflow, WorkflowPage
 from .models import CampaignIndexPage
 from .page_cache import page_cache_keys
 from .selectors import goods_cache_key, progress_cache_key, wall_cache_key
+from .tally import tallies_compute
 from .workflow_names import CAMPAIGN_REVIEW
 
 
 def campaign_progress_invalidate(*, campaign_id: int | None) -> None:
-    """A gift or refund for this campaign was committed: drop its cached progress, wall and
-    pages (every translation), and check whether its goal is now reached."""
+    """A gift or refund for this campaign was committed: compute its kept progress again
+    (campaigns/tally.py) and drop its cached progress, wall and pages (every translation)."""
     if not campaign_id:
         return
     translation_key = (
@@ -33,6 +34,8 @@ def campaign_progress_invalidate(*, campaign_id: int | None) -> None:
             *page_cache_keys(page_ids),
         ]
     )
+    # After the cached copies: a view in between reads the kept row, never an older cache entry.
+    tallies_compute([translation_key], replace=True)
 
 
 # --- Workflow ----------------------------------------------------------------------------------

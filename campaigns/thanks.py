@@ -30,7 +30,7 @@ from .models import (
     ThankYouTemplate,
     placeholders_validate,
 )
-from .selectors import progress_rows
+from .tally import tallies_compute, tallies_read
 from .thank_you_defaults import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -236,8 +236,11 @@ def campaign_goal_check(*, campaign_id: int) -> bool:
     campaign = CampaignPage.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.goal_yen:
         return False
-    raised, _donors, _gifts = progress_rows([campaign.translation_key]).get(
-        str(campaign.translation_key), (0, 0, 0)
+    # The kept progress: recomputed from the ledger after this gift committed, before this
+    # check (gift_effects.gift_recorded_receiver); computed here when there is none.
+    key = str(campaign.translation_key)
+    raised, _donors, _gifts = (
+        tallies_read([key]).get(key) or tallies_compute([key], replace=True)[key]
     )
     if raised < campaign.goal_yen:
         return False
