@@ -20,6 +20,7 @@ from wagtail.models import Page
 from donations.goods.selectors import GoodsProgress, goods_progress
 from donations.models import Donation
 from members.models import NOT_CONTACTABLE, ConsentRecord
+from members.models.supporters import display_name
 
 from .models import CampaignPage
 from .tally import tallies_compute, tallies_read
@@ -200,54 +201,58 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
         .exclude(supporter__status__in=NOT_CONTACTABLE)
         .annotate(wall_consent=Subquery(consent.values("granted")[:1]))
         .filter(Q(wall_consent=True) | Q(wall_consent__isnull=True), show_name=True)
-        .select_related("supporter", "campaign")
-        .only(
-            "paid_at",
-            "amount_yen",
-            "refunded_yen",
-            "show_amount",
-            "supporter__kind",
-            "supporter__family_name",
-            "supporter__given_name",
-            "supporter__organisation_name",
-            "campaign__title",
-            "campaign__translation_key",
-        )
         .order_by("-paid_at", "-pk")
     )
     if campaign is not None:
         gifts = gifts.filter(campaign_id__in=_translation_ids(campaign))
-    shown: list[Donation] = []
+    # Plain rows, not models: building a Donation, a Supporter and a (Wagtail, modelcluster)
+    # Page for each of up to 120 gifts was most of an uncached campaign page's wall.
+    rows = gifts.values_list(
+        "supporter_id",
+        "paid_at",
+        "amount_yen",
+        "refunded_yen",
+        "show_amount",
+        "supporter__kind",
+        "supporter__family_name",
+        "supporter__given_name",
+        "supporter__organisation_name",
+        "campaign__title",
+        "campaign__translation_key",
+    )
+    shown: list[tuple] = []
     seen: set[int] = set()
-    for gift in gifts[: max(limit, WALL_SIZE) * 4]:
+    for row in rows[: max(limit, WALL_SIZE) * 4]:
+        supporter_id, names = row[0], row[5:9]
         # An anonymous gift (a collection box) names nobody.
-        if gift.supporter is None or gift.supporter_id in seen or not gift.supporter.display_name:
+        if supporter_id is None or supporter_id in seen:
             continue
-        seen.add(gift.supporter_id)
-        shown.append(gift)
+        name = display_name(*names)
+        if not name:
+            continue
+        seen.add(supporter_id)
+        shown.append((name, *row[1:5], *row[9:]))
         if len(shown) >= max(limit, WALL_SIZE):
             break
     # Campaign titles in the visitor's language (a gift may come from the other translation).
     titles = dict(
         Page.objects.live()
         .filter(
-            translation_key__in={g.campaign.translation_key for g in shown if g.campaign},
+            translation_key__in={
+                translation_key for *_, translation_key in shown if translation_key
+            },
             locale__language_code=translation.get_language(),
         )
         .values_list("translation_key", "title")
     )
     entries = [
         WallEntry(
-            name=gift.supporter.display_name,
-            paid_on=timezone.localdate(gift.paid_at),
-            amount_yen=gift.net_yen if gift.show_amount else None,
-            campaign_title=(
-                titles.get(gift.campaign.translation_key, gift.campaign.title)
-                if gift.campaign
-                else ""
-            ),
+            name=name,
+            paid_on=timezone.localdate(paid_at),
+            amount_yen=amount - refunded if show_amount else None,
+            campaign_title=titles.get(translation_key, title) if translation_key else "",
         )
-        for gift in shown
+        for name, paid_at, amount, refunded, show_amount, title, translation_key in shown
     ]
     if cache_seconds():
         cache.set(key, entries, cache_seconds())
