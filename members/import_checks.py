@@ -7,6 +7,7 @@ English and Japanese.
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,7 +16,7 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_address
+from .addresses import MSG_UNKNOWN_POSTAL_CODE, Address, address_normalise, postal_address
 from .fields import SUPPORTER_KANA_FIELDS
 from .import_reading import ImportFileError
 from .models import Supporter
@@ -45,6 +46,21 @@ ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address_line")
 PERSON_REQUIRED = ("family_name", "family_name_kana")
 ORGANISATION_REQUIRED = ("organisation_name", "organisation_name_kana")
 FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
+# Columns whose cleaned value the checker remembers by the cell as written: names, kana, kinds,
+# postal codes and places repeat down a staff list, and normalising kana (jaconv) or an address
+# per cell was most of the check's time (bench/members_import.py --profile). Not e-mail, phone
+# and notes, which differ on nearly every row. At most MEMO_LIMIT values a column, then afresh.
+NOT_MEMOISED = frozenset({"email", "phone", "notes"})
+MEMO_LIMIT = 20_000
+# An address Django's validate_email certainly accepts (a strict subset of its rules: a dot-atom
+# of common characters, labels of letters, digits and inner hyphens, a TLD of letters); anything
+# else is still put to validate_email itself, so what is refused is unchanged.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@"
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"\.[a-z]{2,63}"
+)
+_MISSING = object()
 
 MSG_KANA = _("Please write this in kana (katakana or hiragana).")
 MSG_POSTAL = _("Enter a postal code of seven digits, like 123-4567.")
@@ -163,6 +179,14 @@ def _restore_leading_zero(name: str, value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """A cell's problem, remembered like a cleaned value (see NOT_MEMOISED)."""
+
+    message: object
+    params: dict | None
+
+
 @dataclass
 class _Row:
     line: int
@@ -206,6 +230,12 @@ class _Checker:
                     self.by_kana_phone.setdefault((_person_kana(family, given), phone), pk)
                 if organisation:
                     self.by_kana_phone.setdefault((organisation, phone), pk)
+        # (field, cell index, header, memo of cleaned values or None), in the columns' order.
+        self.plan = [
+            (name, index, header, None if name in NOT_MEMOISED else {})
+            for name, (index, header) in columns.items()
+        ]
+        self.addresses: dict[tuple[str, str, str, str], Address] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_kana_phone: dict[tuple[str, str], int] = {}
         self.seen_target: dict[int, int] = {}
@@ -217,31 +247,47 @@ class _Checker:
         Every problem of the row is reported in one pass, duplicates of earlier lines included
         whatever else is wrong with either line, so a corrected file does not show new errors.
         """
-        if all(cell is None or _text(cell).strip() == "" for cell in cells):
+        for cell in cells:
+            if cell is not None and (cell if type(cell) is str else _text(cell)).strip():
+                break
+        else:
             return None  # blank lines between data are skipped, not errors
         self.data_rows += 1
         values: dict = {}
         failed: set[str] = set()
-        for name, (index, header) in self.columns.items():
-            raw = _text(cells[index]) if index < len(cells) else ""
-            try:
-                value = self._clean(name, raw)
-            except ValidationError as exc:
-                message = getattr(exc, "message", None) or exc.messages[0]
-                self.errors.add(line, header, message, getattr(exc, "params", None))
+        width = len(cells)
+        for name, index, header, memo in self.plan:
+            cell = cells[index] if index < width else ""
+            raw = cell if type(cell) is str else _text(cell)
+            if memo is None:
+                result = self._cleaned(name, raw)
+            else:
+                result = memo.get(raw, _MISSING)
+                if result is _MISSING:
+                    if len(memo) >= MEMO_LIMIT:
+                        memo.clear()
+                    result = memo[raw] = self._cleaned(name, raw)
+            if type(result) is _Failure:
+                self.errors.add(line, header, result.message, result.params)
                 failed.add(name)
-                continue
-            except ValueError:
-                self.errors.add(line, header, MSG_KIND if name == "kind" else MSG_YES_NO)
-                failed.add(name)
-                continue
-            values[name] = value
+            else:
+                values[name] = result
         complete = self._complete(line, values, failed)
         unique = self._unique(line, values, failed)
         if failed or not complete or not unique:
             return None
         self._address(line, values)
         return self._target(line, values)
+
+    def _cleaned(self, name: str, raw: str):
+        """The cell's cleaned value, or its problem as a _Failure."""
+        try:
+            return self._clean(name, raw)
+        except ValidationError as exc:
+            message = getattr(exc, "message", None) or exc.messages[0]
+            return _Failure(message, getattr(exc, "params", None))
+        except ValueError:
+            return _Failure(MSG_KIND if name == "kind" else MSG_YES_NO, None)
 
     def _clean(self, name: str, raw: str):
         if name == "kind":
@@ -255,13 +301,13 @@ class _Checker:
             value = normalise_kana(raw)
         elif name == "email":
             value = normalise_email(raw)
-            if value:
+            if value and (len(value) > 320 or not _PLAIN_EMAIL.fullmatch(value)):
                 try:
                     validate_email(value)
                 except ValidationError:
                     raise ValidationError(MSG_EMAIL) from None
-                if value in self.anonymised_emails:
-                    raise ValidationError(MSG_ANONYMISED)
+            if value and value in self.anonymised_emails:
+                raise ValidationError(MSG_ANONYMISED)
         elif name == "phone":
             value = _phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
         elif name == "postal_code":
@@ -297,14 +343,16 @@ class _Checker:
 
     def _address(self, line: int, values: dict) -> None:
         """Split a whole address written in 住所 and fill from the postal code, each part once."""
-        if not any(values.get(name) for name in ADDRESS_FIELDS):
+        key = tuple(values.get(name, "") for name in ADDRESS_FIELDS)
+        if not any(key):
             return
-        address = address_normalise(
-            postal_code=values.get("postal_code", ""),
-            prefecture=values.get("prefecture", ""),
-            city=values.get("city", ""),
-            address_line=values.get("address_line", ""),
-        )
+        address = self.addresses.get(key)
+        if address is None:  # remembered like cells' values (NOT_MEMOISED); the same each time
+            if len(self.addresses) >= MEMO_LIMIT:
+                self.addresses.clear()
+            address = self.addresses[key] = address_normalise(
+                postal_code=key[0], prefecture=key[1], city=key[2], address_line=key[3]
+            )
         for name in ("prefecture", "city", "address_line"):
             value = getattr(address, name)[: self.max_lengths[name]]
             if value or name in values:
