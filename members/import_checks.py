@@ -5,9 +5,7 @@ earlier rows of the file; every problem is reported by spreadsheet line and colu
 English and Japanese.
 """
 
-import datetime
 import functools
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .addresses import MSG_UNKNOWN_POSTAL_CODE, Address, address_normalise, postal_address
 from .fields import SUPPORTER_KANA_FIELDS
-from .import_reading import ImportFileError
+from .import_reading import ImportFileError, _restore_leading_zero, _text
 from .models import Supporter
 from .names import KANA_OF, kana_required
 from .normalise import (
     PostalAddress,
+    email_plainly_valid,
     normalise_email,
     normalise_kana,
     normalise_phone,
@@ -42,7 +41,6 @@ HALFWIDTH_FIELDS = {
     "address_line",
     "building",
 }
-ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address_line")
 PERSON_REQUIRED = ("family_name", "family_name_kana")
 ORGANISATION_REQUIRED = ("organisation_name", "organisation_name_kana")
 FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
@@ -52,14 +50,6 @@ FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
 # and notes, which differ on nearly every row. At most MEMO_LIMIT values a column, then afresh.
 NOT_MEMOISED = frozenset({"email", "phone", "notes"})
 MEMO_LIMIT = 20_000
-# An address Django's validate_email certainly accepts (a strict subset of its rules: a dot-atom
-# of common characters, labels of letters, digits and inner hyphens, a TLD of letters); anything
-# else is still put to validate_email itself, so what is refused is unchanged.
-_PLAIN_EMAIL = re.compile(
-    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@"
-    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
-    r"\.[a-z]{2,63}"
-)
 _MISSING = object()
 
 MSG_KANA = _("Please write this in kana (katakana or hiragana).")
@@ -153,30 +143,6 @@ _address.cache_clear = postal_address.cache_clear  # type: ignore[attr-defined]
 @functools.lru_cache(maxsize=50_000)
 def _phone(value: str) -> str:
     return normalise_phone(value)
-
-
-def _text(value) -> str:
-    """A cell as text. Excel gives numbers for digit-only cells; whole numbers lose ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _restore_leading_zero(name: str, value: str) -> str:
-    """Excel drops leading zeros from digit-only cells: 0601234 → 601234, 0312345678 → 312345678."""
-    if not value.isdigit():
-        return value
-    if name == "postal_code" and len(value) in (5, 6):
-        return value.zfill(7)
-    if name == "phone" and len(value) in (9, 10) and not value.startswith("0"):
-        return "0" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -301,7 +267,7 @@ class _Checker:
             value = normalise_kana(raw)
         elif name == "email":
             value = normalise_email(raw)
-            if value and (len(value) > 320 or not _PLAIN_EMAIL.fullmatch(value)):
+            if value and not email_plainly_valid(value):
                 try:
                     validate_email(value)
                 except ValidationError:
@@ -343,7 +309,13 @@ class _Checker:
 
     def _address(self, line: int, values: dict) -> None:
         """Split a whole address written in 住所 and fill from the postal code, each part once."""
-        key = tuple(values.get(name, "") for name in ADDRESS_FIELDS)
+        get = values.get
+        key = (
+            get("postal_code", ""),
+            get("prefecture", ""),
+            get("city", ""),
+            get("address_line", ""),
+        )
         if not any(key):
             return
         address = self.addresses.get(key)
