@@ -142,6 +142,13 @@ def _cities_by_first_character() -> tuple[dict, dict]:
     return {name: bucket(places) for name, places in cities.items()}, bucket(unique)
 
 
+@functools.cache
+def _prefecture_at_front() -> re.Pattern:
+    """The prefecture a line starts with, in one match: the alternatives are tried in _cities()'s
+    order (longest first), as a loop of startswith over them would."""
+    return re.compile("|".join(re.escape(name) for name in _cities()[0]))
+
+
 def _candidates(buckets: dict[str, list], rest: str) -> list:
     return buckets[""] if "" in buckets else buckets.get(rest[:1], [])
 
@@ -149,9 +156,9 @@ def _candidates(buckets: dict[str, list], rest: str) -> list:
 def _split_front(line: str, prefecture: str, known_cities: list[str]) -> tuple[str, str, str]:
     """(prefecture, city, rest) as written at the front of the line; "" for a part not there.
     With no prefecture written or known, the prefecture of a city found in only one is given."""
-    prefectures, _cities_all, _unique = _cities()
     cities, unique = _cities_by_first_character()
-    written_prefecture = next((p for p in prefectures if line.startswith(p)), "")
+    found = _prefecture_at_front().match(line)
+    written_prefecture = found.group() if found else ""
     rest = line[len(written_prefecture) :].lstrip(_SEPARATORS)
     # A city the other fields already give is stripped as written (even one the dataset lacks).
     for city in known_cities:

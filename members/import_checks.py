@@ -5,7 +5,6 @@ earlier rows of the file; every problem is reported by spreadsheet line and colu
 English and Japanese.
 """
 
-import datetime
 import functools
 from dataclasses import dataclass
 from typing import Protocol
@@ -15,13 +14,14 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .addresses import MSG_UNKNOWN_POSTAL_CODE, address_normalise, postal_address
+from .addresses import MSG_UNKNOWN_POSTAL_CODE, Address, address_normalise, postal_address
 from .fields import SUPPORTER_KANA_FIELDS
-from .import_reading import ImportFileError
+from .import_reading import ImportFileError, _restore_leading_zero, _text
 from .models import Supporter
 from .names import KANA_OF, kana_required
 from .normalise import (
     PostalAddress,
+    email_plainly_valid,
     normalise_email,
     normalise_kana,
     normalise_phone,
@@ -41,10 +41,16 @@ HALFWIDTH_FIELDS = {
     "address_line",
     "building",
 }
-ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address_line")
 PERSON_REQUIRED = ("family_name", "family_name_kana")
 ORGANISATION_REQUIRED = ("organisation_name", "organisation_name_kana")
 FORMULA_ESCAPES = ("'=", "'+", "'-", "'@")
+# Columns whose cleaned value the checker remembers by the cell as written: names, kana, kinds,
+# postal codes and places repeat down a staff list, and normalising kana (jaconv) or an address
+# per cell was most of the check's time (bench/members_import.py --profile). Not e-mail, phone
+# and notes, which differ on nearly every row. At most MEMO_LIMIT values a column, then afresh.
+NOT_MEMOISED = frozenset({"email", "phone", "notes"})
+MEMO_LIMIT = 20_000
+_MISSING = object()
 
 MSG_KANA = _("Please write this in kana (katakana or hiragana).")
 MSG_POSTAL = _("Enter a postal code of seven digits, like 123-4567.")
@@ -134,33 +140,12 @@ def _address(postal_code: str) -> PostalAddress | None:
 _address.cache_clear = postal_address.cache_clear  # type: ignore[attr-defined]
 
 
-@functools.lru_cache(maxsize=50_000)
-def _phone(value: str) -> str:
-    return normalise_phone(value)
+@dataclass(frozen=True)
+class _Failure:
+    """A cell's problem, remembered like a cleaned value (see NOT_MEMOISED)."""
 
-
-def _text(value) -> str:
-    """A cell as text. Excel gives numbers for digit-only cells; whole numbers lose ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _restore_leading_zero(name: str, value: str) -> str:
-    """Excel drops leading zeros from digit-only cells: 0601234 → 601234, 0312345678 → 312345678."""
-    if not value.isdigit():
-        return value
-    if name == "postal_code" and len(value) in (5, 6):
-        return value.zfill(7)
-    if name == "phone" and len(value) in (9, 10) and not value.startswith("0"):
-        return "0" + value
-    return value
+    message: object
+    params: dict | None
 
 
 @dataclass
@@ -206,6 +191,12 @@ class _Checker:
                     self.by_kana_phone.setdefault((_person_kana(family, given), phone), pk)
                 if organisation:
                     self.by_kana_phone.setdefault((organisation, phone), pk)
+        # (field, cell index, header, memo of cleaned values or None), in the columns' order.
+        self.plan = [
+            (name, index, header, None if name in NOT_MEMOISED else {})
+            for name, (index, header) in columns.items()
+        ]
+        self.addresses: dict[tuple[str, str, str, str], Address] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_kana_phone: dict[tuple[str, str], int] = {}
         self.seen_target: dict[int, int] = {}
@@ -217,31 +208,47 @@ class _Checker:
         Every problem of the row is reported in one pass, duplicates of earlier lines included
         whatever else is wrong with either line, so a corrected file does not show new errors.
         """
-        if all(cell is None or _text(cell).strip() == "" for cell in cells):
+        for cell in cells:
+            if cell is not None and (cell if type(cell) is str else _text(cell)).strip():
+                break
+        else:
             return None  # blank lines between data are skipped, not errors
         self.data_rows += 1
         values: dict = {}
         failed: set[str] = set()
-        for name, (index, header) in self.columns.items():
-            raw = _text(cells[index]) if index < len(cells) else ""
-            try:
-                value = self._clean(name, raw)
-            except ValidationError as exc:
-                message = getattr(exc, "message", None) or exc.messages[0]
-                self.errors.add(line, header, message, getattr(exc, "params", None))
+        width = len(cells)
+        for name, index, header, memo in self.plan:
+            cell = cells[index] if index < width else ""
+            raw = cell if type(cell) is str else _text(cell)
+            if memo is None:
+                result = self._cleaned(name, raw)
+            else:
+                result = memo.get(raw, _MISSING)
+                if result is _MISSING:
+                    if len(memo) >= MEMO_LIMIT:
+                        memo.clear()
+                    result = memo[raw] = self._cleaned(name, raw)
+            if type(result) is _Failure:
+                self.errors.add(line, header, result.message, result.params)
                 failed.add(name)
-                continue
-            except ValueError:
-                self.errors.add(line, header, MSG_KIND if name == "kind" else MSG_YES_NO)
-                failed.add(name)
-                continue
-            values[name] = value
+            else:
+                values[name] = result
         complete = self._complete(line, values, failed)
         unique = self._unique(line, values, failed)
         if failed or not complete or not unique:
             return None
         self._address(line, values)
         return self._target(line, values)
+
+    def _cleaned(self, name: str, raw: str):
+        """The cell's cleaned value, or its problem as a _Failure."""
+        try:
+            return self._clean(name, raw)
+        except ValidationError as exc:
+            message = getattr(exc, "message", None) or exc.messages[0]
+            return _Failure(message, getattr(exc, "params", None))
+        except ValueError:
+            return _Failure(MSG_KIND if name == "kind" else MSG_YES_NO, None)
 
     def _clean(self, name: str, raw: str):
         if name == "kind":
@@ -255,15 +262,15 @@ class _Checker:
             value = normalise_kana(raw)
         elif name == "email":
             value = normalise_email(raw)
-            if value:
+            if value and not email_plainly_valid(value):
                 try:
                     validate_email(value)
                 except ValidationError:
                     raise ValidationError(MSG_EMAIL) from None
-                if value in self.anonymised_emails:
-                    raise ValidationError(MSG_ANONYMISED)
+            if value and value in self.anonymised_emails:
+                raise ValidationError(MSG_ANONYMISED)
         elif name == "phone":
-            value = _phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
+            value = normalise_phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
         elif name == "postal_code":
             value = normalise_postal_code(_restore_leading_zero(name, raw.strip()))
         elif name == "notes":
@@ -297,14 +304,22 @@ class _Checker:
 
     def _address(self, line: int, values: dict) -> None:
         """Split a whole address written in 住所 and fill from the postal code, each part once."""
-        if not any(values.get(name) for name in ADDRESS_FIELDS):
-            return
-        address = address_normalise(
-            postal_code=values.get("postal_code", ""),
-            prefecture=values.get("prefecture", ""),
-            city=values.get("city", ""),
-            address_line=values.get("address_line", ""),
+        get = values.get
+        key = (
+            get("postal_code", ""),
+            get("prefecture", ""),
+            get("city", ""),
+            get("address_line", ""),
         )
+        if not any(key):
+            return
+        address = self.addresses.get(key)
+        if address is None:  # remembered like cells' values (NOT_MEMOISED); the same each time
+            if len(self.addresses) >= MEMO_LIMIT:
+                self.addresses.clear()
+            address = self.addresses[key] = address_normalise(
+                postal_code=key[0], prefecture=key[1], city=key[2], address_line=key[3]
+            )
         for name in ("prefecture", "city", "address_line"):
             value = getattr(address, name)[: self.max_lengths[name]]
             if value or name in values:

@@ -9,6 +9,7 @@ with one clear message instead of being worked through.
 
 import codecs
 import csv
+import datetime
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -69,9 +70,39 @@ def _check_row(line: int, cells, *, count_cells: bool = True) -> None:
             used -= 1
         if used > MAX_COLUMNS:
             raise ImportFileError(MSG_TOO_MANY_COLUMNS, line=line, max=MAX_COLUMNS)
-    for cell in cells:
-        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-            raise ImportFileError(MSG_CELL_TOO_LONG, line=line, max=f"{MAX_CELL_CHARS:,}")
+    try:
+        longest = max(map(len, cells), default=0)  # a CSV row: all text, measured in C
+    except TypeError:  # a workbook's numbers, dates and empty cells: only text can be too long
+        longest = max((len(cell) for cell in cells if isinstance(cell, str)), default=0)
+    if longest > MAX_CELL_CHARS:
+        raise ImportFileError(MSG_CELL_TOO_LONG, line=line, max=f"{MAX_CELL_CHARS:,}")
+
+
+# --- Cells as spreadsheets give them ---------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A cell as text. Excel gives numbers for digit-only cells; whole numbers lose ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _restore_leading_zero(name: str, value: str) -> str:
+    """Excel drops leading zeros from digit-only cells: 0601234 → 601234, 0312345678 → 312345678."""
+    if not value.isdigit():
+        return value
+    if name == "postal_code" and len(value) in (5, 6):
+        return value.zfill(7)
+    if name == "phone" and len(value) in (9, 10) and not value.startswith("0"):
+        return "0" + value
+    return value
 
 
 # --- CSV ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -66,6 +66,8 @@ from .import_reading import (
     csv_table,
     xlsx_table,
 )
+from .import_writing import supporters_insert as _supporters_insert
+from .import_writing import supporters_update as _supporters_update
 from .models import MemberImport, Supporter, User
 
 logger = logging.getLogger(__name__)
@@ -370,58 +372,6 @@ def _write(
         if len(new) + len(changes) >= BATCH_SIZE:
             flush()
     flush()
-
-
-def _supporters_insert(rows: list[dict], now: datetime.datetime) -> None:
-    """New supporters from checked rows, as one prepared INSERT run through executemany (a
-    pipeline on PostgreSQL). bulk_create built a model instance and ran pre_save for every field
-    of every row first: most of the write's time in bench/members_import.py --profile. Columns
-    the file does not fill get the model's defaults; the search column is computed by the
-    database, so imported rows are searchable at once, no index rebuilt."""
-    connection = connections[router.db_for_write(Supporter)]
-    quote = connection.ops.quote_name
-    meta = Supporter._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
-    fixed = {
-        "status": Supporter.Status.ACTIVE,
-        "source": Supporter.Source.IMPORT,
-        "created_at": now,
-        "updated_at": now,
-    }
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in fixed}
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model, never from the file.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    params = []
-    for row in rows:
-        values = {**defaults, **row, **fixed}
-        params.append([f.get_db_prep_save(values[f.attname], connection) for f in fields])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _supporters_update(supporters: list[Supporter], names: list[str]) -> None:
-    """bulk_update, as one prepared UPDATE run through executemany.
-
-    Django's bulk_update builds a CASE WHEN per row and field: 2,000 rows × 19 fields took 4.7 s
-    here (2.3 ms a row, all in Python), which alone would blow the 60 s budget for 100,000 rows;
-    this takes a few milliseconds per batch on SQLite and PostgreSQL alike.
-    """
-    connection = connections[router.db_for_write(Supporter)]
-    quote = connection.ops.quote_name
-    meta = Supporter._meta
-    fields = [meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    # Table and column names come from the model, never from the file.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [f.get_db_prep_save(getattr(supporter, f.attname), connection) for f in fields]
-        + [supporter.pk]
-        for supporter in supporters
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def member_import_stuck(*, older_than: datetime.timedelta = STUCK_AFTER) -> list[MemberImport]:

@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 
 from members.normalise import (
     address_for_postal_code,
+    email_plainly_valid,
     normalise_email,
     normalise_kana,
     normalise_phone,
     normalise_postal_code,
+    normalise_text,
     to_halfwidth,
 )
 
@@ -114,3 +116,60 @@ def test_mobile_phone_fast_path_matches_phonenumbers():
         expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         assert normalise_phone(digits) == expected
         assert normalise_phone(f"{digits[:3]}-{digits[3:7]}-{digits[7:]}") == expected
+
+
+def test_normalise_text_folds_every_white_space_the_old_regex_did():
+    """normalise_text uses str.split(); it must fold exactly what re's [\\s\\u3000]+ folded."""
+    import re
+    import sys
+
+    old = re.compile(r"[\s\u3000]+")
+    for code in range(sys.maxunicode + 1):
+        value = f"{chr(code)}a{chr(code)}{chr(code)}b{chr(code)}"
+        assert normalise_text(value) == old.sub(" ", value).strip(), hex(code)
+
+
+def test_to_halfwidth_leaves_ascii_as_it_is_and_converts_the_rest():
+    assert to_halfwidth("abc 123-@") == "abc 123-@"
+    assert to_halfwidth("ＡＢＣ　１２３－＠") == "ABC 123-@"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "member1@example.jp",
+        "a.b+c_d-e@mail.example.co.jp",
+        "x@a-b.jp",
+        "a@xn--wgv71a.jp",
+        "very.long.name@" + "a" * 63 + ".com",
+    ],
+)
+def test_plain_emails_are_ones_validate_email_accepts(value):
+    from django.core.validators import validate_email
+
+    assert email_plainly_valid(value)
+    validate_email(value)  # raises if the short cut ever accepted more than Django does
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "no-at-sign",
+        ".lead@example.jp",
+        "double..dot@example.jp",
+        "trail.@example.jp",
+        "a@-dash.jp",
+        "a@dash-.jp",
+        "a@example.j",
+        "a@example.123",
+        "a@localhost",
+        '"quoted"@example.jp',
+        "a@[127.0.0.1]",
+        "a@例え.jp",
+        "a" * 320 + "@example.jp",
+        "a@" + "b" * 64 + ".jp",
+    ],
+)
+def test_anything_unusual_is_left_to_validate_email(value):
+    assert not email_plainly_valid(value)
