@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from donations.goods.selectors import goods_value_by_month
@@ -236,50 +237,73 @@ class MonthDonors:
         return self.retained / self.previous
 
 
+def _month_index():
+    """A Tokyo month as one integer (year * 12 + month): consecutive months differ by one on
+    every database, which dates and TruncMonth do not give portably."""
+    return ExtractYear("paid_at", tzinfo=TOKYO) * 12 + ExtractMonth("paid_at", tzinfo=TOKYO)
+
+
+def _index_month(index) -> datetime.date:
+    year, month = divmod(int(index) - 1, 12)
+    return datetime.date(year, month + 1, 1)
+
+
+# Per month: active donors, those active the month before too (retained), and those in their
+# first month ever (new). LAG over each donor's own active months (all of them, from the very
+# first) tells both apart. Raw SQL around the ORM's query: Django cannot aggregate over a
+# window function. Runs on PostgreSQL and SQLite (3.25+) alike.
+_MOVEMENT_SQL = """
+    SELECT mi, COUNT(*),
+        SUM(CASE WHEN prev = mi - 1 THEN 1 ELSE 0 END),
+        SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END)
+    FROM (
+        SELECT mi, LAG(mi) OVER (PARTITION BY supporter_id ORDER BY mi) AS prev
+        FROM ({pairs}) pairs
+    ) runs
+    WHERE mi >= %s
+    GROUP BY mi
+"""
+
+
 def monthly_donor_movement(
     *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
 ) -> list[MonthDonors]:
-    """Two queries: who was active in which month (from the month before `start`), and each
-    monthly donor's first month. `today` (Tokyo; default now) decides which months are still
-    in progress."""
+    """One query, aggregated in the database: every (donor, month) with a monthly gift up to
+    `end`, each donor's previous active month, counted per month from the month before
+    `start`. Lost = last month's donors - retained. `today` (Tokyo; default now) decides which
+    months are still in progress."""
     today = _today(today)
     months = month_list(start=start, end=end)
-    active: dict[datetime.date, set[int]] = defaultdict(set)
     pairs = (
-        _ledger(start - relativedelta(months=1), end)
-        .filter(kind=Donation.Kind.MONTHLY)
-        .annotate(month=_paid_month())
-        .values_list("supporter_id", "month")
-        .distinct()
-    )
-    for supporter_id, month in pairs:
-        active[as_month(month)].add(supporter_id)
-    firsts = (
         Donation.objects.filter(
             kind=Donation.Kind.MONTHLY,
             amount_yen__gt=F("refunded_yen"),
             paid_at__lt=month_start_at(end + relativedelta(months=1)),
         )
         .order_by()
-        .values("supporter_id")
-        .annotate(first=Min("paid_at"))
+        .annotate(mi=_month_index())
+        .values("supporter_id", "mi")
+        .distinct()
     )
-    first_month = {row["supporter_id"]: as_month(row["first"]) for row in firsts}
+    sql, params = pairs.query.sql_with_params()
+    before = start - relativedelta(months=1)
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVEMENT_SQL.format(pairs=sql), (*params, before.year * 12 + before.month))
+        counts = {_index_month(mi): tuple(map(int, rest)) for mi, *rest in cursor.fetchall()}
     result = []
     for month in months:
-        now, before = active[month], active[month - relativedelta(months=1)]
-        arrived = now - before
-        new = {s for s in arrived if first_month.get(s) == month}
+        active, retained, new = counts.get(month, (0, 0, 0))
+        previous = counts.get(month - relativedelta(months=1), (0,))[0]
         in_progress = month_in_progress(month, today=today)
         result.append(
             MonthDonors(
                 month=month,
-                active=len(now),
-                new=len(new),
-                recovered=len(arrived - new),
-                lost=None if in_progress else len(before - now),
-                retained=len(now & before),
-                previous=len(before),
+                active=active,
+                new=new,
+                recovered=active - retained - new,
+                lost=None if in_progress else previous - retained,
+                retained=retained,
+                previous=previous,
                 in_progress=in_progress,
             )
         )
