@@ -16,9 +16,9 @@ from donations.funding.dashboard import DashboardRange, dashboard_tables
 from donations.funding.models import FundingSettings
 from donations.funding.months import TOKYO, month_list
 from donations.funding.runway import funding_balance
-from donations.funding.selectors import monthly_donor_movement, recurring_revenue
+from donations.funding.selectors import lapsed_donors, monthly_donor_movement, recurring_revenue
 from donations.models import Donation
-from members.models import NOT_CONTACTABLE, MembershipPlan
+from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
 from tests.donations.funding.factories import at, company, membership_fee, person
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,59 @@ def test_dashboard_recurring_and_balance_match_python(varied_ledger, start, end)
     )
     alone = funding_balance(today=TODAY, running_costs_yen=20_000)
     assert balance == alone
+
+
+def python_lapsed(year: int) -> dict:
+    """LYBUNT and SYBUNT as the first version computed them, from every ledger row."""
+    this_year, last_year, last_gift, lifetime = set(), set(), {}, defaultdict(int)
+    for d in Donation.objects.exclude(supporter=None):
+        local = d.paid_at.astimezone(TOKYO)
+        if d.amount_yen <= d.refunded_yen or local.year > year:
+            continue
+        this_year.update([d.supporter_id] if local.year == year else [])
+        last_year.update([d.supporter_id] if local.year == year - 1 else [])
+        last_gift[d.supporter_id] = max(last_gift.get(d.supporter_id, d.paid_at), d.paid_at)
+        lifetime[d.supporter_id] += d.amount_yen - d.refunded_yen
+    lists = {"lybunt": [], "sybunt": []}
+    for supporter in Supporter.objects.exclude(status__in=NOT_CONTACTABLE):
+        s = supporter.pk
+        if s in last_gift and s not in this_year:
+            name = (
+                supporter.organisation_name
+                if supporter.kind == Supporter.Kind.ORGANISATION
+                else f"{supporter.family_name} {supporter.given_name}".strip()
+            )
+            row = (last_gift[s], s, name, supporter.email, lifetime[s])
+            lists["lybunt" if s in last_year else "sybunt"].append(row)
+    for rows in lists.values():
+        rows.sort(reverse=True)
+    return {
+        **lists,
+        "last_year_donors": len(last_year),
+        "retained": len(last_year & this_year),
+    }
+
+
+def as_tuples(donors) -> list[tuple]:
+    return [(d.last_gift_at, d.supporter_id, d.name, d.email, d.lifetime_yen) for d in donors]
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+@pytest.mark.parametrize("limit", [None, 1])
+def test_lapsed_donors_match_python(varied_ledger, year, limit):
+    expected = python_lapsed(year)
+    lapsed = lapsed_donors(year=year, limit=limit)
+    assert as_tuples(lapsed.lybunt) == expected["lybunt"][:limit]
+    assert as_tuples(lapsed.sybunt) == expected["sybunt"][:limit]
+    assert (lapsed.lybunt_count, lapsed.sybunt_count) == (
+        len(expected["lybunt"]),
+        len(expected["sybunt"]),
+    )
+    assert (lapsed.last_year_donors, lapsed.retained) == (
+        expected["last_year_donors"],
+        expected["retained"],
+    )
+    assert len(expected["lybunt"]) > 1 and len(expected["sybunt"]) > 1  # the limit bites
+    assert any(
+        row[2] == "" or "株式会社" in row[2] for row in expected["lybunt"] + expected["sybunt"]
+    )
