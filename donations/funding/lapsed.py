@@ -3,8 +3,8 @@ retention. Calendar years in Tokyo time; any gift or fee counts, net of refunds 
 refunded gift makes nobody a donor); an anonymous gift (collection box) is nobody's. Donors who
 may not be contacted (NOT_CONTACTABLE) are left out of the lists, not out of the retention.
 
-Two queries whatever the size of the ledger: the retention counts, then the lists (first
-`limit` of each, newest last gift first, with their full lengths), ranked in the database.
+One query whatever the size of the ledger, ranked and counted in the database: the retention
+counts and the lists (the first `limit` of each, newest last gift first, with their lengths).
 """
 
 import datetime
@@ -60,26 +60,36 @@ def _aware(value) -> datetime.datetime:
     return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
 
 
-# The lapsed donors (per-donor totals from the ORM's query) joined to their names, ranked in
-# each list (1: LYBUNT, 0: SYBUNT) and counted with window functions, so that only the rows
-# shown come back. Raw SQL around the ORM's query: Django cannot filter a join onto an
-# aggregated subquery by a window. Runs on PostgreSQL and SQLite (3.25+) alike.
-_LISTS_SQL = """
-    SELECT lybunt, supporter_id, last_gift_at, lifetime, kind, family_name, given_name,
-        organisation_name, email, listed
+# One pass over the ledger: per-donor totals (the ORM's query), joined to the donors, the
+# retention counts summed over every donor, each donor put in a list (1: LYBUNT, 0: SYBUNT,
+# NULL: neither, or not to be contacted), ranked and counted in it. Only the rows shown come
+# back, and the first row of the NULL list so that the counts come back when nobody lapsed.
+# Raw SQL around the ORM's query: Django cannot rank and filter a join onto an aggregated
+# subquery. Runs on PostgreSQL and SQLite (3.25+) alike.
+_LAPSED_SQL = """
+    SELECT list, supporter_id, last_gift_at, lifetime, kind, family_name, given_name,
+        organisation_name, email, listed, last_year_donors, retained
     FROM (
-        SELECT {lybunt} AS lybunt, per.supporter_id, per.last_gift_at, per.lifetime,
-            s.kind, s.family_name, s.given_name, s.organisation_name, s.email,
+        SELECT donors.*,
             ROW_NUMBER() OVER (
-                PARTITION BY {lybunt} ORDER BY per.last_gift_at DESC, per.supporter_id DESC
+                PARTITION BY list ORDER BY last_gift_at DESC, supporter_id DESC
             ) AS rn,
-            COUNT(*) OVER (PARTITION BY {lybunt}) AS listed
-        FROM ({per}) per
-        JOIN {supporters} s ON s.id = per.supporter_id
-        WHERE s.status NOT IN ({not_contactable})
+            COUNT(*) OVER (PARTITION BY list) AS listed
+        FROM (
+            SELECT per.supporter_id, per.last_gift_at, per.lifetime,
+                s.kind, s.family_name, s.given_name, s.organisation_name, s.email,
+                CASE WHEN per.this_year = 0 AND s.status NOT IN ({not_contactable})
+                    THEN CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END
+                END AS list,
+                SUM(CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END) OVER () AS last_year_donors,
+                SUM(CASE WHEN per.last_year > 0 AND per.this_year > 0 THEN 1 ELSE 0 END)
+                    OVER () AS retained
+            FROM ({per}) per
+            JOIN {supporters} s ON s.id = per.supporter_id
+        ) donors
     ) ranked
-    {limit}
-    ORDER BY lybunt DESC, rn
+    WHERE (list IS NULL AND rn = 1) OR (list IS NOT NULL {limit})
+    ORDER BY list DESC, rn
 """
 
 
@@ -90,39 +100,39 @@ def lapsed_donors(*, year: int, limit: int | None = None) -> LapsedDonors:
     donor retention. Gifts after `year` do not count."""
     this_start, next_start = year_bounds(year)
     last_start, _ = year_bounds(year - 1)
-    gifts = Donation.objects.filter(
-        amount_yen__gt=F("refunded_yen"),
-        supporter__isnull=False,  # an anonymous gift (collection box) is nobody's
-    ).order_by()
-    this_year = gifts.filter(paid_at__gte=this_start, paid_at__lt=next_start).values("supporter_id")
-    counts = gifts.filter(paid_at__gte=last_start, paid_at__lt=this_start).aggregate(
-        donors=Count("supporter_id", distinct=True),
-        retained=Count("supporter_id", distinct=True, filter=Q(supporter_id__in=this_year)),
-    )
-    result = LapsedDonors(year=year, last_year_donors=counts["donors"], retained=counts["retained"])
     per = (
-        gifts.filter(paid_at__lt=this_start)
-        .exclude(supporter_id__in=this_year)
+        Donation.objects.filter(
+            amount_yen__gt=F("refunded_yen"),
+            paid_at__lt=next_start,
+            supporter__isnull=False,  # an anonymous gift (collection box) is nobody's
+        )
+        .order_by()
         .values("supporter_id")
         .annotate(
-            last_year=Count("pk", filter=Q(paid_at__gte=last_start)),
+            this_year=Count("pk", filter=Q(paid_at__gte=this_start)),
+            last_year=Count("pk", filter=Q(paid_at__gte=last_start, paid_at__lt=this_start)),
             last_gift_at=Max("paid_at"),
             lifetime=Sum(F("amount_yen") - F("refunded_yen")),
         )
     )
     per_sql, params = per.query.sql_with_params()
-    sql = _LISTS_SQL.format(
+    sql = _LAPSED_SQL.format(
         per=per_sql,
-        lybunt="CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END",
         supporters=connection.ops.quote_name(Supporter._meta.db_table),
         not_contactable=", ".join(["%s"] * len(NOT_CONTACTABLE)),
-        limit="WHERE rn <= %s" if limit is not None else "",
+        limit="AND rn <= %s" if limit is not None else "",
     )
-    params = (*params, *NOT_CONTACTABLE, *([limit] if limit is not None else []))
+    # The statuses come first in the SQL text, then the totals' own parameters.
+    params = (*NOT_CONTACTABLE, *params, *([limit] if limit is not None else []))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for lybunt, supporter_id, last_gift_at, lifetime, *name, email, listed in rows:
+    result = LapsedDonors(year=year)
+    for row in rows:
+        lapsed, supporter_id, last_gift_at, lifetime, *name, email, listed, donors, kept = row
+        result.last_year_donors, result.retained = int(donors), int(kept)
+        if lapsed is None:
+            continue
         donor = LapsedDonor(
             supporter_id=supporter_id,
             name=_donor_name(*name),
@@ -130,7 +140,7 @@ def lapsed_donors(*, year: int, limit: int | None = None) -> LapsedDonors:
             last_gift_at=_aware(last_gift_at),
             lifetime_yen=int(lifetime),
         )
-        if lybunt:
+        if lapsed:
             result.lybunt.append(donor)
             result.lybunt_count = listed
         else:

@@ -19,7 +19,7 @@ from donations.funding.runway import funding_balance
 from donations.funding.selectors import lapsed_donors, monthly_donor_movement, recurring_revenue
 from donations.models import Donation
 from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
-from tests.donations.funding.factories import at, company, membership_fee, person
+from tests.donations.funding.factories import at, company, gift, membership_fee, person
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +219,20 @@ def test_lapsed_donors_match_python(varied_ledger, year, limit):
     assert any(
         row[2] == "" or "株式会社" in row[2] for row in expected["lybunt"] + expected["sybunt"]
     )
+
+
+def test_lapsed_counts_come_back_when_nobody_or_everybody_lapsed():
+    kept, gone = person(), person()
+    gift(kept, 1000, at(2025, 5, 1))
+    gift(kept, 1000, at(2026, 5, 1))
+    everybody_kept = lapsed_donors(year=2026)  # only a donor in no list
+    assert (everybody_kept.last_year_donors, everybody_kept.retained) == (1, 1)
+    assert not everybody_kept.lybunt and everybody_kept.lybunt_count == 0
+
+    gift(gone, 3000, at(2024, 5, 1))
+    everybody_gone = lapsed_donors(year=2027)  # every donor in a list
+    assert (everybody_gone.last_year_donors, everybody_gone.retained) == (1, 0)
+    assert [d.supporter_id for d in everybody_gone.lybunt] == [kept.pk]
+    assert [d.supporter_id for d in everybody_gone.sybunt] == [gone.pk]
+    assert (everybody_gone.lybunt_count, everybody_gone.sybunt_count) == (1, 1)
+    assert lapsed_donors(year=2020).last_year_donors == 0  # no gift yet: no row at all
