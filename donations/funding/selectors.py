@@ -104,11 +104,16 @@ def revenue_by_source(
     rows: dict[datetime.date, dict[str, int]] = {
         m: defaultdict(int) for m in month_list(start=start, end=end)
     }
+    # Organisations' gifts through a list of their ids, not a join: one pass over the ledger.
+    organisations = Supporter.objects.filter(kind=Supporter.Kind.ORGANISATION).values("pk")
     gifts = (
         _ledger(start, end)
         .annotate(month=_paid_month())
-        .values("month", "kind", "supporter__kind")
-        .annotate(net=Sum(_net()))
+        .values("month", "kind")
+        .annotate(
+            net=Sum(_net()),
+            corporate=Sum(_net(), filter=Q(supporter_id__in=organisations), default=0),
+        )
     )
     for row in gifts:
         bucket = rows[as_month(row["month"])]
@@ -116,10 +121,9 @@ def revenue_by_source(
             bucket["membership_fees"] += row["net"]
         elif row["kind"] == Donation.Kind.MONTHLY:
             bucket["monthly_gifts"] += row["net"]
-        elif row["supporter__kind"] == Supporter.Kind.ORGANISATION:
-            bucket["corporate_gifts"] += row["net"]
         else:
-            bucket["one_off_gifts"] += row["net"]
+            bucket["corporate_gifts"] += row["corporate"]
+            bucket["one_off_gifts"] += row["net"] - row["corporate"]
     grants = (
         GrantIncome.objects.filter(
             received_on__gte=start, received_on__lt=end + relativedelta(months=1)
@@ -275,18 +279,20 @@ def _index_month(index) -> datetime.date:
 
 
 # Per month: active donors, those active the month before too (retained), and those in their
-# first month ever (new). LAG over each donor's own active months (all of them, from the very
-# first) tells both apart. Raw SQL around the ORM's query: Django cannot aggregate over a
-# window function. Runs on PostgreSQL and SQLite (3.25+) alike.
+# first month ever (new: no earlier active month in the period, and no monthly gift before it).
+# LAG over each donor's active months of the period tells them apart. Only the period's gifts
+# are put in months; earlier ones are only looked up by donor. Raw SQL around the ORM's
+# queries: Django cannot aggregate over a window function. Runs on PostgreSQL and SQLite
+# (3.25+) alike.
 _MOVEMENT_SQL = """
     SELECT mi, COUNT(*),
         SUM(CASE WHEN prev = mi - 1 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END)
+        SUM(CASE WHEN prev IS NULL AND supporter_id NOT IN ({earlier}) THEN 1 ELSE 0 END)
     FROM (
-        SELECT mi, LAG(mi) OVER (PARTITION BY supporter_id ORDER BY mi) AS prev
+        SELECT supporter_id, mi,
+            LAG(mi) OVER (PARTITION BY supporter_id ORDER BY mi) AS prev
         FROM ({pairs}) pairs
     ) runs
-    WHERE mi >= %s
     GROUP BY mi
 """
 
@@ -294,27 +300,31 @@ _MOVEMENT_SQL = """
 def monthly_donor_movement(
     *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
 ) -> list[MonthDonors]:
-    """One query, aggregated in the database: every (donor, month) with a monthly gift up to
-    `end`, each donor's previous active month, counted per month from the month before
-    `start`. Lost = last month's donors - retained. `today` (Tokyo; default now) decides which
-    months are still in progress."""
+    """One query, aggregated in the database: every (donor, month) with a monthly gift from the
+    month before `start` to `end`, each donor's previous active month in it, and who gave a
+    monthly gift before it. Lost = last month's donors - retained. `today` (Tokyo; default
+    now) decides which months are still in progress."""
     today = _today(today)
     months = month_list(start=start, end=end)
+    since = month_start_at(start - relativedelta(months=1))
+    until = month_start_at(end + relativedelta(months=1))
+    monthly = Donation.objects.filter(
+        kind=Donation.Kind.MONTHLY, amount_yen__gt=F("refunded_yen"), supporter__isnull=False
+    ).order_by()
     pairs = (
-        Donation.objects.filter(
-            kind=Donation.Kind.MONTHLY,
-            amount_yen__gt=F("refunded_yen"),
-            paid_at__lt=month_start_at(end + relativedelta(months=1)),
-        )
-        .order_by()
+        monthly.filter(paid_at__gte=since, paid_at__lt=until)
         .annotate(mi=_month_index())
         .values("supporter_id", "mi")
         .distinct()
     )
-    sql, params = pairs.query.sql_with_params()
-    before = start - relativedelta(months=1)
+    earlier = monthly.filter(paid_at__lt=since).values("supporter_id")
+    earlier_sql, earlier_params = earlier.query.sql_with_params()
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(_MOVEMENT_SQL.format(pairs=sql), (*params, before.year * 12 + before.month))
+        cursor.execute(
+            _MOVEMENT_SQL.format(earlier=earlier_sql, pairs=pairs_sql),
+            (*earlier_params, *pairs_params),
+        )
         counts = {_index_month(mi): tuple(map(int, rest)) for mi, *rest in cursor.fetchall()}
     result = []
     for month in months:
