@@ -61,10 +61,19 @@ class Table:
     in_progress: list[bool] | None = None
 
     @property
-    def body(self) -> list[tuple[list, bool]]:
-        """Rows with their in-progress flag, for the template."""
+    def columns(self) -> list[tuple[str, str]]:
+        """(heading, kind) per column, for the template."""
+        return list(zip(self.headers, self.kinds, strict=True))
+
+    @property
+    def body(self) -> list[tuple[list[tuple], bool]]:
+        """Rows of (cell, kind) pairs with their in-progress flag, for the template (which
+        would otherwise look each cell's kind up by its position)."""
         flags = self.in_progress or [False] * len(self.rows)
-        return list(zip(self.rows, flags, strict=True))
+        return [
+            (list(zip(row, self.kinds, strict=True)), flag)
+            for row, flag in zip(self.rows, flags, strict=True)
+        ]
 
 
 def month_label(month: datetime.date) -> str:

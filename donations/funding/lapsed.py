@@ -60,36 +60,37 @@ def _aware(value) -> datetime.datetime:
     return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
 
 
-# One pass over the ledger: per-donor totals (the ORM's query), joined to the donors, the
-# retention counts summed over every donor, each donor put in a list (1: LYBUNT, 0: SYBUNT,
-# NULL: neither, or not to be contacted), ranked and counted in it. Only the rows shown come
-# back, and the first row of the NULL list so that the counts come back when nobody lapsed.
-# Raw SQL around the ORM's query: Django cannot rank and filter a join onto an aggregated
-# subquery. Runs on PostgreSQL and SQLite (3.25+) alike.
+# One pass over the ledger: per-donor totals (the ORM's query), summed into the retention
+# counts (the last row), and the lapsed donors among them joined to their names, ranked and
+# counted in their list (1: LYBUNT, 0: SYBUNT). Only the rows shown come back. Raw SQL around
+# the ORM's query: Django cannot rank and filter a join onto an aggregated subquery. Runs on
+# PostgreSQL and SQLite (3.25+) alike.
 _LAPSED_SQL = """
+    WITH per AS ({per}),
+    lapsed AS (
+        SELECT CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END AS list, per.supporter_id,
+            per.last_gift_at, per.lifetime,
+            s.kind, s.family_name, s.given_name, s.organisation_name, s.email
+        FROM per
+        JOIN {supporters} s ON s.id = per.supporter_id
+        WHERE per.this_year = 0 AND s.status NOT IN ({not_contactable})
+    )
     SELECT list, supporter_id, last_gift_at, lifetime, kind, family_name, given_name,
-        organisation_name, email, listed, last_year_donors, retained
+        organisation_name, email, rn, listed, NULL, NULL
     FROM (
-        SELECT donors.*,
+        SELECT lapsed.*,
             ROW_NUMBER() OVER (
                 PARTITION BY list ORDER BY last_gift_at DESC, supporter_id DESC
             ) AS rn,
             COUNT(*) OVER (PARTITION BY list) AS listed
-        FROM (
-            SELECT per.supporter_id, per.last_gift_at, per.lifetime,
-                s.kind, s.family_name, s.given_name, s.organisation_name, s.email,
-                CASE WHEN per.this_year = 0 AND s.status NOT IN ({not_contactable})
-                    THEN CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END
-                END AS list,
-                SUM(CASE WHEN per.last_year > 0 THEN 1 ELSE 0 END) OVER () AS last_year_donors,
-                SUM(CASE WHEN per.last_year > 0 AND per.this_year > 0 THEN 1 ELSE 0 END)
-                    OVER () AS retained
-            FROM ({per}) per
-            JOIN {supporters} s ON s.id = per.supporter_id
-        ) donors
+        FROM lapsed
     ) ranked
-    WHERE (list IS NULL AND rn = 1) OR (list IS NOT NULL {limit})
-    ORDER BY list DESC, rn
+    {limit}
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        SUM(CASE WHEN last_year > 0 THEN 1 ELSE 0 END),
+        SUM(CASE WHEN last_year > 0 AND this_year > 0 THEN 1 ELSE 0 END)
+    FROM per
 """
 
 
@@ -120,18 +121,17 @@ def lapsed_donors(*, year: int, limit: int | None = None) -> LapsedDonors:
         per=per_sql,
         supporters=connection.ops.quote_name(Supporter._meta.db_table),
         not_contactable=", ".join(["%s"] * len(NOT_CONTACTABLE)),
-        limit="AND rn <= %s" if limit is not None else "",
+        limit="WHERE rn <= %s" if limit is not None else "",
     )
-    # The statuses come first in the SQL text, then the totals' own parameters.
-    params = (*NOT_CONTACTABLE, *params, *([limit] if limit is not None else []))
+    params = (*params, *NOT_CONTACTABLE, *([limit] if limit is not None else []))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     result = LapsedDonors(year=year)
-    for row in rows:
-        lapsed, supporter_id, last_gift_at, lifetime, *name, email, listed, donors, kept = row
-        result.last_year_donors, result.retained = int(donors), int(kept)
-        if lapsed is None:
+    for row in sorted(rows, key=lambda row: (row[0] is None, row[9] or 0)):
+        lapsed, supporter_id, last_gift_at, lifetime, *name, email, _rank, listed = row[:11]
+        if lapsed is None:  # the counts
+            result.last_year_donors, result.retained = int(row[11] or 0), int(row[12] or 0)
             continue
         donor = LapsedDonor(
             supporter_id=supporter_id,
