@@ -15,12 +15,16 @@ from .charts import PALETTE, Series, bar_chart, line_chart
 from .forms import MAX_MONTHS, DashboardRangeForm
 from .models import FundingSettings
 from .months import month_floor, month_list
-from .programmes import revenue_by_programme
-from .runway import funding_balance
+from .programmes import ProgrammeRevenue, revenue_by_programme
+from .runway import FundingBalance, funding_balance, trend_months
 from .selectors import (
+    LapsedDonor,
+    MonthDonors,
+    MonthRecurring,
+    MonthRevenue,
     lapsed_donors,
     monthly_donor_movement,
-    recurring_revenue,
+    recurring_revenue_of,
     revenue_by_source,
 )
 
@@ -57,10 +61,19 @@ class Table:
     in_progress: list[bool] | None = None
 
     @property
-    def body(self) -> list[tuple[list, bool]]:
-        """Rows with their in-progress flag, for the template."""
+    def columns(self) -> list[tuple[str, str]]:
+        """(heading, kind) per column, for the template."""
+        return list(zip(self.headers, self.kinds, strict=True))
+
+    @property
+    def body(self) -> list[tuple[list[tuple], bool]]:
+        """Rows of (cell, kind) pairs with their in-progress flag, for the template (which
+        would otherwise look each cell's kind up by its position)."""
         flags = self.in_progress or [False] * len(self.rows)
-        return list(zip(self.rows, flags, strict=True))
+        return [
+            (list(zip(row, self.kinds, strict=True)), flag)
+            for row, flag in zip(self.rows, flags, strict=True)
+        ]
 
 
 def month_label(month: datetime.date) -> str:
@@ -86,140 +99,195 @@ def _ratio(value: float | None) -> float | None:
     return round(value, 4) if value is not None else None
 
 
-def dashboard_tables(*, rng: DashboardRange, today: datetime.date, settings: FundingSettings):
-    """Every report of the page. A fixed number of queries, whatever the size of the ledger."""
+TABLE_KEYS = ("recurring", "revenue", "donors", "programmes", "balance", "lybunt", "sybunt")
+
+
+def dashboard_tables(
+    *,
+    rng: DashboardRange,
+    today: datetime.date,
+    settings: FundingSettings,
+    only: str | None = None,
+    lapsed_limit: int | None = None,
+):
+    """Every report of the page, or `only` the table of that key (a CSV export: the other
+    reports are not computed, balance and lapsed are then None unless that table needs them).
+    The lapsed donor tables hold the first `lapsed_limit` donors of each list (all without).
+    A fixed number of queries, whatever the size of the ledger and the length of the period."""
+    wanted = set(TABLE_KEYS) if only is None else {only}
     costs = settings.monthly_running_costs_yen
-    recurring = recurring_revenue(start=rng.start, end=rng.end, today=today)
-    revenue = revenue_by_source(start=rng.start, end=rng.end, today=today)
-    donors = monthly_donor_movement(start=rng.start, end=rng.end, today=today)
-    programmes = revenue_by_programme(start=rng.start, end=rng.end)
-    balance = funding_balance(
-        today=today, running_costs_yen=costs, grant_end=settings.grant_end_date
-    )
-    lapsed = lapsed_donors(year=rng.year)
-    tables = {
-        "recurring": Table(
-            "recurring",
-            gettext("Monthly recurring revenue"),
-            [
-                gettext("Month"),
-                gettext("Monthly gifts"),
-                gettext("Membership fees (spread)"),
-                gettext("Recurring revenue"),
-                gettext("Share of running costs"),
-            ],
-            [
-                [
-                    month_cell(m.month, m.in_progress),
-                    m.monthly_gifts,
-                    m.membership_fees,
-                    m.total,
-                    _ratio(m.total / costs) if costs and not m.in_progress else None,
-                ]
-                for m in recurring
-            ],
-            ["text", "yen", "yen", "yen", "percent"],
-            [m.in_progress for m in recurring],
-        ),
-        "revenue": Table(
-            "revenue",
-            gettext("Revenue by source"),
-            [
-                gettext("Month"),
-                gettext("Membership fees"),
-                gettext("Monthly gifts"),
-                gettext("One-off gifts"),
-                gettext("Corporate gifts"),
-                gettext("In-kind value"),
-                gettext("Grant income"),
-                gettext("Own income"),
-                gettext("Total"),
-            ],
-            [
-                [
-                    month_cell(m.month, m.in_progress),
-                    m.membership_fees,
-                    m.monthly_gifts,
-                    m.one_off_gifts,
-                    m.corporate_gifts,
-                    m.in_kind_value,
-                    m.grant_income,
-                    m.own_income,
-                    m.total,
-                ]
-                for m in revenue
-            ],
-            ["text"] + ["yen"] * 8,
-            [m.in_progress for m in revenue],
-        ),
-        "donors": Table(
-            "donors",
-            gettext("Monthly donors"),
-            [
-                gettext("Month"),
-                gettext("Active"),
-                gettext("New"),
-                gettext("Recovered"),
-                gettext("Lost"),
-                gettext("Retention"),
-            ],
-            [
-                [
-                    month_cell(m.month, m.in_progress),
-                    m.active,
-                    m.new,
-                    m.recovered,
-                    m.lost,
-                    _ratio(m.retention),
-                ]
-                for m in donors
-            ],
-            ["text", "count", "count", "count", "count", "percent"],
-            [m.in_progress for m in donors],
-        ),
-        "programmes": Table(
-            "programmes",
-            gettext("Gifts by programme"),
-            [gettext("Programme"), gettext("Gifts"), gettext("Amount"), gettext("Share")],
-            [[p.name, p.gifts, p.amount_yen, _ratio(p.share)] for p in programmes],
-            ["text", "count", "yen", "percent"],
-        ),
-        "balance": Table(
-            "balance",
-            gettext("Funding balance: the last 12 complete months"),
-            [
-                gettext("Month"),
-                gettext("Own recurring income"),
-                gettext("Running costs"),
-                gettext("Share of running costs"),
-            ],
-            [
-                [month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
-                for m in balance.trend
-            ],
-            ["text", "yen", "yen", "percent"],
-        ),
-    }
-    for key, title, donors_list in (
-        ("lybunt", gettext("Gave last year, not yet this year"), lapsed.lybunt),
-        ("sybunt", gettext("Gave in earlier years, not last year nor this year"), lapsed.sybunt),
-    ):
-        tables[key] = Table(
-            key,
-            title,
-            [gettext("Donor"), gettext("Email"), gettext("Last gift"), gettext("Lifetime total")],
-            [
-                [
-                    d.name or f"#{d.supporter_id}",
-                    d.email,
-                    timezone.localdate(d.last_gift_at).isoformat(),
-                    d.lifetime_yen,
-                ]
-                for d in donors_list
-            ],
-            ["text", "text", "text", "yen"],
+    months = month_list(start=rng.start, end=rng.end)
+    tables, balance, lapsed = {}, None, None
+    if wanted & {"recurring", "balance"}:
+        # One pass for the period and the grant exit's last complete months (often the same).
+        trend_at = trend_months(today) if "balance" in wanted else []
+        both = recurring_revenue_of(
+            months=(months if "recurring" in wanted else []) + trend_at, today=today
         )
-    return tables, balance, lapsed
+        by_month = {m.month: m for m in both}
+        if "recurring" in wanted:
+            tables["recurring"] = _recurring_table([by_month[m] for m in months], costs)
+        if "balance" in wanted:
+            balance = funding_balance(
+                today=today,
+                running_costs_yen=costs,
+                grant_end=settings.grant_end_date,
+                trend=[by_month[m] for m in trend_at],
+            )
+            tables["balance"] = _balance_table(balance, costs)
+    if "revenue" in wanted:
+        tables["revenue"] = _revenue_table(
+            revenue_by_source(start=rng.start, end=rng.end, today=today)
+        )
+    if "donors" in wanted:
+        tables["donors"] = _donors_table(
+            monthly_donor_movement(start=rng.start, end=rng.end, today=today)
+        )
+    if "programmes" in wanted:
+        tables["programmes"] = _programmes_table(revenue_by_programme(start=rng.start, end=rng.end))
+    if wanted & {"lybunt", "sybunt"}:
+        lapsed = lapsed_donors(year=rng.year, limit=lapsed_limit)
+        for key in wanted & {"lybunt", "sybunt"}:
+            tables[key] = _lapsed_table(key, getattr(lapsed, key))
+    return {key: tables[key] for key in TABLE_KEYS if key in tables}, balance, lapsed
+
+
+def _recurring_table(recurring: list[MonthRecurring], costs: int) -> Table:
+    return Table(
+        "recurring",
+        gettext("Monthly recurring revenue"),
+        [
+            gettext("Month"),
+            gettext("Monthly gifts"),
+            gettext("Membership fees (spread)"),
+            gettext("Recurring revenue"),
+            gettext("Share of running costs"),
+        ],
+        [
+            [
+                month_cell(m.month, m.in_progress),
+                m.monthly_gifts,
+                m.membership_fees,
+                m.total,
+                _ratio(m.total / costs) if costs and not m.in_progress else None,
+            ]
+            for m in recurring
+        ],
+        ["text", "yen", "yen", "yen", "percent"],
+        [m.in_progress for m in recurring],
+    )
+
+
+def _revenue_table(revenue: list[MonthRevenue]) -> Table:
+    return Table(
+        "revenue",
+        gettext("Revenue by source"),
+        [
+            gettext("Month"),
+            gettext("Membership fees"),
+            gettext("Monthly gifts"),
+            gettext("One-off gifts"),
+            gettext("Corporate gifts"),
+            gettext("In-kind value"),
+            gettext("Grant income"),
+            gettext("Own income"),
+            gettext("Total"),
+        ],
+        [
+            [
+                month_cell(m.month, m.in_progress),
+                m.membership_fees,
+                m.monthly_gifts,
+                m.one_off_gifts,
+                m.corporate_gifts,
+                m.in_kind_value,
+                m.grant_income,
+                m.own_income,
+                m.total,
+            ]
+            for m in revenue
+        ],
+        ["text"] + ["yen"] * 8,
+        [m.in_progress for m in revenue],
+    )
+
+
+def _donors_table(donors: list[MonthDonors]) -> Table:
+    return Table(
+        "donors",
+        gettext("Monthly donors"),
+        [
+            gettext("Month"),
+            gettext("Active"),
+            gettext("New"),
+            gettext("Recovered"),
+            gettext("Lost"),
+            gettext("Retention"),
+        ],
+        [
+            [
+                month_cell(m.month, m.in_progress),
+                m.active,
+                m.new,
+                m.recovered,
+                m.lost,
+                _ratio(m.retention),
+            ]
+            for m in donors
+        ],
+        ["text", "count", "count", "count", "count", "percent"],
+        [m.in_progress for m in donors],
+    )
+
+
+def _programmes_table(programmes: list[ProgrammeRevenue]) -> Table:
+    return Table(
+        "programmes",
+        gettext("Gifts by programme"),
+        [gettext("Programme"), gettext("Gifts"), gettext("Amount"), gettext("Share")],
+        [[p.name, p.gifts, p.amount_yen, _ratio(p.share)] for p in programmes],
+        ["text", "count", "yen", "percent"],
+    )
+
+
+def _balance_table(balance: FundingBalance, costs: int) -> Table:
+    return Table(
+        "balance",
+        gettext("Funding balance: the last 12 complete months"),
+        [
+            gettext("Month"),
+            gettext("Own recurring income"),
+            gettext("Running costs"),
+            gettext("Share of running costs"),
+        ],
+        [
+            [month_label(m.month), m.total, costs, _ratio(balance.coverage(m))]
+            for m in balance.trend
+        ],
+        ["text", "yen", "yen", "percent"],
+    )
+
+
+def _lapsed_table(key: str, donors: list[LapsedDonor]) -> Table:
+    title = {
+        "lybunt": gettext("Gave last year, not yet this year"),
+        "sybunt": gettext("Gave in earlier years, not last year nor this year"),
+    }[key]
+    return Table(
+        key,
+        title,
+        [gettext("Donor"), gettext("Email"), gettext("Last gift"), gettext("Lifetime total")],
+        [
+            [
+                d.name or f"#{d.supporter_id}",
+                d.email,
+                timezone.localdate(d.last_gift_at).isoformat(),
+                d.lifetime_yen,
+            ]
+            for d in donors
+        ],
+        ["text", "text", "text", "yen"],
+    )
 
 
 def dashboard_charts(tables: dict[str, Table], costs: int, *, rng: DashboardRange) -> dict:

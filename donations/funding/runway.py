@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from .months import month_floor
+from .months import month_floor, month_list
 from .selectors import MonthRecurring, recurring_revenue
 
 TREND_MONTHS = 12
@@ -91,16 +91,25 @@ def runway_project(
     return Runway(status="projected", month=month, slope_yen=slope, months_after_grant_end=after)
 
 
+def trend_months(today: datetime.date) -> list[datetime.date]:
+    """The last TREND_MONTHS complete months (the current month is still filling up)."""
+    last = month_floor(today) - relativedelta(months=1)
+    return month_list(start=last - relativedelta(months=TREND_MONTHS - 1), end=last)
+
+
 def funding_balance(
     *,
     today: datetime.date,
     running_costs_yen: int,
     grant_end: datetime.date | None = None,
+    trend: list[MonthRecurring] | None = None,
 ) -> FundingBalance:
-    """Coverage of running costs by own recurring income over the last TREND_MONTHS complete
-    months (the current month is still filling up), and the projected runway. Two queries."""
-    last = month_floor(today) - relativedelta(months=1)
-    trend = recurring_revenue(start=last - relativedelta(months=TREND_MONTHS - 1), end=last)
+    """Coverage of running costs by own recurring income over the trend_months(today), and the
+    projected runway. Two queries, none when the caller passes the `trend` (the recurring
+    revenue of those months) it already has."""
+    if trend is None:
+        months = trend_months(today)
+        trend = recurring_revenue(start=months[0], end=months[-1])
     return FundingBalance(
         running_costs_yen=running_costs_yen,
         trend=trend,

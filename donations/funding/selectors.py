@@ -23,19 +23,20 @@ Definitions (also explained on the dashboard):
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from donations.goods.selectors import goods_value_by_month
 from donations.models import Donation, RecurringDonation
-from donations.receipts.selectors import year_bounds
-from members.models import NOT_CONTACTABLE, MembershipPlan, Supporter
+from members.models import MembershipPlan, Supporter
 
+from .lapsed import LapsedDonor, LapsedDonors, lapsed_donors  # noqa: F401 (one import place)
 from .models import GrantIncome
 from .months import TOKYO, as_month, month_in_progress, month_list, month_start_at, tokyo_today
 
@@ -103,11 +104,16 @@ def revenue_by_source(
     rows: dict[datetime.date, dict[str, int]] = {
         m: defaultdict(int) for m in month_list(start=start, end=end)
     }
+    # Organisations' gifts through a list of their ids, not a join: one pass over the ledger.
+    organisations = Supporter.objects.filter(kind=Supporter.Kind.ORGANISATION).values("pk")
     gifts = (
         _ledger(start, end)
         .annotate(month=_paid_month())
-        .values("month", "kind", "supporter__kind")
-        .annotate(net=Sum(_net()))
+        .values("month", "kind")
+        .annotate(
+            net=Sum(_net()),
+            corporate=Sum(_net(), filter=Q(supporter_id__in=organisations), default=0),
+        )
     )
     for row in gifts:
         bucket = rows[as_month(row["month"])]
@@ -115,10 +121,9 @@ def revenue_by_source(
             bucket["membership_fees"] += row["net"]
         elif row["kind"] == Donation.Kind.MONTHLY:
             bucket["monthly_gifts"] += row["net"]
-        elif row["supporter__kind"] == Supporter.Kind.ORGANISATION:
-            bucket["corporate_gifts"] += row["net"]
         else:
-            bucket["one_off_gifts"] += row["net"]
+            bucket["corporate_gifts"] += row["corporate"]
+            bucket["one_off_gifts"] += row["net"] - row["corporate"]
     grants = (
         GrantIncome.objects.filter(
             received_on__gte=start, received_on__lt=end + relativedelta(months=1)
@@ -161,17 +166,44 @@ def _period_months(period: str | None) -> int:
     return 1 if period == MembershipPlan.Period.MONTH else 12
 
 
+def _runs(months: list[datetime.date], *, lead: int = 0) -> Q:
+    """Paid in any of `months` (or up to `lead` months before one): a paid_at range per run of
+    consecutive months, so that two far-apart periods read only their own rows."""
+    ranges: list[list[datetime.date]] = []
+    for month in sorted(months):
+        first = month - relativedelta(months=lead)
+        if ranges and first <= ranges[-1][1] + relativedelta(months=1):
+            ranges[-1][1] = max(ranges[-1][1], month)
+        else:
+            ranges.append([first, month])
+    q = Q(pk__in=[])
+    for first, last in ranges:
+        q |= Q(
+            paid_at__gte=month_start_at(first),
+            paid_at__lt=month_start_at(last + relativedelta(months=1)),
+        )
+    return q
+
+
 def recurring_revenue(
     *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
 ) -> list[MonthRecurring]:
     """Monthly recurring revenue per month: monthly gifts paid that month plus membership fees
     spread over their period. Two queries."""
+    return recurring_revenue_of(months=month_list(start=start, end=end), today=today)
+
+
+def recurring_revenue_of(
+    *, months: list[datetime.date], today: datetime.date | None = None
+) -> list[MonthRecurring]:
+    """recurring_revenue for any set of months, in order (the dashboard's period and the grant
+    exit's last 12 complete months at once). Two queries."""
     today = _today(today)
-    months = month_list(start=start, end=end)
+    months = sorted(set(months))
     monthly = dict.fromkeys(months, 0)
+    ledger = Donation.objects.filter(amount_yen__gt=F("refunded_yen")).order_by()
     rows = (
-        _ledger(start, end)
-        .filter(kind=Donation.Kind.MONTHLY)
+        ledger.filter(_runs(months), kind=Donation.Kind.MONTHLY)
         .annotate(month=_paid_month())
         .values("month")
         .annotate(net=Sum(_net()))
@@ -179,11 +211,10 @@ def recurring_revenue(
     for row in rows:
         monthly[as_month(row["month"])] += row["net"]
 
-    # A yearly fee paid up to 11 months before `start` still counts in `start`.
+    # A yearly fee paid up to 11 months before a month still counts in it.
     spread = dict.fromkeys(months, Decimal(0))
     fees = (
-        _ledger(start - relativedelta(months=11), end)
-        .filter(kind=Donation.Kind.MEMBERSHIP)
+        ledger.filter(_runs(months, lead=11), kind=Donation.Kind.MEMBERSHIP)
         .annotate(month=_paid_month())
         .values("month", "membership__plan__period")
         .annotate(net=Sum(_net()))
@@ -236,142 +267,82 @@ class MonthDonors:
         return self.retained / self.previous
 
 
+def _month_index():
+    """A Tokyo month as one integer (year * 12 + month): consecutive months differ by one on
+    every database, which dates and TruncMonth do not give portably."""
+    return ExtractYear("paid_at", tzinfo=TOKYO) * 12 + ExtractMonth("paid_at", tzinfo=TOKYO)
+
+
+def _index_month(index) -> datetime.date:
+    year, month = divmod(int(index) - 1, 12)
+    return datetime.date(year, month + 1, 1)
+
+
+# Per month: active donors, those active the month before too (retained), and those in their
+# first month ever (new: no earlier active month in the period, and no monthly gift before it).
+# LAG over each donor's active months of the period tells them apart. Only the period's gifts
+# are put in months; earlier ones are only looked up by donor. Raw SQL around the ORM's
+# queries: Django cannot aggregate over a window function. Runs on PostgreSQL and SQLite
+# (3.25+) alike.
+_MOVEMENT_SQL = """
+    SELECT mi, COUNT(*),
+        SUM(CASE WHEN prev = mi - 1 THEN 1 ELSE 0 END),
+        SUM(CASE WHEN prev IS NULL AND supporter_id NOT IN ({earlier}) THEN 1 ELSE 0 END)
+    FROM (
+        SELECT supporter_id, mi,
+            LAG(mi) OVER (PARTITION BY supporter_id ORDER BY mi) AS prev
+        FROM ({pairs}) pairs
+    ) runs
+    GROUP BY mi
+"""
+
+
 def monthly_donor_movement(
     *, start: datetime.date, end: datetime.date, today: datetime.date | None = None
 ) -> list[MonthDonors]:
-    """Two queries: who was active in which month (from the month before `start`), and each
-    monthly donor's first month. `today` (Tokyo; default now) decides which months are still
-    in progress."""
+    """One query, aggregated in the database: every (donor, month) with a monthly gift from the
+    month before `start` to `end`, each donor's previous active month in it, and who gave a
+    monthly gift before it. Lost = last month's donors - retained. `today` (Tokyo; default
+    now) decides which months are still in progress."""
     today = _today(today)
     months = month_list(start=start, end=end)
-    active: dict[datetime.date, set[int]] = defaultdict(set)
+    since = month_start_at(start - relativedelta(months=1))
+    until = month_start_at(end + relativedelta(months=1))
+    monthly = Donation.objects.filter(
+        kind=Donation.Kind.MONTHLY, amount_yen__gt=F("refunded_yen"), supporter__isnull=False
+    ).order_by()
     pairs = (
-        _ledger(start - relativedelta(months=1), end)
-        .filter(kind=Donation.Kind.MONTHLY)
-        .annotate(month=_paid_month())
-        .values_list("supporter_id", "month")
+        monthly.filter(paid_at__gte=since, paid_at__lt=until)
+        .annotate(mi=_month_index())
+        .values("supporter_id", "mi")
         .distinct()
     )
-    for supporter_id, month in pairs:
-        active[as_month(month)].add(supporter_id)
-    firsts = (
-        Donation.objects.filter(
-            kind=Donation.Kind.MONTHLY,
-            amount_yen__gt=F("refunded_yen"),
-            paid_at__lt=month_start_at(end + relativedelta(months=1)),
+    earlier = monthly.filter(paid_at__lt=since).values("supporter_id")
+    earlier_sql, earlier_params = earlier.query.sql_with_params()
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MOVEMENT_SQL.format(earlier=earlier_sql, pairs=pairs_sql),
+            (*earlier_params, *pairs_params),
         )
-        .order_by()
-        .values("supporter_id")
-        .annotate(first=Min("paid_at"))
-    )
-    first_month = {row["supporter_id"]: as_month(row["first"]) for row in firsts}
+        counts = {_index_month(mi): tuple(map(int, rest)) for mi, *rest in cursor.fetchall()}
     result = []
     for month in months:
-        now, before = active[month], active[month - relativedelta(months=1)]
-        arrived = now - before
-        new = {s for s in arrived if first_month.get(s) == month}
+        active, retained, new = counts.get(month, (0, 0, 0))
+        previous = counts.get(month - relativedelta(months=1), (0,))[0]
         in_progress = month_in_progress(month, today=today)
         result.append(
             MonthDonors(
                 month=month,
-                active=len(now),
-                new=len(new),
-                recovered=len(arrived - new),
-                lost=None if in_progress else len(before - now),
-                retained=len(now & before),
-                previous=len(before),
+                active=active,
+                new=new,
+                recovered=active - retained - new,
+                lost=None if in_progress else previous - retained,
+                retained=retained,
+                previous=previous,
                 in_progress=in_progress,
             )
         )
-    return result
-
-
-# --- Lapsed donors: gave before, not yet this year (LYBUNT and SYBUNT) ------------------------
-
-
-@dataclass(frozen=True)
-class LapsedDonor:
-    supporter_id: int
-    name: str
-    email: str
-    last_gift_at: datetime.datetime
-    lifetime_yen: int
-
-
-@dataclass
-class LapsedDonors:
-    year: int
-    lybunt: list[LapsedDonor] = field(default_factory=list)
-    sybunt: list[LapsedDonor] = field(default_factory=list)
-    last_year_donors: int = 0
-    retained: int = 0
-
-    @property
-    def retention(self) -> float | None:
-        """Share of last year's donors who gave again this year."""
-        return self.retained / self.last_year_donors if self.last_year_donors else None
-
-
-def _donor_name(row: dict) -> str:
-    if row["kind"] == Supporter.Kind.ORGANISATION:
-        return row["organisation_name"]
-    return f"{row['family_name']} {row['given_name']}".strip()
-
-
-def lapsed_donors(*, year: int) -> LapsedDonors:
-    """LYBUNT (gave Last Year But Unfortunately Not This year) and SYBUNT (Some Years But
-    Unfortunately Not This year: gave before last year, not last year, not this year), for
-    calendar years in Tokyo time, with last year's donor retention. Any gift or fee counts.
-    Two queries: totals per donor (grouped by id only, the fast path on a large ledger), then
-    the names of the lapsed donors."""
-    this_start, next_start = year_bounds(year)
-    last_start, _ = year_bounds(year - 1)
-    rows = (
-        Donation.objects.filter(
-            amount_yen__gt=F("refunded_yen"),
-            paid_at__lt=next_start,
-            supporter__isnull=False,  # an anonymous gift (collection box) is nobody's
-        )
-        .order_by()
-        .values("supporter_id")
-        .annotate(
-            this_year=Count("pk", filter=Q(paid_at__gte=this_start)),
-            last_year=Count("pk", filter=Q(paid_at__gte=last_start, paid_at__lt=this_start)),
-            last_gift_at=Max("paid_at"),
-            lifetime=Sum(_net()),
-        )
-        .values_list("supporter_id", "this_year", "last_year", "last_gift_at", "lifetime")
-    )
-    result = LapsedDonors(year=year)
-    lapsed = {}
-    for supporter_id, this_year, last_year, last_gift_at, lifetime in rows:
-        if last_year:
-            result.last_year_donors += 1
-            result.retained += 1 if this_year else 0
-        if not this_year:
-            lapsed[supporter_id] = (bool(last_year), last_gift_at, lifetime)
-    donors = (
-        Supporter.objects.filter(
-            pk__in=Donation.objects.filter(paid_at__lt=this_start).values("supporter_id")
-        )
-        .exclude(status__in=NOT_CONTACTABLE)
-        .order_by()
-        .values("pk", "kind", "family_name", "given_name", "organisation_name", "email")
-    )
-    for row in donors:
-        if row["pk"] not in lapsed:
-            continue
-        was_last_year, last_gift_at, lifetime = lapsed[row["pk"]]
-        donor = LapsedDonor(
-            supporter_id=row["pk"],
-            name=_donor_name(row),
-            email=row["email"],
-            last_gift_at=last_gift_at,
-            lifetime_yen=lifetime,
-        )
-        (result.lybunt if was_last_year else result.sybunt).append(donor)
-    result.lybunt.sort(key=lambda d: (d.last_gift_at, d.supporter_id), reverse=True)
-    result.sybunt.sort(key=lambda d: (d.last_gift_at, d.supporter_id), reverse=True)
     return result
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .dashboard import (
+    TABLE_KEYS,
     dashboard_charts,
     dashboard_range,
     dashboard_tables,
@@ -39,13 +40,19 @@ def funding_dashboard(request):
     form = DashboardRangeForm(request.GET if request.GET.keys() - {"export"} else None)
     rng = dashboard_range(form, today=today)
     settings = FundingSettings.for_request(request)
-    tables, balance, lapsed = dashboard_tables(rng=rng, today=today, settings=settings)
     export = request.GET.get("export")
     if export:
-        if export not in tables:
+        if export not in TABLE_KEYS:
             raise Http404
+        # Only the table asked for; the lapsed donor lists in full.
+        tables, _balance, _lapsed = dashboard_tables(
+            rng=rng, today=today, settings=settings, only=export
+        )
         name = f"funding-{export}-{month_label(rng.start)}-{month_label(rng.end)}.csv"
         return table_csv(tables[export], filename=name)
+    tables, balance, lapsed = dashboard_tables(
+        rng=rng, today=today, settings=settings, lapsed_limit=LAPSED_SHOWN
+    )
     query = request.GET.copy()
     query.pop("export", None)
     return TemplateResponse(
