@@ -178,7 +178,9 @@ def _donor_by_email(*, checkout: CheckoutRequest | None, session: dict) -> Suppo
         }
     else:
         defaults = {"family_name": (details.get("name") or "")[:50]}
-    with transaction.atomic():
+    # No savepoint: the caller's transaction (the event's) rolls back whole on any error, and
+    # supporter_find_or_create keeps its own savepoint for the e-mail race.
+    with transaction.atomic(savepoint=False):
         supporter, created = supporter_find_or_create(
             email=email,
             defaults={

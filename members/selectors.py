@@ -57,8 +57,14 @@ def supporter_find_duplicate(
         candidates = candidates.exclude(pk=exclude_pk)
     if email:
         # Lower() matches the unique index on lower(email); iexact would compile to UPPER().
+        # That index is partial (non-empty addresses): without `email <> ''` in the query
+        # PostgreSQL cannot use it and scans the whole table on every look-up.
         # E-mail is unique, so no ORDER BY is needed (first() would add one).
-        by_email = candidates.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+        by_email = (
+            candidates.alias(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+            .exclude(email="")
+        )
         match = next(iter(by_email.order_by()[:1]), None)
         if match:
             return match

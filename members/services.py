@@ -75,9 +75,18 @@ def supporter_find_or_create(*, email: str, defaults: dict[str, Any]) -> tuple[S
     found = supporter_find_duplicate(email=email)
     if found is not None:
         return found, False
+    # Wagtail indexes a supporter's link to the one it was merged into, which a new supporter
+    # never has: its reference index entry would stay empty, so the update that would run (and
+    # cost four queries) on every donor's first gift is skipped.
+    from wagtail.signal_handlers import disable_reference_index_auto_update  # needs the models
+
+    unlinked = not any(name.startswith("merged_into") for name in defaults)
     try:
         with transaction.atomic():
-            return Supporter.objects.create(**{**defaults, "email": email}), True
+            if not unlinked:
+                return Supporter.objects.create(**{**defaults, "email": email}), True
+            with disable_reference_index_auto_update():
+                return Supporter.objects.create(**{**defaults, "email": email}), True
     except IntegrityError:
         found = supporter_find_duplicate(email=email)
         if found is None:

@@ -149,6 +149,26 @@ def test_duplicates_by_email_case_insensitively_or_kana_and_phone():
     assert supporter_find_duplicate(email="hana@example.jp", exclude_pk=person.pk) is None
 
 
+def test_the_email_look_up_can_use_the_partial_unique_email_index():
+    """The unique index on lower(email) covers non-empty addresses only: a query that does not
+    say so cannot use it, and every webhook's donor look-up then scans the whole table."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    SupporterFactory(email="hana@example.jp")
+    with CaptureQueriesContext(connection) as captured:
+        supporter_find_duplicate(email="hana@example.jp")
+    (query,) = (q["sql"] for q in captured.captured_queries if "members_supporter" in q["sql"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is scanned anyway
+            cursor.execute(f"EXPLAIN {query}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query}")
+        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+    assert "supporter_unique_email_ci" in plan
+
+
 def test_the_database_refuses_two_supporters_with_the_same_email_in_any_case():
     from django.db import IntegrityError
 
