@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from donations.models import Donation
 from donations.receipts.selectors import year_bounds
 from members.models import NOT_CONTACTABLE, Supporter
+from members.models.supporters import display_name
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,6 @@ class LapsedDonors:
     def retention(self) -> float | None:
         """Share of last year's donors who gave again this year."""
         return self.retained / self.last_year_donors if self.last_year_donors else None
-
-
-def _donor_name(kind: str, family_name: str, given_name: str, organisation_name: str) -> str:
-    if kind == Supporter.Kind.ORGANISATION:
-        return organisation_name
-    return f"{family_name} {given_name}".strip()
 
 
 def _aware(value) -> datetime.datetime:
@@ -135,7 +130,7 @@ def lapsed_donors(*, year: int, limit: int | None = None) -> LapsedDonors:
             continue
         donor = LapsedDonor(
             supporter_id=supporter_id,
-            name=_donor_name(*name),
+            name=display_name(*name),
             email=email,
             last_gift_at=_aware(last_gift_at),
             lifetime_yen=int(lifetime),
