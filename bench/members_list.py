@@ -168,7 +168,7 @@ def main() -> None:
         "skill": ctx["skill"].pk,
         "is_volunteer": "true",
         "renewal_due": "on",
-        "created_at_after": (today - datetime.timedelta(days=30)).isoformat(),
+        "created_at_from": (today - datetime.timedelta(days=30)).isoformat(),
     }
     cases = [
         ("first page", {}),

@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from ouendan.core.admin_pagination import IdsFirstPaginator
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
@@ -110,6 +111,7 @@ class SupporterIndexView(generic.IndexView):
     search_backend_name = None
     search_fields = SEARCH_FIELDS
     filterset_class = SupporterFilterSet
+    paginator_class = IdsFirstPaginator
     default_ordering = ["family_name_kana", "given_name_kana", "organisation_name_kana", "pk"]
     page_title = _("Supporters")
 
