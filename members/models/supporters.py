@@ -202,6 +202,15 @@ class Supporter(models.Model):
                 condition=~models.Q(status="merged"),
                 name="supporter_list_filter_idx",
             ),
+            # The same list's COUNT(*) when it is not searching: a quarter of the size of the
+            # index above, and in current-membership order for a merge join with Membership's
+            # membership_list_idx (plan and membership-status filters).
+            models.Index(
+                fields=["current_membership"],
+                include=["id", "kind", "status", "is_volunteer", "created_at"],
+                condition=~models.Q(status="merged"),
+                name="supporter_list_count_idx",
+            ),
         ]
 
     def __str__(self):
