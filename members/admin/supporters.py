@@ -21,7 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from ouendan.core.admin_display import DisplayTitleColumn
+from ouendan.core.admin_pagination import IdsFirstPaginator
 from ouendan.core.exports import spreadsheet_safe
 from ouendan.core.filters import CheckboxFilter
 
@@ -42,6 +42,7 @@ from .columns import (
     PlainLocalDateColumn,
     PlainLocalDateTimeColumn,
     PlainNoWrapColumn,
+    StampedTitleColumn,
 )
 from .detail import SupporterInspectView, SupporterLoginLinkView
 from .editing import SupporterAdminForm, SupporterCreateView, SupporterEditView
@@ -110,6 +111,7 @@ class SupporterIndexView(generic.IndexView):
     search_backend_name = None
     search_fields = SEARCH_FIELDS
     filterset_class = SupporterFilterSet
+    paginator_class = IdsFirstPaginator
     default_ordering = ["family_name_kana", "given_name_kana", "organisation_name_kana", "pk"]
     page_title = _("Supporters")
 
@@ -170,7 +172,7 @@ class SupporterIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         # Local time, "—" for nothing; phone numbers and dates stay on one line at 1280 px.
-        title_column_class = self._get_title_column_class(DisplayTitleColumn)
+        title_column_class = self._get_title_column_class(StampedTitleColumn)
         return [
             title_column_class(
                 "name",

@@ -52,6 +52,13 @@ class Membership(models.Model):
                 condition=models.Q(units__gte=1), name="membership_units_positive"
             ),
         ]
+        indexes = [
+            # The staff supporter list joins each supporter's current membership for its plan
+            # and status filters: the join reads this index only (see supporter_list_filter_idx).
+            models.Index(
+                fields=["id"], include=["plan", "status", "renews_on"], name="membership_list_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.supporter} — {self.plan}"

@@ -150,3 +150,63 @@ def test_the_list_query_count_does_not_grow_with_rows(admin_client):
     _grow(25, plan, skill, area)
     large = [_queries(admin_client, params) for params in cases]
     assert small == large
+
+
+def _listing(html: str) -> str:
+    start = html.index('<table class="listing')
+    return html[start : html.index("</table>", start)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("member_staff", [False, True])
+def test_the_stamped_title_cells_are_what_wagtail_renders(client, monkeypatch, member_staff):
+    """Each row's title cell (name, link, "more" dropdown) is a copy of one rendered cell with
+    the row's id and name put in: it must equal Wagtail's own rendering of every row, names
+    that need escaping and a nameless record included, for a superuser and for member staff
+    (whose buttons differ)."""
+    from django.contrib.auth.models import Group
+
+    from members.admin.columns import StampedTitleColumn
+    from members.groups import MEMBER_STAFF
+    from ouendan.core.admin_display import DisplayTitleColumn
+
+    if member_staff:
+        user = get_user_model().objects.create_user("members", password="pw")
+        user.groups.add(Group.objects.get(name=MEMBER_STAFF))
+    else:
+        user = get_user_model().objects.create_superuser("boss", "boss@example.jp", "pw")
+    client.force_login(user)
+    SupporterFactory(family_name='<b>"山田"</b>', given_name="O'Neil & 花子")
+    SupporterFactory(kind=Supporter.Kind.ORGANISATION, organisation_name="")
+    SupporterFactory.create_batch(3)
+
+    stamped = _listing(client.get(LIST_URL).content.decode())
+    monkeypatch.setattr(StampedTitleColumn, "render_cell_html", DisplayTitleColumn.render_cell_html)
+    wagtail = _listing(client.get(LIST_URL).content.decode())
+
+    assert stamped.count('<td class="title">') == 5
+    assert "&lt;b&gt;&quot;山田&quot;&lt;/b&gt; O&#x27;Neil &amp; 花子" in stamped
+    assert stamped == wagtail
+
+
+@pytest.mark.django_db
+def test_a_page_lists_its_rows_in_the_list_order(admin_client):
+    """Pages are read ids first, then rows (IdsFirstPaginator): the rows keep the list's order,
+    on every page, and the filters still apply."""
+    for n in range(70):
+        SupporterFactory(
+            family_name=f"姓{n:02d}",
+            family_name_kana=f"セイ{(n * 17) % 70:02d}",
+            status=Supporter.Status.ACTIVE if n % 5 else Supporter.Status.PENDING,
+        )
+    expected = list(
+        Supporter.objects.filter(status=Supporter.Status.ACTIVE)
+        .order_by("family_name_kana", "given_name_kana", "organisation_name_kana", "pk")
+        .values_list("pk", flat=True)
+    )
+    listed = []
+    for page in (1, 2):
+        response = admin_client.get(LIST_URL, {"status": "active", "p": page})
+        listed += [row.pk for row in response.context["page_obj"].object_list]
+    assert len(expected) == 56
+    assert listed == expected
