@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -11,6 +12,9 @@ from ouendan.core.storage import private_storage
 
 SEEN: list[Path] = []
 
+# The second test looks at what the first left: both run in one worker, in this order.
+same_worker = pytest.mark.xdist_group("storage-folders")
+
 
 def _write_both() -> tuple[Path, Path]:
     public = Path(default_storage.path(default_storage.save("t/a.txt", ContentFile(b"a"))))
@@ -19,6 +23,7 @@ def _write_both() -> tuple[Path, Path]:
     return public, secret
 
 
+@same_worker
 def test_a_test_writes_into_its_own_folders(session_media_folder):
     public, secret = _write_both()
     assert public.is_relative_to(settings.MEDIA_ROOT)
@@ -27,6 +32,7 @@ def test_a_test_writes_into_its_own_folders(session_media_folder):
     SEEN.append(Path(settings.MEDIA_ROOT))
 
 
+@same_worker
 def test_the_next_test_starts_empty_and_the_last_folder_is_gone():
     public, _secret = _write_both()
     assert public.name == "a.txt"  # no "a_XXXX.txt": nothing left by the test before
