@@ -26,7 +26,14 @@ from wagtail.models import Page
 from donations.models import Donation
 
 # The Donation fields progress depends on: a save that names only other fields changes nothing.
-PROGRESS_FIELDS = {"amount_yen", "refunded_yen", "campaign", "campaign_id", "supporter"}
+PROGRESS_FIELDS = {
+    "amount_yen",
+    "refunded_yen",
+    "campaign",
+    "campaign_id",
+    "supporter",
+    "supporter_id",
+}
 
 
 class CampaignTally(models.Model):

@@ -7,6 +7,7 @@ re-exported here, so callers import every service from `members.services`; reads
 members/selectors.py.
 """
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -80,13 +81,11 @@ def supporter_find_or_create(*, email: str, defaults: dict[str, Any]) -> tuple[S
     # cost four queries) on every donor's first gift is skipped.
     from wagtail.signal_handlers import disable_reference_index_auto_update  # needs the models
 
-    unlinked = not any(name.startswith("merged_into") for name in defaults)
+    linked = any(name.startswith("merged_into") for name in defaults)
+    index_update = contextlib.nullcontext() if linked else disable_reference_index_auto_update()
     try:
-        with transaction.atomic():
-            if not unlinked:
-                return Supporter.objects.create(**{**defaults, "email": email}), True
-            with disable_reference_index_auto_update():
-                return Supporter.objects.create(**{**defaults, "email": email}), True
+        with transaction.atomic(), index_update:
+            return Supporter.objects.create(**{**defaults, "email": email}), True
     except IntegrityError:
         found = supporter_find_duplicate(email=email)
         if found is None:
