@@ -249,8 +249,10 @@ def bench_library(path: Path, rows: int) -> tuple[float, float]:
     use_bulk, batch_size, skip_diff, skip_unchanged off, force_init_instance (every row of the
     file is new at this point, so no lookup per row is needed), no transaction per row; on the
     same file with its values normalised first (the library has no kana, phone or postal rules,
-    so it checks less). Run inside a transaction that is rolled back, so the import measured
-    next starts from the same database."""
+    so it checks less). Timed from the file, as ours is: reading the CSV into its Dataset is
+    part of its import (ours reads, decodes and normalises the file inside its own time). Run
+    inside a transaction that is rolled back, so the import measured next starts from the same
+    database."""
     import tablib
     from django.db import transaction
 
@@ -265,6 +267,7 @@ def bench_library(path: Path, rows: int) -> tuple[float, float]:
             skip_unchanged = False
             clean_model_instances = False
 
+    started, cpu_started = time.perf_counter(), time.process_time()
     resource_ = TunedResource()
     headers = [resource_.fields[name].column_name for name in resource_.get_import_order()]
     dataset = tablib.Dataset(headers=headers)
@@ -282,7 +285,6 @@ def bench_library(path: Path, rows: int) -> tuple[float, float]:
     class Rollback(Exception):
         pass
 
-    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         with transaction.atomic():
             result = resource_.import_data(dataset, dry_run=False, use_transactions=False)
@@ -372,7 +374,18 @@ def main() -> None:
     print(f"  {baseline_rows:,} rows:     {library:7.1f} s  = {library_rate:,.0f} rows/s")
     print(f"  CPU (its process):  {library_cpu:5.1f} s")
     print(f"  peak RSS:         {library_peak:7.0f} MB (in a process of its own)")
-    print(f"\nbulk import: {rate:,.0f} rows/s = {rate / library_rate:.2f}× the tuned library")
+    # Like for like: our write pass reads and checks every row again (the same rules as the
+    # dry run) before writing, as the library's import_data does in its own way; the dry run
+    # is the extra step staff see first (the library's admin has one too, not measured here).
+    write_rate = bulk["rows"] / bulk["write"]
+    print(
+        f"\nimport (file → database, every row checked): {write_rate:,.0f} rows/s"
+        f" = {write_rate / library_rate:.2f}× the tuned library"
+    )
+    print(
+        f"with the dry run first (check + write):     {rate:,.0f} rows/s"
+        f" = {rate / library_rate:.2f}× the tuned library's import alone"
+    )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ from .import_reading import (
 )
 from .import_writing import supporters_insert as _supporters_insert
 from .import_writing import supporters_update as _supporters_update
-from .models import MemberImport, Supporter, User
+from .models import MemberImport, User
 
 logger = logging.getLogger(__name__)
 
@@ -348,13 +348,7 @@ def _write(
             _supporters_insert(new, now)
             counts["created"] += len(new)
         if changes:
-            supporters = Supporter.objects.in_bulk(list(changes))
-            for supporter_pk, values in changes.items():
-                supporter = supporters[supporter_pk]
-                for name, value in values.items():
-                    setattr(supporter, name, value)
-                supporter.updated_at = now
-            _supporters_update(list(supporters.values()), sorted(update_fields))
+            _supporters_update(changes, sorted(update_fields), now)
             counts["updated"] += len(changes)
         done += len(new) + len(changes)
         new.clear()

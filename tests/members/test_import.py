@@ -324,6 +324,40 @@ def test_existing_supporters_are_updated_by_email_any_case_and_by_kana_and_phone
 
 
 @pytest.mark.django_db
+def test_updates_in_one_batch_overwrite_only_each_rows_filled_cells():
+    """Rows written together: a cell one row fills and the next leaves blank overwrites the
+    first supporter's value and keeps the second's (members/import_writing.py)."""
+    first = Supporter.objects.create(
+        family_name="山田",
+        family_name_kana="ヤマダ",
+        email="hanako@example.jp",
+        phone="03-0000-0000",
+    )
+    second = Supporter.objects.create(
+        family_name="川口",
+        family_name_kana="カワグチ",
+        email="taro@example.jp",
+        phone="048-111-2222",
+    )
+    stamp = second.updated_at
+    taro = list(HANAKO)
+    for column, value in (("姓", "川口"), ("名", "太郎"), ("セイ", "かわぐち"), ("メイ", "たろう")):
+        taro[HEADER.index(column)] = value
+    taro[HEADER.index("メールアドレス")] = "TARO@example.jp"
+    taro[HEADER.index("電話番号")] = ""
+    taro[HEADER.index("町名番地")] = ""
+    member_import = upload(csv_bytes([HEADER, HANAKO, taro]))
+    assert (member_import.created_count, member_import.updated_count) == (0, 2)
+    assert member_import_run(member_import_id=member_import.pk).status == Status.DONE
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.given_name, first.phone) == ("花子", "090-1234-5678")
+    assert (second.given_name, second.phone) == ("太郎", "048-111-2222")
+    assert second.updated_at > stamp
+
+
+@pytest.mark.django_db
 def test_duplicates_within_the_file_name_both_lines():
     second = list(HANAKO)
     second[HEADER.index("メールアドレス")] = "HANAKO@example.jp"
