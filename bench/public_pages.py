@@ -303,11 +303,11 @@ def _report(args, vendor, small, large, rps, ms, peer) -> None:
         page = label.split(",")[0]
         queries = ""
         if page in small and "uncached" in label:
-            queries = f"{small[page][0]}/{large[page][0]} ({large[page][1]} warm)"
+            queries = f"{small[page][1]}/{large[page][1]} ({small[page][0]}/{large[page][0]} cold)"
         print(f"{label:<22}{latency[label]:>8.1f}{rate[label]:>9.1f}{versus:>15}{queries:>20}")
     print(
-        f"queries: cold at 10 / at {args.donations:,} donations (all caches empty), and as served "
-        "once the impact figures' minute cache is warm"
+        f"queries: at 10 / at {args.donations:,} donations as the load above is served (page and"
+        " campaign caches off, the impact figures' minute cache warm); cold: every cache emptied"
     )
     print(f"cached campaign / hello world: {rate['campaign, cached'] / rate['hello world']:.0%}")
     if peer:
