@@ -23,7 +23,7 @@ from wagtail.search import index
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
 from ouendan.core.display import local_date
-from ouendan.core.routing import OneTypeChildRouteMixin
+from ouendan.core.routing import OneTypeChildRouteMixin, TreeCachedViewRestrictionsMixin
 from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
@@ -90,7 +90,7 @@ class CampaignIndexPage(OneTypeChildRouteMixin, Page):
         return context
 
 
-class CampaignPage(Page):
+class CampaignPage(TreeCachedViewRestrictionsMixin, Page):
     """One campaign: a money goal and/or goods goals, dates, a donate form, updates, a wall."""
 
     base_form_class = AsciiSlugPageForm

@@ -1,11 +1,13 @@
 """Serving a campaign page without the page cache: the campaign is found in one query with what
-its template shows (ouendan.core.routing), and routing still answers 404 where Wagtail did."""
+its template shows (ouendan.core.routing), unrestricted pages cost no view-restriction query, and
+routing still answers 404 where Wagtail did and honours every view restriction at once."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
-from wagtail.models import Page
+from django.test.utils import CaptureQueriesContext, override_settings
+from wagtail.models import Page, PageViewRestriction
 
 from home.models import StandardPage
 from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory
@@ -53,3 +55,54 @@ def test_routing_answers_as_wagtail_did(client, index):
     assert client.get(index.url + "unknown/").status_code == 404
     assert client.get(live.url + "deeper/").status_code == 404
     assert client.get(index.url).status_code == 200
+
+
+@override_settings(CAMPAIGNS_CACHE_SECONDS=0)
+def test_view_restrictions_apply_at_once_and_cost_no_query_when_there_are_none(client, index):
+    campaign = CampaignPageFactory(parent=index)
+
+    def restriction_queries() -> tuple:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(campaign.url)
+        return response, sum("pageviewrestriction" in q["sql"] for q in queries)
+
+    client.get(campaign.url)  # fills the tree cache
+    response, queries = restriction_queries()
+    assert (response.status_code, queries) == (200, 0)
+
+    # A restriction on an ancestor, added after the page was served (its absence cached).
+    restriction = PageViewRestriction.objects.create(
+        page=index, restriction_type=PageViewRestriction.LOGIN
+    )
+    response, _queries = restriction_queries()  # the tree cache was dropped: looked up again
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    response, queries = restriction_queries()
+    assert (response.status_code, queries) == (302, 1)  # the restriction, by its cached id
+
+    restriction.restriction_type = PageViewRestriction.GROUPS
+    restriction.save()
+    restriction.groups.set([Group.objects.create(name="支援者限定")])
+    assert client.get(campaign.url).status_code == 302
+
+    restriction.delete()
+    assert client.get(campaign.url).status_code == 200
+
+    PageViewRestriction.objects.create(
+        page=campaign, restriction_type=PageViewRestriction.PASSWORD, password="natsu"
+    )
+    response = client.get(campaign.url)
+    assert response.status_code == 200 and 'name="password"' in response.content.decode()
+    assert campaign.summary not in response.content.decode()
+
+
+@override_settings(CAMPAIGNS_CACHE_SECONDS=0)
+def test_a_campaign_moved_under_a_restricted_index_is_restricted(client, home_page, index):
+    campaign = CampaignPageFactory(parent=index, slug="moving")
+    private = CampaignIndexPageFactory(parent=home_page, slug="members-only")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(campaign.url).status_code == 200
+
+    campaign.move(private, pos="last-child")
+    campaign.refresh_from_db()
+
+    assert client.get(campaign.url).status_code == 302
