@@ -23,7 +23,7 @@ from wagtail.search import index
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
 from ouendan.core.display import local_date
-from ouendan.core.routing import OneTypeChildRouteMixin, TreeCachedViewRestrictionsMixin
+from ouendan.core.routing import OneQueryChildRouteMixin, TreeCachedViewRestrictionsMixin
 from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
@@ -48,7 +48,7 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
-class CampaignIndexPage(OneTypeChildRouteMixin, Page):
+class CampaignIndexPage(OneQueryChildRouteMixin, Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
     through the campaign review workflow (キャンペーンの確認: draft → review by 編集者 →
     publish)."""

@@ -14,14 +14,14 @@ from campaigns.blocks import BodyBlock
 from campaigns.selectors import campaigns_featured
 from members.selectors import page_is_privacy_notice
 from ouendan.core.blocks import CallToActionBlock
-from ouendan.core.routing import OneTypeChildRouteMixin
+from ouendan.core.routing import OneQueryChildRouteMixin
 from ouendan.core.slugs import AsciiSlugPageForm
 from ouendan.core.translated import ENGLISH_HELP
 
 from .blocks import AnnualReportBlock, ImpactBodyBlock
 
 
-class HomePage(Page):
+class HomePage(OneQueryChildRouteMixin, Page):
     base_form_class = AsciiSlugPageForm
 
     hero_heading = models.CharField(_("hero heading"), max_length=120)
@@ -100,7 +100,7 @@ class StandardPage(Page):
         return context
 
 
-class NewsIndexPage(OneTypeChildRouteMixin, Page):
+class NewsIndexPage(OneQueryChildRouteMixin, Page):
     """News and activity reports (活動報告), newest first."""
 
     base_form_class = AsciiSlugPageForm

@@ -1,9 +1,9 @@
 """Cheaper Wagtail page serving for index pages and the pages under them.
 
-Wagtail's Page.route finds a child in two queries (the base page by slug, then `.specific`). An
-index page that allows one child type can ask that type's table directly: one query, which can
-also bring the child's foreign keys its template shows (select_related). Anything else (a child
-of another type, an unknown slug, a deeper path) goes through Wagtail's own route, unchanged.
+Wagtail's Page.route finds a child in two queries (the base page by slug, then `.specific`); a
+page with OneQueryChildRouteMixin asks the child's own table directly: one query, which can also
+bring the child's foreign keys its template shows (select_related). Whatever that query does not
+find (a child of an unexpected type, a stale hint) goes through Wagtail's own route, unchanged.
 
 Which view restrictions apply to a page depends only on the page tree, so their ids are kept in
 the tree cache (ouendan.core.tree_cache: dropped whenever a page, site, locale or restriction
@@ -11,38 +11,58 @@ changes); a page without any, the usual case, then costs no restriction query at
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
 from wagtail.models import PageViewRestriction
 
 from .tree_cache import tree_cached
 
 
-class OneTypeChildRouteMixin:
-    """For a Page whose subpage_types name one page type: route to a child in one query.
+class OneQueryChildRouteMixin:
+    """Route to a child page in one query instead of Wagtail's two.
 
-    `child_select_related` names the child's foreign keys to fetch with it."""
+    A page whose subpage_types name one type asks that type's table by slug (`child_select_related`
+    names the child's foreign keys to fetch with it). Any other page keeps, in the tree cache, which
+    child (id and type) has that slug, and asks that type's table for that id as its child with
+    that slug: a stale entry finds nothing and Wagtail's route answers, so a cached hint can never
+    serve a page Wagtail would not have."""
 
     child_select_related: tuple[str, ...] = ()
 
     def route(self, request, path_components):
-        models = self.clean_subpage_models()
-        if path_components and len(models) == 1:
-            model = models[0]
-            try:
-                subpage = (
-                    model.objects.child_of(self)
-                    .select_related(*self.child_select_related)
-                    .get(slug=path_components[0])
-                )
-            except model.DoesNotExist:
-                subpage = None
-            # A subclass of the type (or none found) takes Wagtail's way, as before.
-            if subpage is not None and subpage.content_type_id == (
-                ContentType.objects.get_for_model(model).pk
-            ):
+        if path_components:
+            subpage = self._child_for_slug(path_components[0])
+            if subpage is not None:
                 # As Wagtail's route does: templates asking for the parent cost no query.
                 subpage._cached_parent_obj = self
                 return subpage.route(request, path_components[1:])
         return super().route(request, path_components)
+
+    def _child_for_slug(self, slug: str):
+        """The child with this slug in its specific type, or None to let Wagtail route."""
+        models = self.clean_subpage_models()
+        if len(models) == 1:
+            model, lookup = models[0], {"slug": slug}
+            related = self.child_select_related
+        else:
+            hint = tree_cached(f"child:{self.pk}:{slug}", lambda: self._child_hint(slug))
+            if hint is None:
+                raise Http404  # no child has this slug: what Wagtail's route answers
+            model = ContentType.objects.get_for_id(hint[1]).model_class()
+            if model is None:  # a page type no longer in the code
+                return None
+            lookup, related = {"pk": hint[0], "slug": slug}, ()
+        try:
+            subpage = model.objects.child_of(self).select_related(*related).get(**lookup)
+        except model.DoesNotExist:
+            return None
+        # A subclass of the type takes Wagtail's way, which finds its most specific form.
+        if subpage.content_type_id != ContentType.objects.get_for_model(model).pk:
+            return None
+        return subpage
+
+    def _child_hint(self, slug: str) -> tuple[int, int] | None:
+        # Misses are not kept (tree_cached keeps no None): unknown slugs cannot fill the cache.
+        return self.get_children().filter(slug=slug).values_list("pk", "content_type_id").first()
 
 
 class TreeCachedViewRestrictionsMixin:

@@ -14,6 +14,8 @@ from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFact
 
 pytestmark = pytest.mark.django_db
 
+CAMPAIGN_QUERIES = 10
+
 
 @pytest.fixture
 def index(home_page):
@@ -106,3 +108,16 @@ def test_a_campaign_moved_under_a_restricted_index_is_restricted(client, home_pa
     campaign.refresh_from_db()
 
     assert client.get(campaign.url).status_code == 302
+
+
+@override_settings(CAMPAIGNS_CACHE_SECONDS=0)
+def test_a_campaign_page_served_again_costs_at_most_its_budget(client, index, pledge):
+    campaign = CampaignPageFactory(parent=index, pledge_page=pledge)
+    client.get(campaign.url)  # fills the tree cache (site, child hints, restrictions, menus)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(campaign.url).status_code == 200
+    # Site, home page, locale, campaign index, campaign (with its pledge page), progress, goods
+    # goals, the wall, the default donate page, the organisation's settings: 16 before routing
+    # and the view restrictions were made cheaper.
+    assert len(queries) <= CAMPAIGN_QUERIES, "\n".join(q["sql"][:150] for q in queries)
