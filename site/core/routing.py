@@ -12,7 +12,9 @@ changes); a page without any, the usual case, then costs no restriction query at
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
-from wagtail.models import PageViewRestriction
+from django.http.request import split_domain_port
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models.sites import get_site_for_hostname
 
 from .tree_cache import tree_cached
 
@@ -80,3 +82,41 @@ class TreeCachedViewRestrictionsMixin:
         if not ids:
             return PageViewRestriction.objects.none()
         return PageViewRestriction.objects.filter(pk__in=ids)
+
+
+def site_for_page_request(request) -> Site | None:
+    """What Site.find_for_request answers, for serving a page: the Site row kept in the tree cache
+    (no page in it: dropped whenever a site or page changes), and its root page read in its own
+    type, one query where Wagtail's routing made two (the site with its root, then `.specific`)."""
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    entry = tree_cached(f"site:{hostname}:{port}", lambda: _site_entry(hostname, port))
+    if entry is None:  # no site at all: Wagtail's answer (None), found again each time
+        return Site.find_for_request(request)
+    site, root_type_id = entry
+    model = ContentType.objects.get_for_id(root_type_id).model_class()
+    if model is None:  # a page type no longer in the code
+        return Site.find_for_request(request)
+    try:
+        root = model.objects.get(pk=site.root_page_id)
+    except model.DoesNotExist:  # a stale entry (the root page deleted)
+        return Site.find_for_request(request)
+    # Site.root_page stays a plain Page, as Wagtail's lookup gives it (equality, `.localized`
+    # compare it as one), already holding its specific form: `.specific` costs nothing.
+    fields = Page._meta.concrete_fields
+    base = Page.from_db(
+        root._state.db, [f.attname for f in fields], [getattr(root, f.attname) for f in fields]
+    )
+    base.__dict__["specific"] = root
+    site.root_page = base
+    return site
+
+
+def _site_entry(hostname: str, port: int) -> tuple[Site, int] | None:
+    try:
+        site = get_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        return None
+    root_type_id = site.root_page.content_type_id
+    site._state.fields_cache.pop("root_page", None)  # no page objects in the shared cache
+    return site, root_type_id
