@@ -7,7 +7,9 @@ find (a child of an unexpected type, a stale hint) goes through Wagtail's own ro
 
 Which view restrictions apply to a page depends only on the page tree, so their ids are kept in
 the tree cache (ouendan.core.tree_cache: dropped whenever a page, site, locale or restriction
-changes); a page without any, the usual case, then costs no restriction query at all.
+changes); a page without any, the usual case, then costs no restriction query at all. So is the
+Site row a page request belongs to (site_for_page_request, used by ouendan.middleware's
+PageSiteMiddleware); page objects themselves are never kept, only ids and the Site row.
 """
 
 from django.contrib.contenttypes.models import ContentType
