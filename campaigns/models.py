@@ -23,6 +23,7 @@ from wagtail.search import index
 from donations.blocks import DonateBlock
 from donations.models import DonatePage
 from ouendan.core.display import local_date
+from ouendan.core.routing import OneQueryChildRouteMixin, TreeCachedViewRestrictionsMixin
 from ouendan.core.slugs import AsciiSlugPageForm
 
 from .blocks import BodyBlock
@@ -47,7 +48,7 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
-class CampaignIndexPage(Page):
+class CampaignIndexPage(OneQueryChildRouteMixin, Page):
     """All campaigns: active first, then upcoming, then ended. New campaign pages under it go
     through the campaign review workflow (キャンペーンの確認: draft → review by 編集者 →
     publish)."""
@@ -58,6 +59,8 @@ class CampaignIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["campaigns.CampaignPage"]
+    # What campaign_page.html shows of a campaign besides its own fields (routing fetches them).
+    child_select_related = ("hero_image", "pledge_page")
 
     class Meta:
         verbose_name = _("campaign index page")
@@ -87,7 +90,7 @@ class CampaignIndexPage(Page):
         return context
 
 
-class CampaignPage(Page):
+class CampaignPage(TreeCachedViewRestrictionsMixin, Page):
     """One campaign: a money goal and/or goods goals, dates, a donate form, updates, a wall."""
 
     base_form_class = AsciiSlugPageForm

@@ -221,9 +221,13 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
         "supporter__organisation_name",
         "campaign__title",
         "campaign__translation_key",
+        "campaign__live",
+        "campaign__locale__language_code",
     )
     shown: list[tuple] = []
     seen: set[int] = set()
+    titles: dict = {}
+    language = translation.get_language()
     for row in rows[: max(limit, WALL_SIZE) * 4]:
         supporter_id, names = row[0], row[5:9]
         # An anonymous gift (a collection box) names nobody.
@@ -233,20 +237,19 @@ def supporters_wall(*, campaign: CampaignPage | None, limit: int = WALL_SIZE) ->
         if not name:
             continue
         seen.add(supporter_id)
-        shown.append((name, *row[1:5], *row[9:]))
+        shown.append((name, *row[1:5], *row[9:11]))
+        if row[11] and row[12] == language:  # a live page in the visitor's language: its title
+            titles.setdefault(row[10], row[9])
         if len(shown) >= max(limit, WALL_SIZE):
             break
-    # Campaign titles in the visitor's language (a gift may come from the other translation).
-    titles = dict(
-        Page.objects.live()
-        .filter(
-            translation_key__in={
-                translation_key for *_, translation_key in shown if translation_key
-            },
-            locale__language_code=translation.get_language(),
+    # Campaign titles in the visitor's language (a gift may come from the other translation):
+    # asked only for the campaigns no shown gift names in that language (usually none).
+    if wanted := {key for *_, key in shown if key and key not in titles}:
+        titles.update(
+            Page.objects.live()
+            .filter(translation_key__in=wanted, locale__language_code=language)
+            .values_list("translation_key", "title")
         )
-        .values_list("translation_key", "title")
-    )
     entries = [
         WallEntry(
             name=name,

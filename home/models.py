@@ -14,13 +14,14 @@ from campaigns.blocks import BodyBlock
 from campaigns.selectors import campaigns_featured
 from members.selectors import page_is_privacy_notice
 from ouendan.core.blocks import CallToActionBlock
+from ouendan.core.routing import OneQueryChildRouteMixin
 from ouendan.core.slugs import AsciiSlugPageForm
 from ouendan.core.translated import ENGLISH_HELP
 
 from .blocks import AnnualReportBlock, ImpactBodyBlock
 
 
-class HomePage(Page):
+class HomePage(OneQueryChildRouteMixin, Page):
     base_form_class = AsciiSlugPageForm
 
     hero_heading = models.CharField(_("hero heading"), max_length=120)
@@ -99,7 +100,7 @@ class StandardPage(Page):
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(OneQueryChildRouteMixin, Page):
     """News and activity reports (活動報告), newest first."""
 
     base_form_class = AsciiSlugPageForm
@@ -108,6 +109,7 @@ class NewsIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["home.NewsPage"]
+    child_select_related = ("image",)  # shown by news_page.html, fetched when routing
     page_size = 10
 
     class Meta:

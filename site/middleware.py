@@ -1,4 +1,5 @@
-"""Project middleware: the admin's idle timeout and safe headers on uploaded media."""
+"""Project middleware: the admin's idle timeout, safe headers on uploaded media, and the site of a
+page request from the tree cache."""
 
 import datetime
 
@@ -6,6 +7,9 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.utils import timezone
 from django.utils.translation import gettext
+from wagtail.views import serve as wagtail_serve
+
+from .core.routing import site_for_page_request
 
 ADMIN_PREFIX = "/admin/"
 LAST_ACTIVITY_KEY = "admin_last_activity"
@@ -76,3 +80,19 @@ class MediaHeadersMiddleware:
             if response.status_code == 200 and content_type not in self.INLINE_TYPES:
                 response["Content-Disposition"] = "attachment"
         return response
+
+
+class PageSiteMiddleware:
+    """Before Wagtail serves a page, give the request its site (request._wagtail_site, which
+    Site.find_for_request honours) from the tree cache: ouendan.core.routing.site_for_page_request.
+    Other views find their site, if they need one, as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is wagtail_serve and not hasattr(request, "_wagtail_site"):
+            request._wagtail_site = site_for_page_request(request)

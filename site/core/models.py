@@ -17,6 +17,9 @@ from .translated import ENGLISH_HELP
 class OrganisationSettings(BaseSiteSetting):
     """Who runs this site: shown in the header and footer, in mail, on receipts and certificates."""
 
+    # The header shows the logo on every public page: fetched with the settings, not after.
+    select_related = ["logo"]
+
     name = models.CharField(_("organisation name"), max_length=120, default="子どもの未来応援団")
     name_en = models.CharField(
         _("organisation name (English)"),

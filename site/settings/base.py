@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "ouendan.middleware.MediaHeadersMiddleware",  # before CSP: its sandbox policy wins on media
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "ouendan.middleware.PageSiteMiddleware",  # the site of a page request, from the tree cache
     "campaigns.middleware.CampaignPageCacheMiddleware",  # last: cached campaign pages, no routing
 ]
 

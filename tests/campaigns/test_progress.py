@@ -70,6 +70,30 @@ def test_the_all_campaigns_wall_names_campaigns_in_the_visitors_language(campaig
         assert [e.campaign_title for e in supporters_wall(campaign=None)] == [campaign.title]
 
 
+def test_the_wall_asks_for_titles_only_when_no_gift_names_the_campaign_in_that_language(campaign):
+    english = Locale.objects.create(language_code="en")
+    campaign_en = campaign.copy_for_translation(english, copy_parents=True)
+    campaign_en.title = "Summer meals"
+    campaign_en.save_revision().publish()
+    campaign_gift(SupporterFactory(family_name="山田"), campaign_en, 5000, show_name=True)
+
+    def wall(language: str) -> tuple[list[str], int]:
+        cache.clear()
+        with translation.override(language), CaptureQueriesContext(connection) as queries:
+            titles = [e.campaign_title for e in supporters_wall(campaign=campaign)]
+        return titles, len(queries)
+
+    # The only gift was made on the English page: a Japanese visitor's title is looked up.
+    assert wall("ja") == ([campaign.title], 2)
+    assert wall("en") == (["Summer meals"], 1)
+    campaign_gift(SupporterFactory(family_name="佐藤"), campaign, 3000, show_name=True)
+    assert wall("ja") == ([campaign.title, campaign.title], 1)
+    assert wall("en") == (["Summer meals", "Summer meals"], 1)
+    campaign_en.refresh_from_db()
+    campaign_en.unpublish()  # a page no longer live names nothing: its title is looked up
+    assert wall("en") == ([campaign.title, "Summer meals"], 2)  # as each gift's page says
+
+
 def _bulk_gifts(campaign, count, prefix):
     supporters = Supporter.objects.bulk_create(
         [Supporter(family_name="寄付", email=f"{prefix}{n}@example.jp") for n in range(50)]

@@ -118,3 +118,28 @@ def test_impact_figures_block_renders_figures(client, home_page):
     assert "6.18<small>t</small>" in html
     assert "2,151<small>点</small>" in html
     assert "日用品・文具・玩具" in html
+
+
+@pytest.mark.django_db
+def test_news_article_is_routed_in_one_query_and_unknown_or_draft_ones_are_not_found(
+    client, home_page
+):
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    index = NewsIndexPageFactory(parent=home_page, slug="news")
+    article = NewsPageFactory(parent=index, slug="pantry")
+    NewsPageFactory(parent=index, slug="draft", live=False)
+    index = Page.objects.get(pk=index.pk).specific
+    request = RequestFactory().get("/news/pantry/")
+
+    with CaptureQueriesContext(connection) as queries:
+        page, _args, _kwargs = index.route(request, ["pantry"])
+        assert (page.image, page.get_parent()) == (None, index)
+    assert type(page) is NewsPage and page.pk == article.pk
+    assert len(queries) == 1
+
+    assert client.get(article.url).status_code == 200
+    assert client.get("/news/draft/").status_code == 404
+    assert client.get("/news/unknown/").status_code == 404
