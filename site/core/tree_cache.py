@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -45,9 +46,18 @@ def tree_cached(key: str, compute):
     return value
 
 
-def tree_changed(**kwargs) -> None:
-    """Drop every entry: a new version number (old entries expire on their own)."""
+def _bump() -> None:
     cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def tree_changed(**kwargs) -> None:
+    """Drop every entry: a new version number (old entries expire on their own), now and again
+    once the change commits. The signals fire inside the writer's transaction: a request that
+    reads the tree between the first bump and the commit still sees the old rows and keeps them
+    under the new version (a view restriction just added would not apply until the entry
+    expired); the second bump drops what such a request kept."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def _model_changed(sender, instance=None, **kwargs) -> None:

@@ -98,6 +98,24 @@ def test_view_restrictions_apply_at_once_and_cost_no_query_when_there_are_none(c
 
 
 @override_settings(CAMPAIGNS_CACHE_SECONDS=0)
+def test_a_restriction_read_before_its_commit_is_not_kept_past_the_commit(
+    client, index, django_capture_on_commit_callbacks
+):
+    """The signals drop the tree cache inside the staff member's transaction: a visitor served
+    before that commit still finds no restriction and keeps that answer under the new version.
+    Once the restriction commits the cache is dropped again, so the visitor's answer goes."""
+    from ouendan.core.tree_cache import tree_cached
+
+    campaign = CampaignPageFactory(parent=index)
+    assert client.get(campaign.url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+        # What a concurrent request (which cannot see the uncommitted row) would keep.
+        tree_cached(f"restrictions:{campaign.pk}", lambda: [])
+    response = client.get(campaign.url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
 def test_a_campaign_moved_under_a_restricted_index_is_restricted(client, home_page, index):
     campaign = CampaignPageFactory(parent=index, slug="moving")
     private = CampaignIndexPageFactory(parent=home_page, slug="members-only")
