@@ -59,4 +59,7 @@ def test_public_pages_bench_prints_its_figures_without_the_peer(tmp_path):
 def test_dashboard_bench_prints_its_figures(tmp_path):
     out = _run("dashboard.py", tmp_path=tmp_path)
     assert "dashboard, 24 months: median" in out
+    # The peer and the baseline, measured in the same run.
+    assert "peer: Wagtail's admin home: median" in out
+    assert "× the peer" in out and "× the baseline" in out
     assert "queries constant in the period length: yes" in out
