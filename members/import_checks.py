@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .addresses import MSG_UNKNOWN_POSTAL_CODE, Address, address_normalise, postal_address
 from .fields import SUPPORTER_KANA_FIELDS
-from .import_reading import ImportFileError, _restore_leading_zero, _text
+from .import_reading import ImportFileError, cell_text, restore_leading_zero
 from .models import Supporter
 from .names import KANA_OF, kana_required
 from .normalise import (
@@ -209,7 +209,7 @@ class _Checker:
         whatever else is wrong with either line, so a corrected file does not show new errors.
         """
         for cell in cells:
-            if cell is not None and (cell if type(cell) is str else _text(cell)).strip():
+            if cell is not None and (cell if type(cell) is str else cell_text(cell)).strip():
                 break
         else:
             return None  # blank lines between data are skipped, not errors
@@ -219,7 +219,7 @@ class _Checker:
         width = len(cells)
         for name, index, header, memo in self.plan:
             cell = cells[index] if index < width else ""
-            raw = cell if type(cell) is str else _text(cell)
+            raw = cell if type(cell) is str else cell_text(cell)
             if memo is None:
                 result = self._cleaned(name, raw)
             else:
@@ -270,9 +270,9 @@ class _Checker:
             if value and value in self.anonymised_emails:
                 raise ValidationError(MSG_ANONYMISED)
         elif name == "phone":
-            value = normalise_phone(_restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
+            value = normalise_phone(restore_leading_zero(name, to_halfwidth(normalise_text(raw))))
         elif name == "postal_code":
-            value = normalise_postal_code(_restore_leading_zero(name, raw.strip()))
+            value = normalise_postal_code(restore_leading_zero(name, raw.strip()))
         elif name == "notes":
             value = raw.strip()
         elif name in HALFWIDTH_FIELDS:

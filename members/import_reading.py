@@ -81,7 +81,7 @@ def _check_row(line: int, cells, *, count_cells: bool = True) -> None:
 # --- Cells as spreadsheets give them ---------------------------------------------------------
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """A cell as text. Excel gives numbers for digit-only cells; whole numbers lose ".0"."""
     if value is None:
         return ""
@@ -94,7 +94,7 @@ def _text(value) -> str:
     return str(value)
 
 
-def _restore_leading_zero(name: str, value: str) -> str:
+def restore_leading_zero(name: str, value: str) -> str:
     """Excel drops leading zeros from digit-only cells: 0601234 → 601234, 0312345678 → 312345678."""
     if not value.isdigit():
         return value

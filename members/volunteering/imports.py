@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from members.import_checks import FORMULA_ESCAPES, _error, _text
-from members.import_reading import ImportFileError, csv_table, xlsx_table
+from members.import_checks import FORMULA_ESCAPES, _error
+from members.import_reading import ImportFileError, cell_text, csv_table, xlsx_table
 from members.models import NOT_CONTACTABLE, Area, Skill, Supporter, VolunteerProfile
 from members.normalise import normalise_email
 
@@ -59,7 +59,7 @@ class _Line:
 def _cell(cells: list, index: int | None) -> str:
     if index is None or index >= len(cells):
         return ""
-    value = _text(cells[index]).strip()
+    value = cell_text(cells[index]).strip()
     return value[1:] if value.startswith(FORMULA_ESCAPES) else value
 
 
@@ -94,7 +94,7 @@ def volunteer_list_import(*, upload, name: str, commit: bool) -> VolunteerImport
     slots = {code for code, _label in VolunteerProfile.slot_choices()}
     lines = []
     for line, cells in table.rows:
-        if not any(_text(cell).strip() for cell in cells):
+        if not any(cell_text(cell).strip() for cell in cells):
             continue
         report.rows += 1
         email = normalise_email(_cell(cells, index["email"]))
