@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Site
 
@@ -79,6 +80,17 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language. A request to an English page leaves English
+    active in the thread (LocaleMiddleware does not switch back), and the next test in the same
+    process rendered its labels in English ("One-off gift" for 単発の寄付) whenever pytest-xdist
+    happened to hand it to that process."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
