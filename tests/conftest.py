@@ -118,7 +118,8 @@ def pytest_configure(config):
 class XdistGroups:
     """With `--dist loadgroup` (./dev.sh test, CI) pytest-xdist hands out tests one by one to
     whichever process is free, except those of one group: mark as one group the demo tests (the
-    shared demo site is built once per process) and the tests sharing a module- or class-scoped
+    shared demo site is built once per process), the live-server tests on the demo (built once
+    per process, then copied) and the tests sharing a module- or class-scoped
     fixture (built once per process). Runs before xdist reads the marks."""
 
     @pytest.hookimpl(tryfirst=True)
@@ -130,6 +131,9 @@ class XdistGroups:
         for item in items:
             if uses_demo(item):
                 item.add_marker(pytest.mark.xdist_group("demo"))
+                continue
+            if "live_demo" in item.fixturenames:  # one process builds it once (browser tests)
+                item.add_marker(pytest.mark.xdist_group("live-demo"))
                 continue
             scopes = {
                 definition.scope
@@ -270,6 +274,12 @@ def demo_site(_demo_database, db):
     if not _demo_database.is_open:
         raise RuntimeError("demo_site in a transactional test: build the demo in the test")
     return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def demo_output(demo_site, _demo_database) -> str:
+    """What `manage.py demo` printed when it built the shared demo site."""
+    return _demo_database.output
 
 
 @pytest.fixture

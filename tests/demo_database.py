@@ -14,8 +14,12 @@ simply opened again before the next demo test: slower, never wrong.
 The demo's files (the hero image) stay in the session's media folder (tests/conftest.py).
 """
 
-import os
+import io
+import shutil
+import sqlite3
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections, transaction
 
@@ -40,6 +44,7 @@ class DemoDatabase:
     def __init__(self, blocker):
         self.blocker = blocker
         self.builds = 0  # how often the demo was built in this session (1 when ordered well)
+        self.output = ""  # what the last build printed (the login)
         self._atomic = None
 
     @property
@@ -53,8 +58,7 @@ class DemoDatabase:
             atomic = transaction.atomic(using="default")
             atomic.__enter__()
             try:
-                with open(os.devnull, "w") as devnull:
-                    call_command("demo", stdout=devnull)
+                self.output = _build()
             except BaseException:
                 transaction.set_rollback(True, using="default")
                 atomic.__exit__(None, None, None)
@@ -71,3 +75,46 @@ class DemoDatabase:
             if connection.in_atomic_block:
                 transaction.set_rollback(True, using="default")
                 atomic.__exit__(None, None, None)
+
+
+class DemoCopy:
+    """The demo for live-server (transactional) tests, built once per process on SQLite.
+
+    A live-server test commits, so it cannot share the demo's open transaction above, and
+    building the demo in each such test cost seconds per test. On SQLite the first one builds
+    it and keeps a copy of the whole database (SQLite's backup API, into memory) and of its
+    files; the next ones put the copy back into their freshly restored test database, which is
+    the same migrated database the demo was built on, in milliseconds. The test's closing flush
+    then empties it as usual. PostgreSQL (CI's second run) builds the demo in each test.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder  # the demo's media and private files, as built
+        self._database = None
+
+    def put_in_place(self) -> None:
+        connection = connections["default"]
+        if connection.vendor != "sqlite":
+            _build()
+            return
+        connection.ensure_connection()
+        if self._database is None:
+            _build()
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(copy)
+            for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+                if Path(getattr(settings, name)).exists():
+                    shutil.copytree(getattr(settings, name), self.folder / name)
+            self._database = copy
+            return
+        self._database.backup(connection.connection)
+        for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+            if (self.folder / name).exists():
+                shutil.copytree(self.folder / name, getattr(settings, name), dirs_exist_ok=True)
+
+
+def _build() -> str:
+    """Build the demo; returns what it printed."""
+    output = io.StringIO()
+    call_command("demo", stdout=output)
+    return output.getvalue()

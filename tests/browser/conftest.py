@@ -4,7 +4,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_database import DemoCopy
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -82,7 +83,14 @@ def screenshot(page, request):
     return take
 
 
+@pytest.fixture(scope="session")
+def _demo_copy(session_media_folder):
+    return DemoCopy(session_media_folder.parent / "live-demo")
+
+
 @pytest.fixture
-def live_demo(live_server):
-    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def live_demo(live_server, _demo_copy):
+    """The demo site behind the live server: built by the process's first such test, copied
+    into the next ones (tests/demo_database.py)."""
+    _demo_copy.put_in_place()
     return live_server

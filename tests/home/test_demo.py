@@ -71,9 +71,8 @@ def test_demo_admin_can_log_in(demo_site, client, capsys):
 
 
 @pytest.mark.django_db
-def test_demo_prints_the_login(capsys, home_page):
-    call_command("demo")
-    assert "admin / ouendan-demo" in capsys.readouterr().out
+def test_demo_prints_the_login(demo_output):
+    assert "admin / ouendan-demo" in demo_output
 
 
 @pytest.mark.django_db
