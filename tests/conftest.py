@@ -11,7 +11,7 @@ from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Site
 
-from tests.database_snapshot import setup_from_snapshot
+from tests.database_snapshot import keep_migrated_copy, setup_from_snapshot
 from tests.demo_database import DemoDatabase, uses_demo
 from tests.object_store import moto_server, object_storage  # noqa: F401 (fixtures)
 
@@ -50,6 +50,7 @@ def django_db_setup(
 
     with django_db_blocker.unblock():
         db_cfg = setup_from_snapshot(setup, aliases)
+        keep_migrated_copy()  # transactional tests put it back whole (SQLite)
     yield
     with django_db_blocker.unblock():
         _close_other_sessions()
@@ -170,7 +171,7 @@ def pytest_collection_modifyitems(items):
                 zip(("transaction", "reset_sequences", "databases"), marker.args, strict=False)
             )
             kwargs.update(marker.kwargs)
-        elif "transactional_db" in item.fixturenames:  # live_server and friends
+        elif {"transactional_db", "live_server"} & set(item.fixturenames):
             kwargs = {"transaction": True}
         if kwargs.get("transaction") and not kwargs.get("serialized_rollback"):
             item.add_marker(

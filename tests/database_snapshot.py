@@ -174,3 +174,48 @@ def _postgresql(connection, setup):
             return result
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
+
+
+# --- SQLite: transactional tests restore the migrated database as a whole ---------------------
+
+_migrated_copies: dict[str, sqlite3.Connection] = {}
+
+
+def keep_migrated_copy() -> None:
+    """Keep this process's migrated database in memory (SQLite's backup API), for the restore
+    below. Call right after the test database is set up, before any test writes to it."""
+    connection = connections["default"]
+    if not ENABLED or connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    if connection.creation.is_in_memory_db(name):
+        return
+    connection.ensure_connection()
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(copy)
+    _migrated_copies[name] = copy
+    _install_restore()
+
+
+def _install_restore() -> None:
+    """A transactional test (serialized_rollback) starts by reloading the migrated rows from
+    JSON: about 0.17 s of object saves each time, on an empty database. With a copy of the
+    migrated database at hand, putting the whole file back is the same state in milliseconds.
+    Django asks the connection's creation object, which for a thread or greenlet is a new one
+    (Playwright's), so the method is replaced on SQLite's creation class; any other database,
+    or a call inside a transaction, loads the JSON as Django does."""
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    if getattr(DatabaseCreation.deserialize_db_from_string, "restores_copy", False):
+        return
+    load_json = DatabaseCreation.deserialize_db_from_string
+
+    def deserialize_db_from_string(self, data):
+        copy = _migrated_copies.get(str(self.connection.settings_dict["NAME"]))
+        if copy is None or self.connection.in_atomic_block:
+            return load_json(self, data)
+        self.connection.ensure_connection()
+        copy.backup(self.connection.connection)
+
+    deserialize_db_from_string.restores_copy = True
+    DatabaseCreation.deserialize_db_from_string = deserialize_db_from_string
