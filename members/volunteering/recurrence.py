@@ -50,8 +50,10 @@ def shift_series_generate(
                     people_needed=series.people_needed,
                     signup_cutoff_hours=series.signup_cutoff_hours,
                 )
-                shift.required_trainings.set(trainings)
-                shift.required_skills.set(skills)
+                if trainings:  # most series ask for none: no queries for an empty set
+                    shift.required_trainings.set(trainings)
+                if skills:
+                    shift.required_skills.set(skills)
         except IntegrityError:  # another run made it meanwhile (unique series + start)
             continue
         created.append(shift)
