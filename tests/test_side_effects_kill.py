@@ -341,6 +341,16 @@ def kill_9(folder: Path, name: str) -> None:
     assert exit_code(folder, name) == -signal.SIGKILL
 
 
+def stop(folder: Path, name: str) -> None:
+    """Stop the forked worker `name` as a deploy does (SIGINT: huey lets its threads finish
+    their tasks): ending it with the test's process group could cut a send short, leaving a mail
+    "being sent" that the kill did not."""
+    log = folder / "worker.log"
+    os.kill(int((folder / f"{name}.pid").read_text()), signal.SIGINT)
+    wait_for(lambda: exit_code(folder, name) is not None, timeout=120, what=name, log=log)
+    assert exit_code(folder, name) == 0, log.read_text(errors="replace")[-3000:]
+
+
 def test_kill_9_of_the_worker_loses_no_side_effect_and_doubles_no_mail(worker_env, client):
     env, mails, folder = worker_env
     log = folder / "worker.log"
@@ -377,6 +387,7 @@ def test_kill_9_of_the_worker_loses_no_side_effect_and_doubles_no_mail(worker_en
             what="the outbox to drain",
             log=log,
         )
+        stop(folder, "worker-2")
     finally:
         processes_end(forker)
 

@@ -88,6 +88,7 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
             + "\n--- worker ---\n"
             + log.read_text(errors="replace")[-3000:]
         )
+        kill.stop(folder, "worker-2")  # a batch still under way finishes
     finally:
         kill.processes_end(forker)
 
