@@ -18,10 +18,10 @@ worker_env = kill.worker_env  # the fixture: settings, slow mail backend, file-b
 RECIPIENTS = 40
 HOLD_AFTER = 15
 
-# Once the worker is up (the test creates "go"), start the mailing; once the worker is back
-# (the test creates "restarted"), the sweeper as its crontab runs it, with the mailing aged past
-# its stall time. A sweep whenever the queue is empty, at most twice a second: every sweep of
-# a mailing still sending queues one more batch task.
+# Once the worker is up (the test creates "go", holding the mailing's id), start the mailing;
+# once the worker is back (the test creates "restarted"), the sweeper as its crontab runs it,
+# with the mailing aged past its stall time. A sweep whenever the queue is empty, at most twice
+# a second: every sweep of a mailing still sending queues one more batch task.
 DRIVER = """
 import datetime, sys, time
 from pathlib import Path
@@ -35,12 +35,13 @@ folder = Path(settings.EMAIL_FILE_PATH).parent
 deadline = time.monotonic() + 300  # a bound for a busy machine, not an expected duration
 while not (folder / "go").exists() and time.monotonic() < deadline:
     time.sleep(0.02)
-mailing_start_task({id})
+mailing_id = int((folder / "go").read_text())
+mailing_start_task(mailing_id)
 while not (folder / "restarted").exists() and time.monotonic() < deadline:
     time.sleep(0.02)
 swept = 0.0
 while time.monotonic() < deadline:
-    if Mailing.objects.filter(pk={id}, status="sent").exists():
+    if Mailing.objects.filter(pk=mailing_id, status="sent").exists():
         sys.exit(0)
     if HUEY.pending_count() == 0 and time.monotonic() - swept > 0.5:
         swept = time.monotonic()
@@ -62,13 +63,15 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
         "NEWSLETTER_MAILS_PER_SECOND": "50",
         "KILL_TEST_HOLD_AFTER": str(HOLD_AFTER),
     }
-    people = [subscriber() for _n in range(RECIPIENTS)]
-    mailing = Mailing.objects.create(page=issue(home_page), segment=everyone())
     log = folder / "worker.log"
-    forker = kill.processes_start(env, folder, DRIVER.format(id=mailing.pk))
+    # The processes start up while this one makes the recipients (two cores: in parallel).
+    forker = kill.processes_start(env, folder, DRIVER)
     try:
+        people = [subscriber() for _n in range(RECIPIENTS)]
+        mailing = Mailing.objects.create(page=issue(home_page), segment=everyone())
         wait_for(lambda: kill.worker_started(log), timeout=300, what="the worker", log=log)
-        (folder / "go").touch()
+        (folder / "go.part").write_text(str(mailing.pk))
+        (folder / "go.part").rename(folder / "go")
         wait_for(lambda: (folder / "holding").exists(), timeout=300, what="a held mail", log=log)
         # The kill lands while a mail is being sent: claimed, not delivered.
         sending = MailingRecipient.objects.filter(status=MailingRecipient.Status.SENDING)
