@@ -5,7 +5,8 @@
 #
 # Every commit is checked out into a temporary worktree with its own virtual environment (the
 # locked versions; a commit without uv.lock gets HEAD's locked versions as constraints, so every
-# commit runs on the same packages), and the suite runs once on SQLite and, when
+# commit runs on the same packages), compiled to bytecode as pip does by default and ./dev.sh
+# does (so PYTHONDONTWRITEBYTECODE in the environment costs neither side), and the suite runs once on SQLite and, when
 # BENCH_DATABASE_URL is set (e.g. postgres://postgres@127.0.0.1:5432/ouendan_bench), once on
 # PostgreSQL. Runs are sequential: HEAD, base 1, ... on SQLite, then the same on PostgreSQL.
 # Wall time depends on what else the machine is doing, so the load average is printed too, and
@@ -41,10 +42,10 @@ prepare() {  # commit -> worktree with .venv
         cd "$dir"
         "$UV" venv -q --python "$PYTHON_VERSION" .venv
         if [ -f uv.lock ]; then
-            UV_PROJECT_ENVIRONMENT=.venv "$UV" sync --frozen --all-extras -q
+            UV_PROJECT_ENVIRONMENT=.venv "$UV" sync --frozen --all-extras -q --compile-bytecode
         else
             extras=$(.venv/bin/python -c 'import tomllib; print(",".join(tomllib.load(open("pyproject.toml","rb"))["project"].get("optional-dependencies", {})))')
-            "$UV" pip install -q --python .venv/bin/python -c "$WORK/constraints.txt" -e ".[${extras}]"
+            "$UV" pip install -q --compile-bytecode --python .venv/bin/python -c "$WORK/constraints.txt" -e ".[${extras}]"
         fi
         .venv/bin/python manage.py compilemessages --ignore .venv -v0
     ) >&2
