@@ -14,8 +14,9 @@ runs start the child from a copy of it. The child migrates with MigrationExecuto
 previous main's leaves, fills in rows with that state's models, then goes forward one move at a
 time, stopping before each (and after the last), as `manage.py migrate` would (post_migrate
 after every step). Then it goes back to the previous main's leaves, as the in-process tests this
-module replaced did (so every migration since stays reversible). It reports what it found at
-each stop as JSON; the tests below compare the stops.
+module replaced did (so every migration since stays reversible), unapplying each migration from
+the project state the way forward had before it. It reports what it found at each stop as JSON;
+the tests below compare the stops.
 """
 
 import contextlib
