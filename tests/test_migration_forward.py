@@ -14,8 +14,9 @@ runs start the child from a copy of it. The child migrates with MigrationExecuto
 previous main's leaves, fills in rows with that state's models, then goes forward one move at a
 time, stopping before each (and after the last), as `manage.py migrate` would (post_migrate
 after every step). Then it goes back to the previous main's leaves, as the in-process tests this
-module replaced did (so every migration since stays reversible). It reports what it found at
-each stop as JSON; the tests below compare the stops.
+module replaced did (so every migration since stays reversible), unapplying each migration from
+the project state the way forward had before it. It reports what it found at each stop as JSON;
+the tests below compare the stops.
 """
 
 import contextlib
@@ -483,8 +484,30 @@ def child_main() -> None:
         applied = [key for key in loader.applied_migrations if key in loader.graph.nodes]
         return loader.project_state(applied).apps  # (not the squashed migrations' parts)
 
+    # The project state before each migration this process applied, as the way forward had it.
+    states_before = {}
+
+    class Executor(MigrationExecutor):
+        """Django's executor, except that a way back unapplies each migration (Django's own
+        unapply, in Django's order) from the state the way forward had before it: Django would
+        compute those states again, mutating a rendered project state through every migration
+        since the first it unapplies, which took a third of the child's time."""
+
+        def apply_migration(self, state, migration, fake=False, fake_initial=False):
+            states_before[migration.app_label, migration.name] = state.clone()
+            return super().apply_migration(state, migration, fake, fake_initial)
+
+        def _migrate_all_backwards(self, plan, full_plan, fake):
+            if any((m.app_label, m.name) not in states_before for m, _ in plan):
+                return super()._migrate_all_backwards(plan, full_plan, fake)
+            for migration, _ in plan:
+                state = states_before.pop((migration.app_label, migration.name))
+                self.unapply_migration(state, migration, fake=fake)
+            self.loader.build_graph()  # reads what is applied now
+            return self._create_project_state(with_applied_migrations=True)
+
     def migrate(targets):
-        executor = MigrationExecutor(connection)
+        executor = Executor(connection)
         plan = executor.migration_plan(targets)
         executor.migrate(targets, plan=plan)
         apps = applied_apps()
@@ -515,6 +538,7 @@ def child_main() -> None:
         ), "the snapshot is not at the previous main's leaves"
     else:
         apps = migrate(previous)
+        states_before.clear()  # never unapplied
         if snapshot:
             _snapshot_save(snapshot)
     ids = _fill_goods(apps)

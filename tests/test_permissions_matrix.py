@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
+from wagtail.models import Site
 
 from members.groups import COORDINATORS, EDITORS, FINANCE, MEMBER_STAFF
 from tests.admin_walk import admin_urls, world_build
@@ -134,9 +137,30 @@ def login_as(client, role: str, world):
     client.force_login(user)
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for all the module's walks (each role's test used to build its own), in a
+    transaction rolled back after the last; each test runs in a savepoint inside it, so what a
+    walk's POSTs change is undone before the next role. Its files live in a folder of the
+    module's (the per-test media folders of tests/conftest.py are removed after each test)."""
+    from tests.campaigns.factories import CampaignIndexPageFactory, CampaignPageFactory
+
+    folder = tmp_path_factory.mktemp("matrix-media")
+    media = {"MEDIA_ROOT": folder / "media", "PRIVATE_MEDIA_ROOT": folder / "private"}
+    with django_db_blocker.unblock(), override_settings(**media), transaction.atomic():
+        # As the campaign and home_page fixtures of tests/conftest.py make them.
+        home_page = Site.objects.get(is_default_site=True).root_page.specific
+        index = CampaignIndexPageFactory(parent=home_page)
+        campaign = CampaignPageFactory(parent=index, goal_yen=100_000)
+        yield world_build(campaign=campaign, home_page=home_page), media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db, campaign, home_page):
-    return world_build(campaign=campaign, home_page=home_page)
+def world(_module_world, db):
+    world, media = _module_world
+    with override_settings(**media):  # the world's files, over this test's own folders
+        yield world
 
 
 @pytest.mark.django_db
