@@ -53,7 +53,7 @@ def _arguments():
     parser.add_argument("--no-migrate", action="store_true", help="the schema is there")
     args = parser.parse_args()
     if args.smoke:
-        args.donations, args.seconds, args.rounds, args.samples = 30, 0.5, 1, 2
+        args.donations, args.seconds, args.rounds, args.samples = 30, 0.2, 1, 2
         args.workers, args.clients = 1, 2
     return args
 
@@ -238,20 +238,17 @@ def main() -> None:
             database=args.bakerydemo_db,
             ours_db=os.environ["DATABASE_URL"],
         )
-    env = {**os.environ, "PYTHONPATH": f"{BENCH}:{ROOT}"}
+    # Ours first on the path, then whatever the caller had there (a checkout's own `ouendan`).
+    search_path = [str(BENCH), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(search_path)}
     python = sys.executable
-    servers = []
+    servers = []  # (server, port, ready path)
     try:
         for port, seconds in ((args.port, "0"), (args.port + 1, "60")):
-            servers.append(
-                loadgen.serve(
-                    loadgen.gunicorn_argv(python, "ouendan.wsgi", port=port, workers=args.workers),
-                    env={**env, "CAMPAIGNS_CACHE_SECONDS": seconds},
-                    cwd=ROOT,
-                    port=port,
-                    ready_path="/bench-hello/",
-                )
-            )
+            argv = loadgen.gunicorn_argv(python, "ouendan.wsgi", port=port, workers=args.workers)
+            environment = {**env, "CAMPAIGNS_CACHE_SECONDS": seconds}
+            server = loadgen.start(argv, env=environment, cwd=ROOT)
+            servers.append((server, port, "/bench-hello/"))
         targets = {
             "home, uncached": (args.port, "/"),
             "campaign, uncached": (args.port, urls["campaign"]),
@@ -259,18 +256,14 @@ def main() -> None:
             "hello world": (args.port + 1, "/bench-hello/"),
         }
         if peer:
-            servers.append(
-                loadgen.serve(
-                    loadgen.gunicorn_argv(
-                        peer.python, "bakerydemo.wsgi", port=args.port + 2, workers=args.workers
-                    ),
-                    env=peer.env,
-                    cwd=peer.source,
-                    port=args.port + 2,
-                    ready_path="/",
-                )
+            argv = loadgen.gunicorn_argv(
+                peer.python, "bakerydemo.wsgi", port=args.port + 2, workers=args.workers
             )
+            server = loadgen.start(argv, env=peer.env, cwd=peer.source)
+            servers.append((server, args.port + 2, "/"))
             targets["bakerydemo home"] = (args.port + 2, "/")
+        for server, port, path in servers:
+            loadgen.ready(server, port=port, ready_path=path)
         for port, path in targets.values():
             loadgen.warm(port, path)
         rps = {label: [] for label in targets}
@@ -282,8 +275,7 @@ def main() -> None:
                     loadgen.load(port, path, seconds=args.seconds, clients=args.clients)
                 )
     finally:
-        for server in servers:
-            loadgen.stop(server)
+        loadgen.stop(*(server for server, _port, _path in servers))
     _report(args, vendor, small, large, rps, ms, peer)
 
 
