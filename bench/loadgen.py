@@ -3,7 +3,7 @@
 `load()` runs `clients` processes, each sending one GET per new connection (no keep-alive, like
 a visitor's first request) for `seconds`, and returns requests per second; `latency()` sends
 requests one at a time and returns the median time to the last byte, in milliseconds.
-`serve()` starts gunicorn (sync workers) and waits until a path answers.
+`start()` starts gunicorn (sync workers), `ready()` waits until a path answers.
 """
 
 import http.client
@@ -80,18 +80,23 @@ def warm(port: int, path: str, *, requests: int = 6, timeout: float = 180) -> No
             time.sleep(0.5)
 
 
-def serve(argv: list[str], *, env: dict, cwd: Path, port: int, ready_path: str) -> subprocess.Popen:
-    """Start a server (its own process group) and wait until `ready_path` answers."""
-    server = subprocess.Popen(argv, env=env, cwd=cwd, start_new_session=True)  # noqa: S603
+def start(argv: list[str], *, env: dict, cwd: Path) -> subprocess.Popen:
+    """Start a server in its own process group; `ready()` waits for it. Start every server
+    first, then wait: they boot side by side (each loads the whole site) instead of in turn."""
+    return subprocess.Popen(argv, env=env, cwd=cwd, start_new_session=True)  # noqa: S603
+
+
+def ready(server: subprocess.Popen, *, port: int, ready_path: str) -> None:
+    """Wait until `ready_path` answers (any status)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"server on port {port} exited ({server.returncode})")
         try:
             _get(port, ready_path)
-            return server
+            return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.1)
     stop(server)
     raise SystemExit(f"server on port {port} did not start")
 
@@ -111,9 +116,12 @@ def gunicorn_argv(python: str, app: str, *, port: int, workers: int) -> list[str
     ]
 
 
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
+def stop(*servers: subprocess.Popen) -> None:
+    """SIGTERM to every server at once, then wait for each (their shutdowns overlap)."""
+    running = [server for server in servers if server.poll() is None]
+    for server in running:
         server.send_signal(signal.SIGTERM)
+    for server in running:
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -90,7 +90,7 @@ HEADER = [
 FULLWIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
-def setup_django() -> str:
+def setup_django(*, migrate: bool = True) -> str:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ouendan.settings.dev")
     tmp = tempfile.mkdtemp(prefix="ouendan-bench-")
@@ -105,7 +105,8 @@ def setup_django() -> str:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     return tmp
 
 
@@ -319,6 +320,7 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=None, help="default: --rows")
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--smoke", action="store_true", help="tiny size, for CI")
+    parser.add_argument("--no-migrate", action="store_true", help="the schema is there")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the bulk import")
     args = parser.parse_args()
     if args.smoke:
@@ -326,7 +328,7 @@ def main() -> None:
     existing = args.rows // 10 if args.existing is None else args.existing
     baseline_rows = args.baseline_rows or args.rows
 
-    tmp = setup_django()
+    tmp = setup_django(migrate=not args.no_migrate)
     from django.db import connection
 
     from members.models import Supporter

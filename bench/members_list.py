@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="tiny size, for CI")
+    parser.add_argument("--no-migrate", action="store_true", help="the schema is there")
     parser.add_argument("--profile", action="store_true", help="pyinstrument each request")
     parser.add_argument("--reuse", action="store_true", help="keep supporters already there")
     args = parser.parse_args()
@@ -128,7 +129,8 @@ def main() -> None:
     from members.models import Area, MembershipPlan, Skill, Supporter, User
 
     setup_test_environment()
-    call_command("migrate", verbosity=0)
+    if not args.no_migrate:
+        call_command("migrate", verbosity=0)
 
     started = time.perf_counter()
     if args.reuse and Supporter.objects.count() == args.members:

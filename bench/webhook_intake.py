@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--smoke", action="store_true", help="tiny size, for CI")
+    parser.add_argument("--no-migrate", action="store_true", help="the schema is there")
     parser.add_argument("--profile", action="store_true", help="pyinstrument intake, processing")
     args = parser.parse_args()
     if args.smoke:
@@ -63,7 +64,8 @@ def main() -> None:
 
     settings.DEBUG = False
     setup_test_environment()
-    call_command("migrate", verbosity=0)
+    if not args.no_migrate:
+        call_command("migrate", verbosity=0)
 
     from donations import stripe_inbox
     from donations.models import Donation, StripeEvent
