@@ -37,8 +37,15 @@ def choose_donor(page, row: int, query: str, email: str):
     """Open the row's donor chooser, search, and pick the person with this e-mail."""
     page.locator(f"#id_gifts-{row}-supporter-chooser .unchosen button").click()
     modal = page.locator(".modal-content")
+    expect(modal.locator("a[data-chooser-modal-choice]").first).to_be_visible()
+    # The search results replace the unfiltered list some time after typing; a click on a row
+    # of the old list just as it is removed chooses nothing. So the old rows are marked, and
+    # only a row of the results is clicked.
+    modal.locator("tr").evaluate_all("rows => rows.forEach(row => row.dataset.old = '')")
     modal.locator("input[name=q]").fill(query)
-    choice = modal.locator("tr", has_text=email).locator("a[data-chooser-modal-choice]")
+    choice = modal.locator("tr:not([data-old])", has_text=email).locator(
+        "a[data-chooser-modal-choice]"
+    )
     choice.click()
     expect(page.locator(f"#id_gifts-{row}-supporter-chooser [data-chooser-title]")).to_contain_text(
         email
