@@ -332,6 +332,19 @@ def worker_started(log: Path) -> bool:
     return log.exists() and "Huey consumer started" in log.read_text(errors="replace")
 
 
+def driver_done(folder: Path, *, timeout: float, what: str) -> None:
+    """Wait for the driver to end; it must end well (if not: its log and the worker's)."""
+    driver_log = folder / "driver.log"
+    wait_for(
+        lambda: exit_code(folder, "driver") is not None, timeout=timeout, what=what, log=driver_log
+    )
+    assert exit_code(folder, "driver") == 0, (
+        driver_log.read_text(errors="replace")[-3000:]
+        + "\n--- worker ---\n"
+        + (folder / "worker.log").read_text(errors="replace")[-3000:]
+    )
+
+
 def kill_9(folder: Path, name: str) -> None:
     """SIGKILL the forked process `name` and wait until it is gone."""
     log = folder / "forker.log"
@@ -354,7 +367,6 @@ def stop(folder: Path, name: str) -> None:
 def test_kill_9_of_the_worker_loses_no_side_effect_and_doubles_no_mail(worker_env, client):
     env, mails, folder = worker_env
     log = folder / "worker.log"
-    driver_log = folder / "driver.log"
 
     # 60 gifts recorded the way webhooks record them, while the worker thanks the donors.
     forker = processes_start(env, folder, RECORD_GIFTS + SWEEP_UNTIL_DONE)
@@ -369,17 +381,7 @@ def test_kill_9_of_the_worker_loses_no_side_effect_and_doubles_no_mail(worker_en
         assert HOLD_AFTER <= sum(mails_by_recipient(mails).values()) < GIFTS
 
         (folder / "restarted").touch()
-        wait_for(
-            lambda: exit_code(folder, "driver") is not None,
-            timeout=660,
-            what="the gifts and the sweepers",
-            log=driver_log,
-        )
-        assert exit_code(folder, "driver") == 0, (
-            driver_log.read_text(errors="replace")[-3000:]
-            + "\n--- worker ---\n"
-            + log.read_text(errors="replace")[-2000:]
-        )
+        driver_done(folder, timeout=660, what="the gifts and the sweepers")
         # The last deliveries queued by the sweep: wait until no mail is still on its way.
         wait_for(
             lambda: not OutgoingEmail.objects.filter(status="pending").exists(),

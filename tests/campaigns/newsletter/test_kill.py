@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.newsletter.models import Mailing, MailingRecipient
 from tests import test_side_effects_kill as kill
-from tests.test_side_effects_kill import exit_code, mails_by_recipient, wait_for
+from tests.test_side_effects_kill import mails_by_recipient, wait_for
 
 from .factories import everyone, issue, subscriber
 
@@ -80,17 +80,7 @@ def test_kill_9_mid_mailing_doubles_no_mail(worker_env, home_page):
         assert HOLD_AFTER <= sum(mails_by_recipient(mails).values()) < RECIPIENTS
 
         (folder / "restarted").touch()
-        wait_for(
-            lambda: exit_code(folder, "driver") is not None,
-            timeout=330,
-            what="the sweeper",
-            log=folder / "driver.log",
-        )
-        assert exit_code(folder, "driver") == 0, (
-            (folder / "driver.log").read_text(errors="replace")[-3000:]
-            + "\n--- worker ---\n"
-            + log.read_text(errors="replace")[-3000:]
-        )
+        kill.driver_done(folder, timeout=330, what="the sweeper")
         kill.stop(folder, "worker-2")  # a batch still under way finishes
     finally:
         kill.processes_end(forker)
